@@ -1,0 +1,37 @@
+//! Pure domain model of the migration of Infomex requests into the Plataforma Nacional de
+//! Transparencia (PNT).
+//!
+//! No IO, no HTTP, no wall clock: every function takes the dates and the calendar it needs, so the
+//! simulator, the reference server and the runner all compute the same plazos and semáforo.
+//!
+//! # Layout
+//!
+//! - [`jurisdiccion`]: the 33 jurisdictions, their codes, slugs and names.
+//! - [`folio`]: federal Infomex, PNT/SISAI and (synthetic) state Infomex folios.
+//! - [`calendario`]: días hábiles — LFT art. 74 rules plus calendar data files.
+//! - [`plazo`]: official receipt, fecha límite, ampliación, prevención, queja window.
+//! - [`semaforo`]: En tiempo / En alerta / Fuera de tiempo.
+//! - [`solicitud`]: solicitudes, respuestas (the Infomex answer catalog), adjuntos, quejas.
+
+pub mod calendario;
+pub mod folio;
+pub mod jurisdiccion;
+pub mod plazo;
+pub mod semaforo;
+pub mod solicitud;
+
+pub use calendario::{Calendario, CalendarioError, Inhabil, feriado_lft};
+pub use folio::{Folio, FolioError};
+pub use jurisdiccion::{Jurisdiccion, JurisdiccionDesconocida};
+pub use plazo::{
+    Computo, MotivoVentana, Plazo, PlazoError, Prevencion, Terminos, VentanaQueja, fecha_limite,
+    recepcion_oficial, ventana_queja,
+};
+pub use semaforo::{ReglaSemaforo, Semaforo};
+pub use solicitud::{
+    Adjunto, EstadoSolicitud, Queja, Respuesta, Sha256, Solicitud, TipoRespuesta, TipoSolicitud,
+    folio_queja,
+};
+
+/// Re-exported so dependants name dates with the same type.
+pub use jiff::civil::Date;

@@ -1,0 +1,59 @@
+//! The CLI's error type and exit codes.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit codes shared by every subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done and passed.
+    Success = 0,
+    /// A run completed and found failures.
+    Failures = 1,
+    /// The input (arguments, files) was wrong; nothing was run.
+    BadInput = 2,
+    /// The input was fine but the work could not be carried out (IO, network, a target down).
+    CouldNotRun = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A user-facing failure: a stable machine code, a Spanish message that says what happened and
+/// what to do, and the exit code it maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    pub code: &'static str,
+    pub message: String,
+    pub exit: Exit,
+}
+
+impl CliError {
+    pub fn bad_input(code: &'static str, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+            exit: Exit::BadInput,
+        }
+    }
+
+    pub fn could_not_run(code: &'static str, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+            exit: Exit::CouldNotRun,
+        }
+    }
+}
+
+/// Printed as `error: <message>` followed by the code, so both people and scripts can read it.
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}\n  código: {}", self.message, self.code)
+    }
+}
+
+impl std::error::Error for CliError {}

@@ -1,0 +1,189 @@
+//! The `pnt-suite` binary driven as a user drives it: arguments in, stdout/stderr/exit code out.
+
+use std::process::{Command, Output};
+
+fn pnt_suite(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = pnt_suite(args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn seed_row_deadline_as_json() {
+    let v = json(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--jurisdiction",
+        "federacion",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["jurisdiccion"], "federacion");
+    assert_eq!(v["recepcion_oficial"], "2021-08-26");
+    assert_eq!(v["fecha_limite"], "2021-09-24");
+    assert_eq!(v["dias_habiles"], 20);
+}
+
+#[test]
+fn saturday_filing_is_received_on_monday() {
+    let v = json(&["deadline", "--received", "2021-08-28", "--format", "json"]);
+    assert_eq!(v["recepcion_oficial"], "2021-08-30");
+}
+
+#[test]
+fn jurisdiction_by_code_and_name_with_ampliacion() {
+    let by_code = json(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--jurisdiction",
+        "18",
+        "--ampliacion",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(by_code["jurisdiccion"], "nayarit");
+    assert_eq!(by_code["dias_habiles"], 25);
+    assert_eq!(by_code["fecha_limite"], "2021-10-01");
+    let by_name = json(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--jurisdiction",
+        "Nuevo León",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(by_name["jurisdiccion"], "nuevo-leon");
+}
+
+#[test]
+fn unknown_jurisdiction_exits_2_and_suggests() {
+    let out = pnt_suite(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--jurisdiction",
+        "jaliscoo",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("¿quiso decir `jalisco`?"), "{err}");
+    assert!(err.contains("código: jurisdiccion_desconocida"), "{err}");
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn malformed_date_exits_2_with_the_expected_format() {
+    let out = pnt_suite(&["deadline", "--received", "26/08/2021"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("AAAA-MM-DD"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_argument_exits_2() {
+    let out = pnt_suite(&["deadline"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error:"));
+}
+
+#[test]
+fn calendar_file_applies_and_bad_one_reports_line_and_column() {
+    let v = json(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--calendar",
+        "calendars/federacion-2021-suspension-sisai.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["fecha_limite"], "2021-10-07");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "descripcion = \"x\"\ndias_inhabiles = [2021-02-30]\n").unwrap();
+    let out = pnt_suite(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--calendar",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bad.toml:2:19:"), "{err}");
+    assert!(err.contains("código: calendario_invalido"), "{err}");
+
+    let out = pnt_suite(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--calendar",
+        "no/such/file.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("código: archivo_ilegible"));
+}
+
+#[test]
+fn prevencion_queja_window_and_semaforo_in_text() {
+    let out = pnt_suite(&[
+        "deadline",
+        "--received",
+        "2021-08-26",
+        "--prevencion",
+        "2021-08-31",
+        "--desahogo",
+        "2021-09-06",
+        "--hoy",
+        "2021-09-29",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Cómputo reiniciado     desde el desahogo del 06/09/2021"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fecha límite           05/10/2021 (martes)"),
+        "{text}"
+    );
+    assert!(text.contains("Semáforo al 29/09/2021  En alerta"), "{text}");
+    assert!(text.contains("Puede interponer queja no"), "{text}");
+}
+
+#[test]
+fn jurisdictions_lists_all_33() {
+    let v = json(&["jurisdictions", "--format", "json"]);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 33);
+    assert_eq!(rows[13]["slug"], "jalisco");
+    assert_eq!(rows[32]["nombre"], "Federación");
+    assert_eq!(rows[17]["terminos"]["respuesta"], 15);
+}
+
+#[test]
+fn help_exits_0() {
+    let out = pnt_suite(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("deadline"));
+}
