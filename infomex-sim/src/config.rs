@@ -1,0 +1,154 @@
+//! The simulator's configuration: seed, dialects, sessions, accounts, faults.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use pnt_model::Jurisdiccion;
+use serde::{Deserialize, Serialize};
+
+use crate::account::CuentaConfig;
+use crate::fault::Fault;
+
+/// The two wire dialects (docs/infomex-sim.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialecto {
+    /// JSON, UTF-8, ISO dates.
+    Modern,
+    /// XML, Windows-1252, dd/mm/yyyy, HTML-escaped text, errors inside HTTP 200.
+    Legacy,
+}
+
+/// The jurisdictions that speak the legacy dialect by default.
+pub const LEGACY_DEFAULT: [Jurisdiccion; 6] = [
+    Jurisdiccion::Chiapas,
+    Jurisdiccion::Guerrero,
+    Jurisdiccion::Jalisco,
+    Jurisdiccion::Michoacan,
+    Jurisdiccion::Oaxaca,
+    Jurisdiccion::Veracruz,
+];
+
+/// Everything the simulator's behaviour depends on, besides the requests it receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Session validity in seconds of the simulator's clock.
+    pub sesion_segundos: u64,
+    /// Failed log-ins in a row that lock an account.
+    pub max_intentos: u32,
+    /// The jurisdictions that speak the legacy dialect; all others speak modern.
+    pub legacy: BTreeSet<Jurisdiccion>,
+    /// Configured accounts (override or add to the procedural ones).
+    pub cuentas: Vec<CuentaConfig>,
+    /// The fault plan at start.
+    pub faults: Vec<Fault>,
+    /// How many journal entries are kept (oldest dropped first).
+    pub journal_capacity: usize,
+    /// Bearer token the admin API requires when bound to a non-loopback address.
+    pub admin_token: Option<String>,
+    /// A fixed start time for the clock; the system clock when absent.
+    pub ahora: Option<Timestamp>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 42,
+            sesion_segundos: 900,
+            max_intentos: 5,
+            legacy: LEGACY_DEFAULT.into_iter().collect(),
+            cuentas: Vec::new(),
+            faults: Vec::new(),
+            journal_capacity: 10_000,
+            admin_token: None,
+            ahora: None,
+        }
+    }
+}
+
+impl SimConfig {
+    /// Parses a TOML configuration file (see docs/infomex-sim.md). Errors carry line:column.
+    pub fn from_toml(text: &str) -> Result<SimConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start).min(text.len());
+            let before = &text[..offset];
+            ConfigError {
+                line: before.matches('\n').count() + 1,
+                column: before.rsplit('\n').next().unwrap_or("").chars().count() + 1,
+                message: e.message().trim().to_owned(),
+            }
+        })
+    }
+
+    pub fn dialecto(&self, j: Jurisdiccion) -> Dialecto {
+        if self.legacy.contains(&j) {
+            Dialecto::Legacy
+        } else {
+            Dialecto::Modern
+        }
+    }
+}
+
+/// A configuration file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("línea {line}, columna {column}: {message}")]
+pub struct ConfigError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub const CODE: &'static str = "configuracion_invalida";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_config_with_accounts_and_faults() {
+        let cfg = SimConfig::from_toml(
+            r#"
+seed = 7
+legacy = ["jalisco", "Nuevo León"]
+
+[[cuentas]]
+jurisdiccion = "federacion"
+usuario = "maria"
+contrasena = "s3creta"
+generar = 12
+
+[[faults]]
+kind = "http_status"
+status = 503
+jurisdiccion = "jalisco"
+times = 2
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.seed, 7);
+        assert_eq!(cfg.dialecto(Jurisdiccion::NuevoLeon), Dialecto::Legacy);
+        assert_eq!(cfg.dialecto(Jurisdiccion::Oaxaca), Dialecto::Modern);
+        assert_eq!(cfg.cuentas[0].generar, 12);
+        assert_eq!(cfg.faults[0].times, Some(2));
+        assert_eq!(cfg.sesion_segundos, 900);
+    }
+
+    #[test]
+    fn bad_config_points_at_the_problem() {
+        let err = SimConfig::from_toml("seed = 1\nsesion = 5\n").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 1), "{err}");
+        let err = SimConfig::from_toml("[[faults]]\nkind = \"nope\"\n").unwrap_err();
+        assert!(err.message.contains("¿quiso decir"), "{err}");
+    }
+
+    #[test]
+    fn at_least_five_legacy_states_by_default() {
+        let cfg = SimConfig::default();
+        assert!(cfg.legacy.len() >= 5);
+        assert!(!cfg.legacy.contains(&Jurisdiccion::Federacion));
+    }
+}

@@ -1,0 +1,523 @@
+//! Requests to the simulated Infomex systems: route, meet the fault plan, execute, journal.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, Response};
+use pnt_model::{EstadoSolicitud, Jurisdiccion};
+use serde::Deserialize;
+
+use crate::account::{Cuenta, SolicitudSim};
+use crate::config::Dialecto;
+use crate::fault::{Endpoint, FaultKind, RequestInfo};
+use crate::journal::{JournalEntry, redact};
+use crate::server::{ConnReset, Stopping, respond};
+use crate::state::{LoginError, SimState};
+use crate::wire::{SimError, Wire, legacy, modern};
+
+/// The largest request body read (log-in forms are tiny).
+const MAX_BODY: usize = 64 * 1024;
+/// The legacy dialect's fixed page size.
+const LEGACY_PAGE: u32 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    Login,
+    Lista,
+    Detalle(String),
+    Adjunto(String),
+    Logout,
+    Unknown,
+}
+
+impl Action {
+    fn endpoint(&self) -> Endpoint {
+        match self {
+            Action::Login => Endpoint::Login,
+            Action::Lista => Endpoint::Lista,
+            Action::Detalle(_) => Endpoint::Detalle,
+            Action::Adjunto(_) => Endpoint::Adjunto,
+            Action::Logout => Endpoint::Logout,
+            Action::Unknown => Endpoint::Otro,
+        }
+    }
+}
+
+/// Parses `/{slug}/api/…` (modern) and `/{slug}/infomex/….do` (legacy).
+fn route(
+    method: &Method,
+    path: &str,
+    query: &HashMap<String, String>,
+) -> (Option<&'static str>, Option<Dialecto>, Action) {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let slug = segments
+        .first()
+        .and_then(|s| Jurisdiccion::ALL.iter().find(|j| j.slug() == *s))
+        .map(|j| j.slug());
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let q = |k: &str| query.get(k).cloned().unwrap_or_default();
+    let (dialecto, action) = match (method, &segments[1..]) {
+        (&Method::POST, ["api", "sesion"]) => (Some(Dialecto::Modern), Action::Login),
+        (&Method::DELETE, ["api", "sesion"]) => (Some(Dialecto::Modern), Action::Logout),
+        (&Method::GET, ["api", "solicitudes"]) => (Some(Dialecto::Modern), Action::Lista),
+        (&Method::GET, ["api", "solicitudes", folio]) => {
+            (Some(Dialecto::Modern), Action::Detalle(decode(folio)))
+        }
+        (&Method::GET, ["api", "adjuntos", id]) => {
+            (Some(Dialecto::Modern), Action::Adjunto(decode(id)))
+        }
+        (&Method::POST, ["infomex", "login.do"]) => (Some(Dialecto::Legacy), Action::Login),
+        (&Method::GET, ["infomex", "consultaSolicitudes.do"]) => {
+            (Some(Dialecto::Legacy), Action::Lista)
+        }
+        (&Method::GET, ["infomex", "detalleSolicitud.do"]) => {
+            (Some(Dialecto::Legacy), Action::Detalle(q("folio")))
+        }
+        (&Method::GET, ["infomex", "descargaArchivo.do"]) => {
+            (Some(Dialecto::Legacy), Action::Adjunto(q("id")))
+        }
+        (&Method::GET, ["infomex", "logout.do"]) => (Some(Dialecto::Legacy), Action::Logout),
+        _ => (None, Action::Unknown),
+    };
+    (slug, dialecto, action)
+}
+
+/// Everything the fallback route serves: the 33 systems.
+pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) -> Response<Body> {
+    let conn = req.extensions().get::<ConnReset>().cloned();
+    let stopping = req.extensions().get::<Stopping>().cloned();
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let headers = req.headers().clone();
+    let query: HashMap<String, String> = uri
+        .query()
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default();
+    let (slug, route_dialecto, action) = route(&method, uri.path(), &query);
+    let path = redact(uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
+
+    let Some(j) = slug.and_then(|s| Jurisdiccion::parse(s).ok()) else {
+        let wire = if uri.path().starts_with("/__admin") {
+            crate::admin::unknown_route()
+        } else {
+            SimError::JurisdiccionDesconocida.render(Dialecto::Modern)
+        };
+        journal(
+            &state,
+            None,
+            None,
+            Endpoint::Otro,
+            &method,
+            path,
+            Some(wire.status),
+            None,
+        );
+        return respond(wire, None, None);
+    };
+    let dialecto = state.dialecto(j);
+    let pagina = match (&action, dialecto) {
+        (Action::Lista, _) => Some(
+            query
+                .get("pagina")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1),
+        ),
+        _ => None,
+    };
+    let fault = state.lock().faults.select(RequestInfo {
+        jurisdiccion: j,
+        endpoint: action.endpoint(),
+        pagina,
+    });
+    let fault_name = fault.as_ref().map(|f| f.name().to_owned());
+    let log = |status: Option<u16>| {
+        journal(
+            &state,
+            Some(j),
+            Some(dialecto),
+            action.endpoint(),
+            &method,
+            path.clone(),
+            status,
+            fault_name.clone(),
+        );
+    };
+
+    // Faults that replace the answer altogether.
+    let early = match &fault {
+        Some(FaultKind::SystemDown) => Some(SimError::NoDisponible(503)),
+        Some(FaultKind::HttpStatus { status }) => Some(SimError::NoDisponible(*status)),
+        Some(FaultKind::RateLimited { retry_after }) => {
+            Some(SimError::DemasiadasPeticiones(*retry_after))
+        }
+        _ => None,
+    };
+    if let Some(e) = early {
+        // Faults speak the jurisdiction's dialect, but always with their real status.
+        let mut wire = e.render(dialecto);
+        if let SimError::NoDisponible(status) = e {
+            wire.status = status;
+        }
+        log(Some(wire.status));
+        return respond(wire, None, None);
+    }
+    if let Some(FaultKind::Hang) = fault {
+        log(None);
+        if let Some(stopping) = stopping {
+            stopping.wait().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+        return respond(SimError::NoDisponible(503).render(dialecto), None, None);
+    }
+    if let Some(FaultKind::Delay { ms }) = fault {
+        state.clock.sleep(ms).await;
+    }
+
+    let wire = if route_dialecto != Some(dialecto) || action == Action::Unknown {
+        SimError::RutaDesconocida.render(dialecto)
+    } else {
+        let body = if action == Action::Login {
+            match axum::body::to_bytes(req.into_body(), MAX_BODY).await {
+                Ok(b) => b,
+                Err(_) => {
+                    let wire = SimError::PeticionInvalida("cuerpo demasiado grande".into())
+                        .render(dialecto);
+                    log(Some(wire.status));
+                    return respond(wire, None, None);
+                }
+            }
+        } else {
+            bytes::Bytes::new()
+        };
+        let call = Call {
+            state: &state,
+            j,
+            dialecto,
+            headers: &headers,
+            query: &query,
+            fault: fault.as_ref(),
+        };
+        call.execute(&action, &body)
+            .unwrap_or_else(|e| e.render(dialecto))
+    };
+    let wire = corrupt(wire, fault.as_ref(), dialecto);
+    log(Some(wire.status));
+    respond(wire, fault.as_ref(), conn.as_ref())
+}
+
+#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename the arguments.
+fn journal(
+    state: &SimState,
+    j: Option<Jurisdiccion>,
+    dialecto: Option<Dialecto>,
+    endpoint: Endpoint,
+    method: &Method,
+    path: String,
+    status: Option<u16>,
+    fault: Option<String>,
+) {
+    state.lock().journal.push(JournalEntry {
+        seq: 0,
+        jurisdiccion: j,
+        dialecto,
+        endpoint,
+        method: method.to_string(),
+        path,
+        status,
+        fault,
+    });
+}
+
+/// Body faults: `malformed` and `wrong_encoding`.
+fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wire {
+    match fault {
+        Some(FaultKind::Malformed) => {
+            wire.status = 200;
+            wire.body.truncate(wire.body.len() / 2);
+            wire.body.extend_from_slice(b"\n<<< error interno >>>");
+        }
+        Some(FaultKind::WrongEncoding) if wire.content_type.contains("charset") => match dialecto {
+            Dialecto::Modern => {
+                let text = String::from_utf8_lossy(&wire.body).into_owned();
+                wire.body = encoding_rs::WINDOWS_1252.encode(&text).0.into_owned();
+            }
+            Dialecto::Legacy => {
+                let from = b"encoding=\"windows-1252\"";
+                if let Some(pos) = wire.body.windows(from.len()).position(|w| w == from) {
+                    wire.body
+                        .splice(pos..pos + from.len(), b"encoding=\"UTF-8\"".iter().copied());
+                }
+                wire.content_type = "text/xml; charset=utf-8".to_owned();
+            }
+        },
+        _ => {}
+    }
+    wire
+}
+
+struct Call<'a> {
+    state: &'a SimState,
+    j: Jurisdiccion,
+    dialecto: Dialecto,
+    headers: &'a HeaderMap,
+    query: &'a HashMap<String, String>,
+    fault: Option<&'a FaultKind>,
+}
+
+#[derive(Deserialize)]
+struct ModernLogin {
+    usuario: String,
+    contrasena: String,
+}
+
+#[derive(Deserialize)]
+struct LegacyLogin {
+    usuario: String,
+    password: String,
+}
+
+impl Call<'_> {
+    fn execute(&self, action: &Action, body: &[u8]) -> Result<Wire, SimError> {
+        match action {
+            Action::Login => self.login(body),
+            Action::Logout => {
+                self.state
+                    .logout(&self.token().ok_or(SimError::SesionInvalida)?);
+                Ok(match self.dialecto {
+                    Dialecto::Modern => Wire {
+                        status: 204,
+                        content_type: String::new(),
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                    },
+                    Dialecto::Legacy => legacy::logout(),
+                })
+            }
+            Action::Lista => self.lista(),
+            Action::Detalle(folio) => {
+                let cuenta = self.cuenta()?;
+                let s = cuenta
+                    .solicitudes
+                    .iter()
+                    .find(|s| s.folio.to_string() == *folio)
+                    .ok_or(SimError::SolicitudNoEncontrada)?;
+                Ok(match self.dialecto {
+                    Dialecto::Modern => modern::detalle(s),
+                    Dialecto::Legacy => legacy::detalle(s),
+                })
+            }
+            Action::Adjunto(id) => self.adjunto(id),
+            Action::Unknown => Err(SimError::RutaDesconocida),
+        }
+    }
+
+    fn login(&self, body: &[u8]) -> Result<Wire, SimError> {
+        let (usuario, contrasena) = match self.dialecto {
+            Dialecto::Modern => {
+                let l: ModernLogin = serde_json::from_slice(body).map_err(|e| {
+                    SimError::PeticionInvalida(format!(
+                        "se esperaba {{\"usuario\", \"contrasena\"}}: {e}"
+                    ))
+                })?;
+                (l.usuario, l.contrasena)
+            }
+            Dialecto::Legacy => {
+                let l: LegacyLogin = serde_urlencoded::from_bytes(body).map_err(|_| {
+                    SimError::PeticionInvalida("se esperaban usuario y password".into())
+                })?;
+                (l.usuario, l.password)
+            }
+        };
+        let token = self
+            .state
+            .login(self.j, &usuario, &contrasena)
+            .map_err(|e| match e {
+                LoginError::Credenciales => SimError::CredencialesInvalidas,
+                LoginError::Bloqueada => SimError::CuentaBloqueada,
+            })?;
+        let segundos = self.state.lock().config.sesion_segundos;
+        Ok(match self.dialecto {
+            Dialecto::Modern => modern::sesion(&token, segundos),
+            Dialecto::Legacy => legacy::sesion(&token, segundos),
+        })
+    }
+
+    fn token(&self) -> Option<String> {
+        match self.dialecto {
+            Dialecto::Modern => self
+                .headers
+                .get("authorization")?
+                .to_str()
+                .ok()?
+                .strip_prefix("Bearer ")
+                .map(str::to_owned),
+            Dialecto::Legacy => self.query.get("sesion").cloned(),
+        }
+    }
+
+    fn usuario(&self) -> Result<String, SimError> {
+        let token = self.token().ok_or(SimError::SesionInvalida)?;
+        self.state
+            .session(self.j, &token)
+            .ok_or(SimError::SesionInvalida)
+    }
+
+    fn cuenta(&self) -> Result<Arc<Cuenta>, SimError> {
+        let usuario = self.usuario()?;
+        self.state
+            .account(self.j, &usuario)
+            .ok_or(SimError::SesionInvalida)
+    }
+
+    fn lista(&self) -> Result<Wire, SimError> {
+        let usuario = self.usuario()?;
+        let number = |k: &str, default: u32| -> Result<u32, SimError> {
+            match self.query.get(k) {
+                None => Ok(default),
+                Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    SimError::PeticionInvalida(format!("`{k}` debe ser un entero ≥ 1"))
+                }),
+            }
+        };
+        let pagina = number("pagina", 1)?;
+        let por_pagina = match self.dialecto {
+            Dialecto::Modern => number("por_pagina", 50)?,
+            Dialecto::Legacy => LEGACY_PAGE,
+        };
+        if por_pagina > 200 {
+            return Err(SimError::PeticionInvalida(
+                "`por_pagina` admite hasta 200".into(),
+            ));
+        }
+        let mut cuenta = self
+            .state
+            .account(self.j, &usuario)
+            .ok_or(SimError::SesionInvalida)?;
+        if let Some(FaultKind::PageDrift) = self.fault {
+            self.state.drift(self.j, &usuario, &cuenta.solicitudes);
+            cuenta = self
+                .state
+                .account(self.j, &usuario)
+                .ok_or(SimError::SesionInvalida)?;
+        }
+        let all = &cuenta.solicitudes;
+        let page_of = |p: u32| -> &[SolicitudSim] {
+            let start = ((p - 1) as usize)
+                .saturating_mul(por_pagina as usize)
+                .min(all.len());
+            let end = (start + por_pagina as usize).min(all.len());
+            &all[start..end]
+        };
+        let mut records: Vec<(&SolicitudSim, EstadoSolicitud)> =
+            page_of(pagina).iter().map(|s| (s, s.estado)).collect();
+        match self.fault {
+            Some(FaultKind::DuplicateRecord) => {
+                let next = page_of(pagina + 1);
+                if let Some(first_next) = next.first() {
+                    records.push((first_next, first_next.estado));
+                } else if pagina > 1 {
+                    if let Some(last_prev) = page_of(pagina - 1).last() {
+                        records.insert(0, (last_prev, last_prev.estado));
+                    }
+                } else if let Some(first) = records.first().copied() {
+                    records.push(first);
+                }
+            }
+            Some(FaultKind::MissingFromList { folio }) => {
+                let pos = match folio {
+                    Some(f) => records.iter().position(|(s, _)| s.folio == *f),
+                    None => (!records.is_empty()).then_some(0),
+                };
+                if let Some(pos) = pos {
+                    records.remove(pos);
+                }
+            }
+            Some(FaultKind::StatusMismatch) => {
+                if let Some((_, estado)) = records.first_mut() {
+                    *estado = if *estado == EstadoSolicitud::Terminada {
+                        EstadoSolicitud::EnProceso
+                    } else {
+                        EstadoSolicitud::Terminada
+                    };
+                }
+            }
+            _ => {}
+        }
+        Ok(match self.dialecto {
+            Dialecto::Modern => modern::lista(all.len(), pagina, por_pagina, &records),
+            Dialecto::Legacy => legacy::lista(all.len(), pagina, por_pagina, &records),
+        })
+    }
+
+    fn adjunto(&self, id: &str) -> Result<Wire, SimError> {
+        let cuenta = self.cuenta()?;
+        let adjunto = cuenta
+            .solicitudes
+            .iter()
+            .flat_map(|s| &s.respuestas)
+            .flat_map(|r| &r.adjuntos)
+            .find(|a| a.id == id)
+            .ok_or(SimError::AdjuntoNoEncontrado)?;
+        if let Some(FaultKind::Attachment404) = self.fault {
+            return Err(SimError::AdjuntoNoEncontrado);
+        }
+        let mut bytes = adjunto.bytes();
+        let sha256 = pnt_model::Sha256::of(&bytes);
+        if let Some(FaultKind::BadChecksum) = self.fault
+            && let Some(first) = bytes.first_mut()
+        {
+            *first ^= 0xFF;
+        }
+        Ok(Wire {
+            status: 200,
+            content_type: adjunto.media_type.clone(),
+            headers: vec![("x-sha256", sha256.to_string())],
+            body: bytes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let q = HashMap::from([("folio".to_owned(), "JAL-001-000001-19".to_owned())]);
+        assert_eq!(
+            route(&Method::GET, "/jalisco/infomex/detalleSolicitud.do", &q),
+            (
+                Some("jalisco"),
+                Some(Dialecto::Legacy),
+                Action::Detalle("JAL-001-000001-19".into())
+            )
+        );
+        assert_eq!(
+            route(
+                &Method::GET,
+                "/ciudad-de-mexico/api/solicitudes/CDMX%2FUT%2F00001%2F2019",
+                &HashMap::new()
+            ),
+            (
+                Some("ciudad-de-mexico"),
+                Some(Dialecto::Modern),
+                Action::Detalle("CDMX/UT/00001/2019".into())
+            )
+        );
+        assert_eq!(
+            route(&Method::GET, "/narnia/api/solicitudes", &HashMap::new()).0,
+            None
+        );
+        assert_eq!(
+            route(&Method::PUT, "/jalisco/api/sesion", &HashMap::new()).2,
+            Action::Unknown
+        );
+    }
+}

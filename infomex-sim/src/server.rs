@@ -1,0 +1,225 @@
+//! The HTTP server: accept loop, connection handling, and the transport-level faults.
+//!
+//! The accept loop is our own (not `axum::serve`) for one reason: the `reset` fault must end a
+//! connection with a real TCP RST, which needs the socket. Each connection's stream is wrapped in
+//! [`ResettableStream`]; a handler that wants a reset raises the connection's flag, and when
+//! hyper drops the aborted connection the wrapper sets `SO_LINGER` to zero so the kernel sends RST.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, header};
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::fault::FaultKind;
+use crate::wire::Wire;
+
+/// The per-connection flag a handler raises to have the connection reset.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnReset(Arc<AtomicBool>);
+
+impl ConnReset {
+    pub(crate) fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Tells long-waiting handlers (the `hang` fault) that the server is stopping.
+#[derive(Debug, Clone)]
+pub(crate) struct Stopping(pub(crate) watch::Receiver<bool>);
+
+impl Stopping {
+    pub(crate) async fn wait(mut self) {
+        while !*self.0.borrow_and_update() {
+            if self.0.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+struct ResettableStream {
+    inner: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::SeqCst) {
+            // Zero linger: closing sends RST instead of FIN. It cannot block, unlike a non-zero
+            // linger (which is why tokio deprecates the general setter).
+            let _ = self.inner.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; then stops accepting, lets in-flight
+/// requests finish and releases hanging ones.
+pub(crate) async fn run(
+    app: Router,
+    listener: TcpListener,
+    stop_tx: watch::Sender<bool>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Too many open files and the like: wait for the next connection.
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                spawn_connection(app.clone(), stream, stop_tx.subscribe());
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    stop_tx.send_replace(true);
+    Ok(())
+}
+
+fn spawn_connection(app: Router, stream: TcpStream, mut stop: watch::Receiver<bool>) {
+    let reset = Arc::new(AtomicBool::new(false));
+    let io = TokioIo::new(ResettableStream {
+        inner: stream,
+        reset: reset.clone(),
+    });
+    let stopping = Stopping(stop.clone());
+    tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnReset(reset.clone()));
+            req.extensions_mut().insert(stopping.clone());
+            app.clone().oneshot(req.map(Body::new))
+        });
+        let conn = http1::Builder::new().serve_connection(io, service);
+        let mut conn = std::pin::pin!(conn);
+        tokio::select! {
+            _ = conn.as_mut() => {}
+            _ = async { stop.wait_for(|s| *s).await.map(|_| ()) } => {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }
+        }
+    });
+}
+
+/// Turns a rendered response into an HTTP response, applying a transport fault if one fired.
+pub(crate) fn respond(
+    wire: Wire,
+    transport: Option<&FaultKind>,
+    conn: Option<&ConnReset>,
+) -> Response<Body> {
+    let full_len = wire.body.len();
+    let body = match transport {
+        Some(FaultKind::Truncated) => {
+            // The declared length is the full one; the stream ends at half, so hyper closes the
+            // connection with the body short.
+            let half = Bytes::from(wire.body[..full_len / 2].to_vec());
+            Body::from_stream(futures_util::stream::iter([Ok::<_, io::Error>(half)]))
+        }
+        Some(FaultKind::Reset) => {
+            if let Some(conn) = conn {
+                conn.raise();
+            }
+            let half = Bytes::from(wire.body[..full_len / 2].to_vec());
+            let stream = futures_util::stream::unfold(0u8, move |step| {
+                let half = half.clone();
+                async move {
+                    match step {
+                        0 => Some((Ok(half), 1)),
+                        1 => {
+                            // Give hyper a moment to put the first half on the wire before the
+                            // connection is torn down.
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Some((
+                                Err(io::Error::new(
+                                    io::ErrorKind::ConnectionReset,
+                                    "reset fault",
+                                )),
+                                2,
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+            });
+            Body::from_stream(stream)
+        }
+        _ => Body::from(wire.body),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        axum::http::StatusCode::from_u16(wire.status).unwrap_or(axum::http::StatusCode::OK);
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&wire.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if matches!(transport, Some(FaultKind::Truncated | FaultKind::Reset)) {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full_len));
+    }
+    for (name, value) in wire.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    }
+    response
+}

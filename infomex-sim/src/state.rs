@@ -1,0 +1,251 @@
+//! The simulator's mutable state: configured accounts, sessions, lock-outs, the fault plan, the
+//! journal and the records that appeared through `page_drift`.
+//!
+//! One std `Mutex` guards it: every critical section is a few map operations and never awaits,
+//! so an async lock would only add cost. Account generation, the one slow step, runs outside the
+//! lock and is cached in a small bounded map, so memory stays flat however many distinct
+//! accounts are served.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use pnt_model::{Jurisdiccion, Sha256};
+
+use crate::account::{self, Cuenta, CuentaConfig, SolicitudSim};
+use crate::clock::SimClock;
+use crate::config::{Dialecto, SimConfig};
+use crate::fault::FaultPlan;
+use crate::journal::Journal;
+
+/// How many generated accounts are kept ready; beyond that the cache starts over.
+const ACCOUNT_CACHE: usize = 256;
+/// How many live sessions are kept; beyond that the oldest is dropped (its client logs in again).
+const MAX_SESSIONS: usize = 200_000;
+
+type Key = (Jurisdiccion, String);
+
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) jurisdiccion: Jurisdiccion,
+    pub(crate) usuario: String,
+    expires: Timestamp,
+    requests: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: SimConfig,
+    configured: HashMap<Key, CuentaConfig>,
+    drift: HashMap<Key, Vec<SolicitudSim>>,
+    cache: HashMap<Key, Arc<Cuenta>>,
+    sessions: HashMap<String, Session>,
+    session_order: VecDeque<(Timestamp, String)>,
+    session_counter: u64,
+    failures: HashMap<Key, u32>,
+    pub(crate) faults: FaultPlan,
+    pub(crate) journal: Journal,
+}
+
+impl Inner {
+    fn new(config: SimConfig) -> Inner {
+        let configured = config
+            .cuentas
+            .iter()
+            .map(|c| ((c.jurisdiccion, c.usuario.clone()), c.clone()))
+            .collect();
+        Inner {
+            faults: FaultPlan::new(config.seed, &config.faults),
+            journal: Journal::new(config.journal_capacity),
+            configured,
+            drift: HashMap::new(),
+            cache: HashMap::new(),
+            sessions: HashMap::new(),
+            session_order: VecDeque::new(),
+            session_counter: 0,
+            failures: HashMap::new(),
+            config,
+        }
+    }
+}
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub(crate) struct SimState {
+    start: SimConfig,
+    inner: Mutex<Inner>,
+    pub(crate) clock: SimClock,
+}
+
+/// Why a log-in failed.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum LoginError {
+    Credenciales,
+    Bloqueada,
+}
+
+impl SimState {
+    pub(crate) fn new(config: SimConfig) -> SimState {
+        SimState {
+            clock: SimClock::new(config.ahora),
+            inner: Mutex::new(Inner::new(config.clone())),
+            start: config,
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain maps behind, still usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Back to the start-up configuration.
+    pub(crate) fn reset(&self) {
+        *self.lock() = Inner::new(self.start.clone());
+        self.clock.set(self.start.ahora);
+    }
+
+    pub(crate) fn dialecto(&self, j: Jurisdiccion) -> Dialecto {
+        self.lock().config.dialecto(j)
+    }
+
+    /// The account (j, usuario) with the records drift added, or `None` when no such account
+    /// exists (neither procedural nor configured).
+    pub(crate) fn account(&self, j: Jurisdiccion, usuario: &str) -> Option<Arc<Cuenta>> {
+        let key = (j, usuario.to_owned());
+        let (seed, configured) = {
+            let inner = self.lock();
+            if let Some(hit) = inner.cache.get(&key) {
+                return Some(hit.clone());
+            }
+            (inner.config.seed, inner.configured.get(&key).cloned())
+        };
+        if configured.is_none() && !account::es_procedural(usuario) {
+            return None;
+        }
+        let mut cuenta = account::generate(seed, j, usuario, configured.as_ref());
+        let mut inner = self.lock();
+        if let Some(extra) = inner.drift.get(&key) {
+            cuenta.solicitudes.extend(extra.iter().cloned());
+            account::sort_newest_first(&mut cuenta.solicitudes);
+        }
+        let cuenta = Arc::new(cuenta);
+        if inner.cache.len() >= ACCOUNT_CACHE {
+            inner.cache.clear();
+        }
+        inner.cache.insert(key, cuenta.clone());
+        Some(cuenta)
+    }
+
+    /// Adds a configured account (replacing one with the same jurisdiction and usuario).
+    pub(crate) fn put_account(&self, c: CuentaConfig) {
+        let key = (c.jurisdiccion, c.usuario.clone());
+        let mut inner = self.lock();
+        inner.cache.remove(&key);
+        inner.drift.remove(&key);
+        inner.failures.remove(&key);
+        inner.configured.insert(key, c);
+    }
+
+    pub(crate) fn clear_accounts(&self) {
+        let mut inner = self.lock();
+        inner.configured.clear();
+        inner.cache.clear();
+        inner.drift.clear();
+    }
+
+    /// A new record appears at the top of the account (the `page_drift` fault).
+    pub(crate) fn drift(&self, j: Jurisdiccion, usuario: &str, existing: &[SolicitudSim]) {
+        let key = (j, usuario.to_owned());
+        let mut inner = self.lock();
+        let seed = inner.config.seed;
+        let idx = existing.iter().map(|s| s.idx).max().map_or(0, |m| m + 1);
+        let record =
+            account::drift_solicitud(j, &account::account_key(seed, j, usuario), idx, existing);
+        inner.drift.entry(key.clone()).or_default().push(record);
+        inner.cache.remove(&key);
+    }
+
+    /// Checks the credentials and opens a session.
+    pub(crate) fn login(
+        &self,
+        j: Jurisdiccion,
+        usuario: &str,
+        contrasena: &str,
+    ) -> Result<String, LoginError> {
+        let cuenta = self.account(j, usuario);
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        let key = (j, usuario.to_owned());
+        let max = inner.config.max_intentos;
+        let Some(cuenta) = cuenta else {
+            return Err(LoginError::Credenciales);
+        };
+        if cuenta.bloqueada || inner.failures.get(&key).is_some_and(|f| *f >= max) {
+            return Err(LoginError::Bloqueada);
+        }
+        if cuenta.contrasena != contrasena {
+            let failures = inner.failures.entry(key).or_insert(0);
+            *failures += 1;
+            return Err(if *failures >= max {
+                LoginError::Bloqueada
+            } else {
+                LoginError::Credenciales
+            });
+        }
+        inner.failures.remove(&key);
+        inner.session_counter += 1;
+        // Tokens are derived, not random, so a run's responses repeat byte for byte.
+        let token = Sha256::of(
+            format!("{}:sesion:{}", inner.config.seed, inner.session_counter).as_bytes(),
+        )
+        .to_string()[..32]
+            .to_owned();
+        let expires = now
+            .checked_add(jiff::SignedDuration::from_secs(
+                inner.config.sesion_segundos as i64,
+            ))
+            .unwrap_or(now);
+        // Forget expired sessions first, then the oldest if there are still too many.
+        while let Some((exp, _)) = inner.session_order.front() {
+            if *exp > now && inner.session_order.len() < MAX_SESSIONS {
+                break;
+            }
+            let (_, old) = inner.session_order.pop_front().expect("front exists");
+            inner.sessions.remove(&old);
+        }
+        inner.sessions.insert(
+            token.clone(),
+            Session {
+                jurisdiccion: j,
+                usuario: usuario.to_owned(),
+                expires,
+                requests: 0,
+            },
+        );
+        inner.session_order.push_back((expires, token.clone()));
+        Ok(token)
+    }
+
+    /// The usuario of a valid session of `j`, counting the request against a `session_expiry`
+    /// fault.
+    pub(crate) fn session(&self, j: Jurisdiccion, token: &str) -> Option<String> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        let limit = inner.faults.session_limit(j);
+        let session = inner.sessions.get_mut(token)?;
+        if session.jurisdiccion != j || session.expires <= now {
+            return None;
+        }
+        session.requests += 1;
+        if limit.is_some_and(|after| session.requests > after) {
+            inner.sessions.remove(token);
+            inner.faults.session_expired(j);
+            return None;
+        }
+        Some(session.usuario.clone())
+    }
+
+    pub(crate) fn logout(&self, token: &str) {
+        self.lock().sessions.remove(token);
+    }
+}
