@@ -1,0 +1,183 @@
+//! The JSON API under `/api/v1`, discovery, the test hooks and the OpenAPI document.
+
+mod cuentas;
+mod historial;
+mod vinculaciones;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::dto::{Descubrimiento, Hooks, RelojPeticion};
+use crate::error::{ApiError, ErrorBody, ErrorDetalle};
+use crate::extract::Cuerpo;
+use crate::state::AppState;
+
+pub(crate) use historial::{descarga, filtros};
+pub(crate) use vinculaciones::{ejecutar as ejecutar_vinculacion, resumenes};
+
+/// Where the API lives.
+pub(crate) const PREFIJO: &str = "/api/v1";
+/// The contract's version (docs/pnt-api.md), independent of the crate's.
+pub(crate) const VERSION_API: &str = "1.0.0";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "API de la PNT (pnt-suite)",
+        version = "1.0.0",
+        description = "The conformance contract of pnt-suite: a minimal Plataforma Nacional de \
+            Transparencia that links Infomex accounts and shows Mi Historial. Errors always have \
+            the shape {\"error\": {\"codigo\", \"mensaje\"}}; see docs/pnt-api.md.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    paths(
+        cuentas::registrar,
+        cuentas::iniciar_sesion,
+        cuentas::cerrar_sesion,
+        vinculaciones::jurisdicciones,
+        vinculaciones::vincular,
+        vinculaciones::listar,
+        historial::historial,
+        historial::detalle,
+        historial::adjunto,
+        historial::interponer_queja,
+        historial::quejas,
+        descubrimiento,
+        reloj,
+        reset,
+    ),
+    components(schemas(ErrorBody, ErrorDetalle)),
+    modifiers(&Bearer),
+    tags(
+        (name = "cuentas", description = "PNT users and sessions"),
+        (name = "vinculacion", description = "Linking Infomex accounts (migration)"),
+        (name = "historial", description = "Mi Historial, details and attachments"),
+        (name = "quejas", description = "Recursos de revisión"),
+        (name = "descubrimiento", description = "What this server offers"),
+        (name = "hooks", description = "Test-only hooks under /__test, served only when enabled and listed in discovery"),
+    )
+)]
+struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI document, pretty-printed, as served and as committed in `docs/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut text = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    text.push('\n');
+    text
+}
+
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let api = Router::new()
+        .route("/usuarios", post(cuentas::registrar))
+        .route(
+            "/sesiones",
+            post(cuentas::iniciar_sesion).delete(cuentas::cerrar_sesion),
+        )
+        .route("/jurisdicciones", get(vinculaciones::jurisdicciones))
+        .route(
+            "/vinculaciones",
+            post(vinculaciones::vincular).get(vinculaciones::listar),
+        )
+        .route("/historial", get(historial::historial))
+        .route("/solicitudes/{folio}", get(historial::detalle))
+        .route(
+            "/solicitudes/{folio}/quejas",
+            post(historial::interponer_queja),
+        )
+        .route("/adjuntos/{id}", get(historial::adjunto))
+        .route("/quejas", get(historial::quejas))
+        .route(
+            "/openapi.json",
+            get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    openapi_json(),
+                )
+            }),
+        );
+    let mut router = Router::new()
+        .nest(PREFIJO, api)
+        .route("/.well-known/pnt-suite", get(descubrimiento));
+    if state.config().test_hooks {
+        router = router
+            .route("/__test/clock", put(reloj))
+            .route("/__test/reset", post(reset));
+    }
+    router
+}
+
+/// What this server offers: where the API is, its version, and which test hooks exist.
+#[utoipa::path(
+    get, path = "/.well-known/pnt-suite", tag = "descubrimiento",
+    responses((status = 200, description = "Discovery document", body = Descubrimiento))
+)]
+async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
+    let available = if state.config().test_hooks {
+        vec!["clock".to_owned(), "reset".to_owned()]
+    } else {
+        Vec::new()
+    };
+    Json(Descubrimiento {
+        api: PREFIJO.to_owned(),
+        version: VERSION_API.to_owned(),
+        openapi: format!("{PREFIJO}/openapi.json"),
+        hooks: Hooks {
+            prefix: "/__test".to_owned(),
+            available,
+        },
+    })
+}
+
+/// Test hook: fix the server's date. It stays there until set again.
+#[utoipa::path(
+    put, path = "/__test/clock", tag = "hooks",
+    request_body = RelojPeticion,
+    responses(
+        (status = 200, description = "The date now in force", body = RelojPeticion),
+        (status = 400, description = "`json_invalido`, `datos_invalidos`", body = ErrorBody),
+        (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
+    )
+)]
+async fn reloj(
+    State(state): State<AppState>,
+    Cuerpo(p): Cuerpo<RelojPeticion>,
+) -> Json<RelojPeticion> {
+    state.clock().set_hoy(p.hoy);
+    Json(RelojPeticion {
+        hoy: state.clock().hoy(),
+    })
+}
+
+/// Test hook: delete every user, session, linkage, solicitud, attachment and queja, and forget
+/// failed-attempt counters.
+#[utoipa::path(
+    post, path = "/__test/reset", tag = "hooks",
+    responses(
+        (status = 204, description = "Everything deleted"),
+        (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
+    )
+)]
+async fn reset(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
+    state.db().reset().await?;
+    state.limitador().reset();
+    Ok(StatusCode::NO_CONTENT)
+}

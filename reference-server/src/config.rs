@@ -1,0 +1,288 @@
+//! Everything a deployment (or a test) chooses: storage, where each Infomex lives and which
+//! dialect it speaks, retry policy, limits, argon2 cost and the clock.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pnt_model::{Jurisdiccion, ReglaSemaforo};
+
+use crate::Clock;
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// A private in-memory database, gone when the server stops.
+    Memory,
+    /// A SQLite file (created if absent), opened in WAL mode.
+    File(PathBuf),
+}
+
+/// The two wire dialects of the Infomex systems (docs/infomex-sim.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialecto {
+    /// JSON, UTF-8, ISO dates, bearer tokens.
+    Moderno,
+    /// XML in Windows-1252, dd/mm/yyyy dates, HTML-escaped texts, errors inside HTTP 200.
+    Legado,
+}
+
+impl Dialecto {
+    /// The jurisdictions whose Infomex spoke the legacy dialect by default (docs/infomex-sim.md,
+    /// "Jurisdictions and dialects").
+    pub const LEGADO_POR_DEFECTO: [Jurisdiccion; 6] = [
+        Jurisdiccion::Chiapas,
+        Jurisdiccion::Guerrero,
+        Jurisdiccion::Jalisco,
+        Jurisdiccion::Michoacan,
+        Jurisdiccion::Oaxaca,
+        Jurisdiccion::Veracruz,
+    ];
+
+    pub(crate) fn por_defecto(j: Jurisdiccion) -> Dialecto {
+        if Dialecto::LEGADO_POR_DEFECTO.contains(&j) {
+            Dialecto::Legado
+        } else {
+            Dialecto::Moderno
+        }
+    }
+
+    pub(crate) fn otro(self) -> Dialecto {
+        match self {
+            Dialecto::Moderno => Dialecto::Legado,
+            Dialecto::Legado => Dialecto::Moderno,
+        }
+    }
+}
+
+/// How transient Infomex failures (5xx, 429, resets, timeouts, truncated or unreadable bodies,
+/// bad checksums) are retried: exponential backoff with deterministic jitter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub intentos: u32,
+    /// Delay before the second attempt; doubles with each further one.
+    pub base: Duration,
+    /// Upper bound of one backoff delay.
+    pub maximo: Duration,
+    /// A `Retry-After` longer than this is not waited out: the attempt counts as failed.
+    pub retry_after_maximo: Duration,
+    /// Seed of the jitter stream, so a run's delays repeat exactly.
+    pub semilla: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            intentos: 5,
+            base: Duration::from_millis(250),
+            maximo: Duration::from_secs(8),
+            retry_after_maximo: Duration::from_secs(30),
+            semilla: 0x5eed,
+        }
+    }
+}
+
+/// The Infomex systems this server links with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InfomexConfig {
+    /// Base URL used for every jurisdiction without its own (`http://host:port`); the
+    /// jurisdiction's slug is appended as the first path segment, as the simulator serves them.
+    pub base_url: String,
+    /// Per-jurisdiction base URLs, used as they are (the slug is still appended).
+    pub urls: BTreeMap<Jurisdiccion, String>,
+    /// Per-jurisdiction dialect overrides; the rest use [`Dialecto::LEGADO_POR_DEFECTO`].
+    pub dialectos: BTreeMap<Jurisdiccion, Dialecto>,
+    /// Time limit of one HTTP request, body included.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Page size asked of modern systems (legacy ones fix 50).
+    pub por_pagina: u32,
+    /// How many times the list is scanned while the declared total and the folios seen disagree.
+    pub max_escaneos: u32,
+    /// After this many solicitudes in a row fail because Infomex does not respond, the rest are
+    /// reported pending without being tried (the system is down; a later retry completes them).
+    pub max_fallos_seguidos: u32,
+}
+
+impl Default for InfomexConfig {
+    fn default() -> Self {
+        InfomexConfig {
+            base_url: "http://127.0.0.1:8090".to_owned(),
+            urls: BTreeMap::new(),
+            dialectos: BTreeMap::new(),
+            timeout: Duration::from_secs(20),
+            retry: RetryPolicy::default(),
+            por_pagina: 200,
+            max_escaneos: 4,
+            max_fallos_seguidos: 3,
+        }
+    }
+}
+
+impl InfomexConfig {
+    /// The base URL of `j`'s Infomex, slug included, without a trailing slash.
+    pub(crate) fn url(&self, j: Jurisdiccion) -> String {
+        let base = self.urls.get(&j).unwrap_or(&self.base_url);
+        format!("{}/{}", base.trim_end_matches('/'), j.slug())
+    }
+
+    pub(crate) fn dialecto(&self, j: Jurisdiccion) -> Dialecto {
+        self.dialectos
+            .get(&j)
+            .copied()
+            .unwrap_or_else(|| Dialecto::por_defecto(j))
+    }
+}
+
+/// argon2id cost parameters for PNT passwords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Params {
+    /// Memory in KiB.
+    pub m_cost: u32,
+    /// Iterations.
+    pub t_cost: u32,
+    /// Parallelism.
+    pub p_cost: u32,
+}
+
+impl Default for Argon2Params {
+    /// OWASP's recommended argon2id setting (19 MiB, 2 iterations, 1 lane).
+    fn default() -> Self {
+        Argon2Params {
+            m_cost: 19 * 1024,
+            t_cost: 2,
+            p_cost: 1,
+        }
+    }
+}
+
+impl Argon2Params {
+    /// The cheapest valid parameters: for tests only, where hashing must not dominate.
+    pub fn cheap() -> Self {
+        Argon2Params {
+            m_cost: 8,
+            t_cost: 1,
+            p_cost: 1,
+        }
+    }
+}
+
+/// Failed attempts tolerated within a window before `429 demasiados_intentos`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limite {
+    pub intentos: u32,
+    pub ventana: Duration,
+}
+
+/// The server's configuration. Start from [`Config::default`] and adjust with the builder
+/// methods.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub storage: Storage,
+    pub infomex: InfomexConfig,
+    /// Whether the `/__test` hooks (clock, reset) are served and advertised.
+    pub test_hooks: bool,
+    pub regla_semaforo: ReglaSemaforo,
+    pub argon2: Argon2Params,
+    pub clock: Clock,
+    /// How long a PNT session lasts, on [`Config::clock`].
+    pub duracion_sesion: Duration,
+    /// Failed PNT log-ins per correo.
+    pub limite_login: Limite,
+    /// Failed linkages (refused Infomex credentials, locked accounts) per PNT user.
+    pub limite_vinculacion: Limite,
+}
+
+impl Default for Config {
+    /// In memory, one Infomex base URL (`http://127.0.0.1:8090`) for all 33, hooks off, the
+    /// system clock, production argon2 cost.
+    fn default() -> Self {
+        Config {
+            storage: Storage::Memory,
+            infomex: InfomexConfig::default(),
+            test_hooks: false,
+            regla_semaforo: ReglaSemaforo::default(),
+            argon2: Argon2Params::default(),
+            clock: Clock::system(),
+            duracion_sesion: Duration::from_secs(30 * 24 * 3600),
+            limite_login: Limite {
+                intentos: 5,
+                ventana: Duration::from_secs(15 * 60),
+            },
+            limite_vinculacion: Limite {
+                intentos: 5,
+                ventana: Duration::from_secs(15 * 60),
+            },
+        }
+    }
+}
+
+impl Config {
+    /// The base URL of every jurisdiction's Infomex (a simulator's URL).
+    pub fn infomex_base_url(mut self, url: impl Into<String>) -> Self {
+        self.infomex.base_url = url.into();
+        self
+    }
+
+    /// One jurisdiction's Infomex at its own base URL.
+    pub fn infomex_url(mut self, j: Jurisdiccion, url: impl Into<String>) -> Self {
+        self.infomex.urls.insert(j, url.into());
+        self
+    }
+
+    /// Declares the dialect one jurisdiction's Infomex speaks.
+    pub fn dialecto(mut self, j: Jurisdiccion, dialecto: Dialecto) -> Self {
+        self.infomex.dialectos.insert(j, dialecto);
+        self
+    }
+
+    /// Stores data in a SQLite file.
+    pub fn db_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.storage = Storage::File(path.into());
+        self
+    }
+
+    pub fn test_hooks(mut self, enabled: bool) -> Self {
+        self.test_hooks = enabled;
+        self
+    }
+
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn argon2(mut self, params: Argon2Params) -> Self {
+        self.argon2 = params;
+        self
+    }
+
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.infomex.retry = retry;
+        self
+    }
+
+    pub fn infomex_timeout(mut self, timeout: Duration) -> Self {
+        self.infomex.timeout = timeout;
+        self
+    }
+
+    /// Settings for tests: hooks on, cheap argon2, tiny backoff, a short request timeout.
+    pub fn for_tests() -> Self {
+        Config {
+            test_hooks: true,
+            argon2: Argon2Params::cheap(),
+            infomex: InfomexConfig {
+                timeout: Duration::from_secs(3),
+                retry: RetryPolicy {
+                    base: Duration::from_millis(1),
+                    maximo: Duration::from_millis(10),
+                    ..RetryPolicy::default()
+                },
+                ..InfomexConfig::default()
+            },
+            ..Config::default()
+        }
+    }
+}

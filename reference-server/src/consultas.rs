@@ -1,0 +1,266 @@
+//! Mi Historial, Detalles, attachments and quejas — shared by the JSON API and the HTML pages.
+//! Every lookup is by (user, key): another user's data answers exactly like absent data.
+
+use jiff::civil::Date;
+use pnt_model::{MotivoVentana, Semaforo, TipoSolicitud};
+
+use crate::db::{self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, NuevaQueja, QuejaGuardada};
+use crate::dto::{
+    AdjuntoDto, DetalleDto, FilaDto, HistorialConsulta, HistorialDto, PrevencionDto, QuejaDto,
+    RespuestaDto, VentanaDto,
+};
+use crate::error::ApiError;
+use crate::reglas::Evaluacion;
+use crate::state::AppState;
+
+/// Mi Historial's filters, parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Filtros {
+    pub(crate) semaforo: Option<Semaforo>,
+    pub(crate) tipo: Option<TipoSolicitud>,
+    pub(crate) pagina: u32,
+    pub(crate) por_pagina: u32,
+}
+
+impl Filtros {
+    pub(crate) fn parse(q: &HistorialConsulta) -> Result<Filtros, ApiError> {
+        let vacio = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let semaforo = vacio(&q.semaforo)
+            .map(|s| {
+                Semaforo::parse(&s).ok_or_else(|| {
+                    ApiError::DatosInvalidos(format!(
+                        "El filtro «semaforo» debe ser en_tiempo, en_alerta o fuera_de_tiempo, no «{s}»."
+                    ))
+                })
+            })
+            .transpose()?;
+        let tipo = vacio(&q.tipo)
+            .map(|t| {
+                TipoSolicitud::parse(&t).ok_or_else(|| {
+                    ApiError::DatosInvalidos(format!(
+                        "El filtro «tipo» debe ser acceso o datos-personales, no «{t}»."
+                    ))
+                })
+            })
+            .transpose()?;
+        let numero = |campo: &str, v: Option<String>, defecto: u32, max: u32| -> Result<u32, ApiError> {
+            match v {
+                None => Ok(defecto),
+                Some(s) => s
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::DatosInvalidos(format!(
+                            "«{campo}» debe ser un número entero de 1 a {max}, no «{s}»."
+                        ))
+                    }),
+            }
+        };
+        Ok(Filtros {
+            semaforo,
+            tipo,
+            pagina: numero("pagina", vacio(&q.pagina), 1, 1_000_000)?,
+            por_pagina: numero("por_pagina", vacio(&q.por_pagina), 20, 100)?,
+        })
+    }
+}
+
+pub(crate) async fn historial(state: &AppState, usuario_id: i64, f: Filtros) -> Result<HistorialDto, ApiError> {
+    let hoy = state.clock().hoy();
+    let filtro = f.semaforo.map(|semaforo| FiltroSemaforo {
+        semaforo,
+        hoy,
+        corte: state.reglas().corte_alerta(hoy),
+    });
+    let desplazamiento = u64::from(f.pagina - 1) * u64::from(f.por_pagina);
+    let pagina = state
+        .db()
+        .call(move |c| db::historial::pagina(c, usuario_id, filtro, f.tipo, f.por_pagina, desplazamiento))
+        .await?;
+    let solicitudes: Vec<FilaDto> = pagina.filas.iter().map(|fila| fila_dto(state, fila, hoy).0).collect();
+    Ok(HistorialDto {
+        hoy,
+        total: pagina.total,
+        pagina: f.pagina,
+        por_pagina: f.por_pagina,
+        leyenda: format!("Mostrando {} de {} solicitudes", solicitudes.len(), pagina.total),
+        solicitudes,
+    })
+}
+
+fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, Evaluacion) {
+    let e = state.reglas().evaluar(fila, hoy);
+    let abierta = e.ventana.is_some_and(|v| v.abierta(hoy));
+    (
+        FilaDto {
+            folio: fila.folio.clone(),
+            tipo: fila.tipo.slug().to_owned(),
+            jurisdiccion: fila.jurisdiccion.slug().to_owned(),
+            estado_o_federacion: fila.jurisdiccion.nombre().to_owned(),
+            institucion: fila.institucion.clone(),
+            fecha_recepcion_oficial: e.recepcion_oficial,
+            fecha_limite_entrega: e.fecha_limite,
+            semaforo: e.semaforo.slug().to_owned(),
+            estado: fila.estado.slug().to_owned(),
+            descripcion: fila.descripcion.clone(),
+            queja_disponible: abierta && !fila.queja_presentada,
+        },
+        e,
+    )
+}
+
+pub(crate) async fn detalle(state: &AppState, usuario_id: i64, folio: String) -> Result<DetalleDto, ApiError> {
+    let hoy = state.clock().hoy();
+    let d = state
+        .db()
+        .call(move |c| db::historial::detalle(c, usuario_id, &folio))
+        .await?
+        .ok_or(ApiError::SolicitudNoEncontrada)?;
+    Ok(detalle_dto(state, d, hoy))
+}
+
+fn detalle_dto(state: &AppState, d: DetalleGuardado, hoy: Date) -> DetalleDto {
+    let (fila, e) = fila_dto(state, &d.fila, hoy);
+    DetalleDto {
+        fila,
+        fecha_presentacion: d.fila.fecha_presentacion,
+        prevencion: d.fila.prevencion.map(|p| PrevencionDto {
+            notificada: p.notificada,
+            desahogada: p.desahogada,
+        }),
+        ampliacion: d.fila.ampliacion,
+        respuestas: d
+            .respuestas
+            .into_iter()
+            .map(|r| RespuestaDto {
+                tipo: r.tipo.texto().to_owned(),
+                fecha: r.fecha,
+                texto: r.texto,
+                adjuntos: r.adjuntos.into_iter().map(adjunto_dto).collect(),
+            })
+            .collect(),
+        queja: e.ventana.map(|v| VentanaDto {
+            disponible: v.abierta(hoy),
+            desde: v.desde,
+            hasta: v.hasta,
+            motivo: match v.motivo {
+                MotivoVentana::Respuesta => "respuesta",
+                MotivoVentana::FaltaDeRespuesta => "falta_de_respuesta",
+            }
+            .to_owned(),
+        }),
+        quejas: d.quejas.into_iter().map(queja_dto).collect(),
+    }
+}
+
+pub(crate) fn adjunto_dto(a: AdjuntoGuardado) -> AdjuntoDto {
+    AdjuntoDto {
+        id: a.id,
+        nombre: a.nombre,
+        media_type: a.media_type,
+        tamano: a.tamano,
+        sha256: a.sha256.to_string(),
+    }
+}
+
+pub(crate) fn queja_dto(q: QuejaGuardada) -> QuejaDto {
+    QuejaDto {
+        folio: q.folio,
+        folio_solicitud: q.folio_solicitud,
+        fecha: q.fecha,
+        motivo: q.motivo,
+    }
+}
+
+/// An attachment of the user's with its bytes.
+pub(crate) async fn adjunto(state: &AppState, usuario_id: i64, id: &str) -> Result<(AdjuntoGuardado, Vec<u8>), ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::AdjuntoNoEncontrado)?;
+    state
+        .db()
+        .call(move |c| db::historial::adjunto(c, usuario_id, id))
+        .await?
+        .ok_or(ApiError::AdjuntoNoEncontrado)
+}
+
+/// Files a queja against the user's solicitud, if its window is open today.
+pub(crate) async fn interponer_queja(
+    state: &AppState,
+    usuario_id: i64,
+    folio: String,
+    motivo: &str,
+) -> Result<QuejaDto, ApiError> {
+    let motivo = motivo.trim().to_owned();
+    if motivo.is_empty() || motivo.chars().count() > 4000 {
+        return Err(ApiError::DatosInvalidos(
+            "El campo «motivo» debe explicar la queja en 1 a 4000 caracteres.".to_owned(),
+        ));
+    }
+    let hoy = state.clock().hoy();
+    let buscado = folio.clone();
+    let fila = state
+        .db()
+        .call(move |c| db::historial::fila(c, usuario_id, &buscado))
+        .await?
+        .ok_or(ApiError::SolicitudNoEncontrada)?;
+    let e = state.reglas().evaluar(&fila, hoy);
+    let fecha = |d: Date| d.strftime("%d/%m/%Y").to_string();
+    match e.ventana {
+        None => {
+            return Err(ApiError::QuejaFueraDePlazo(format!(
+                "Todavía no se puede interponer una queja contra la solicitud {folio}: su plazo de \
+                 respuesta no corre (tiene una prevención sin desahogar o se tuvo por no \
+                 presentada), así que no hay respuesta ni falta de respuesta que recurrir."
+            )));
+        }
+        Some(v) if hoy < v.desde => {
+            return Err(ApiError::QuejaFueraDePlazo(format!(
+                "El plazo para interponer una queja contra la solicitud {folio} abre el {}, el \
+                 día siguiente a su fecha límite si sigue sin respuesta. Intente de nuevo a \
+                 partir de ese día.",
+                fecha(v.desde)
+            )));
+        }
+        Some(v) if hoy > v.hasta => {
+            return Err(ApiError::QuejaFueraDePlazo(format!(
+                "El plazo de 15 días hábiles para interponer una queja contra la solicitud \
+                 {folio} venció el {}. Ya no es posible interponerla.",
+                fecha(v.hasta)
+            )));
+        }
+        Some(_) => {}
+    }
+    let nueva_folio = fila.folio.clone();
+    let creada = state
+        .db()
+        .call(move |c| {
+            db::quejas::crear(
+                c,
+                &NuevaQueja {
+                    solicitud_id: fila.id,
+                    folio_solicitud: &nueva_folio,
+                    jurisdiccion: fila.jurisdiccion,
+                    fecha: hoy,
+                    motivo: &motivo,
+                },
+            )
+        })
+        .await?;
+    match creada {
+        Ok(q) => Ok(queja_dto(q)),
+        Err(existente) => Err(ApiError::QuejaDuplicada(format!(
+            "Ya interpuso la queja {} contra la solicitud {folio} el {}. Solo se admite una queja \
+             por solicitud; consúltela en Mis quejas.",
+            existente.folio,
+            fecha(existente.fecha)
+        ))),
+    }
+}
+
+pub(crate) async fn quejas(state: &AppState, usuario_id: i64) -> Result<Vec<QuejaDto>, ApiError> {
+    let lista = state
+        .db()
+        .call(move |c| db::quejas::de_usuario(c, usuario_id))
+        .await?;
+    Ok(lista.into_iter().map(queja_dto).collect())
+}

@@ -1,0 +1,124 @@
+//! PNT users and their sessions.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::DbResult;
+
+/// A registered PNT user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Usuario {
+    pub(crate) id: i64,
+    pub(crate) correo: String,
+    pub(crate) nombre: String,
+}
+
+/// The user a valid session token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SesionActiva {
+    pub(crate) usuario: Usuario,
+    pub(crate) expira: Timestamp,
+}
+
+/// Registers a user; `None` when the correo is taken.
+pub(crate) fn crear_usuario(
+    conn: &Connection,
+    correo: &str,
+    nombre: &str,
+    contrasena_hash: &str,
+    ahora: Timestamp,
+) -> DbResult<Option<Usuario>> {
+    let inserted = conn.execute(
+        "INSERT INTO usuarios (correo, nombre, contrasena_hash, creado) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (correo) DO NOTHING",
+        params![correo, nombre, contrasena_hash, ahora.to_string()],
+    )?;
+    Ok((inserted == 1).then(|| Usuario {
+        id: conn.last_insert_rowid(),
+        correo: correo.to_owned(),
+        nombre: nombre.to_owned(),
+    }))
+}
+
+/// The user with this correo and their password hash.
+pub(crate) fn usuario_por_correo(
+    conn: &Connection,
+    correo: &str,
+) -> DbResult<Option<(Usuario, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, correo, nombre, contrasena_hash FROM usuarios WHERE correo = ?1",
+            [correo],
+            |r| {
+                Ok((
+                    Usuario {
+                        id: r.get(0)?,
+                        correo: r.get(1)?,
+                        nombre: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            },
+        )
+        .optional()?)
+}
+
+pub(crate) fn crear_sesion(
+    conn: &Connection,
+    token_sha256: &[u8; 32],
+    usuario_id: i64,
+    expira: Timestamp,
+    ahora: Timestamp,
+) -> DbResult<()> {
+    // Expired sessions are swept here, where a new one is made, so the table stays small
+    // without a background task.
+    conn.execute(
+        "DELETE FROM sesiones WHERE expira <= ?1",
+        [ahora.as_second()],
+    )?;
+    conn.execute(
+        "INSERT INTO sesiones (token_sha256, usuario_id, expira) VALUES (?1, ?2, ?3)",
+        params![&token_sha256[..], usuario_id, expira.as_second()],
+    )?;
+    Ok(())
+}
+
+/// The session with this token hash, if it exists and has not expired at `ahora`.
+pub(crate) fn sesion(
+    conn: &Connection,
+    token_sha256: &[u8; 32],
+    ahora: Timestamp,
+) -> DbResult<Option<SesionActiva>> {
+    let row = conn
+        .query_row(
+            "SELECT u.id, u.correo, u.nombre, s.expira FROM sesiones s
+             JOIN usuarios u ON u.id = s.usuario_id
+             WHERE s.token_sha256 = ?1 AND s.expira > ?2",
+            params![&token_sha256[..], ahora.as_second()],
+            |r| {
+                Ok((
+                    Usuario {
+                        id: r.get(0)?,
+                        correo: r.get(1)?,
+                        nombre: r.get(2)?,
+                    },
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(row.and_then(|(usuario, expira)| {
+        Some(SesionActiva {
+            usuario,
+            expira: Timestamp::from_second(expira).ok()?,
+        })
+    }))
+}
+
+pub(crate) fn borrar_sesion(conn: &Connection, token_sha256: &[u8; 32]) -> DbResult<()> {
+    conn.execute(
+        "DELETE FROM sesiones WHERE token_sha256 = ?1",
+        [&token_sha256[..]],
+    )?;
+    Ok(())
+}

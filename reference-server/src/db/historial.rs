@@ -1,0 +1,368 @@
+//! The read side: Mi Historial pages, a solicitud's detail, an attachment's bytes. Every query
+//! is scoped by the user's id, so another user's data is indistinguishable from absent data.
+
+use jiff::civil::Date;
+use pnt_model::{
+    EstadoSolicitud, Jurisdiccion, Prevencion, Semaforo, Sha256, TipoRespuesta, TipoSolicitud,
+};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{DbError, DbResult, date_sql, parse_date, parse_opt_date};
+
+/// One solicitud as Mi Historial needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FilaHistorial {
+    pub(crate) id: i64,
+    pub(crate) folio: String,
+    pub(crate) jurisdiccion: Jurisdiccion,
+    pub(crate) tipo: TipoSolicitud,
+    pub(crate) institucion: String,
+    pub(crate) descripcion: String,
+    pub(crate) fecha_presentacion: Date,
+    pub(crate) estado: EstadoSolicitud,
+    pub(crate) prevencion: Option<Prevencion>,
+    pub(crate) ampliacion: bool,
+    pub(crate) respuesta_final: Option<Date>,
+    pub(crate) queja_presentada: bool,
+}
+
+/// The semáforo filter, translated to stored dates.
+///
+/// pnt-model's rule (`ReglaSemaforo::evaluar`) on the stored `fecha_limite` and
+/// `respuesta_final`: no fecha límite → en tiempo; answered → en tiempo iff on or before it;
+/// unanswered → fuera de tiempo after it, en alerta while at most `umbral` días hábiles remain,
+/// i.e. while `fecha_limite < corte` where `corte` is the `umbral + 1`-th día hábil after `hoy`.
+/// A unit test checks this translation against pnt-model itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FiltroSemaforo {
+    pub(crate) semaforo: Semaforo,
+    pub(crate) hoy: Date,
+    pub(crate) corte: Date,
+}
+
+impl FiltroSemaforo {
+    fn sql(&self) -> (&'static str, Vec<Value>) {
+        let hoy = Value::Text(date_sql(self.hoy));
+        let corte = Value::Text(date_sql(self.corte));
+        match self.semaforo {
+            Semaforo::EnTiempo => (
+                "(fecha_limite IS NULL
+                  OR (respuesta_final IS NOT NULL AND respuesta_final <= fecha_limite)
+                  OR (respuesta_final IS NULL AND fecha_limite >= ?))",
+                vec![corte],
+            ),
+            Semaforo::EnAlerta => (
+                "(respuesta_final IS NULL AND fecha_limite >= ? AND fecha_limite < ?)",
+                vec![hoy, corte],
+            ),
+            Semaforo::FueraDeTiempo => (
+                "(fecha_limite IS NOT NULL AND ((respuesta_final IS NOT NULL AND respuesta_final > fecha_limite)
+                  OR (respuesta_final IS NULL AND fecha_limite < ?)))",
+                vec![hoy],
+            ),
+        }
+    }
+}
+
+/// One page and how many rows match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pagina {
+    pub(crate) total: u64,
+    pub(crate) filas: Vec<FilaHistorial>,
+}
+
+const COLUMNAS: &str = "s.id, s.folio, s.jurisdiccion, s.tipo, s.institucion, s.descripcion,
+    s.fecha_presentacion, s.estado, s.prevencion_notificada, s.prevencion_desahogada,
+    s.ampliacion, s.respuesta_final,
+    EXISTS (SELECT 1 FROM quejas q WHERE q.solicitud_id = s.id)";
+
+/// A page of the user's history, newest first (fecha de recepción oficial, then folio).
+pub(crate) fn pagina(
+    conn: &Connection,
+    usuario_id: i64,
+    semaforo: Option<FiltroSemaforo>,
+    tipo: Option<TipoSolicitud>,
+    limite: u32,
+    desplazamiento: u64,
+) -> DbResult<Pagina> {
+    let mut condicion = String::from("s.usuario_id = ?");
+    let mut valores = vec![Value::Integer(usuario_id)];
+    if let Some(t) = tipo {
+        condicion.push_str(" AND s.tipo = ?");
+        valores.push(Value::Text(t.slug().to_owned()));
+    }
+    if let Some(f) = semaforo {
+        let (sql, v) = f.sql();
+        condicion.push_str(" AND ");
+        condicion.push_str(sql);
+        valores.extend(v);
+    }
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM solicitudes s WHERE {condicion}"),
+        rusqlite::params_from_iter(valores.iter()),
+        |r| r.get(0),
+    )?;
+    let mut page_values = valores;
+    page_values.push(Value::Integer(i64::from(limite)));
+    page_values.push(Value::Integer(
+        i64::try_from(desplazamiento).unwrap_or(i64::MAX),
+    ));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNAS} FROM solicitudes s WHERE {condicion}
+         ORDER BY s.recepcion_oficial DESC, s.folio DESC LIMIT ? OFFSET ?"
+    ))?;
+    let filas = stmt
+        .query_map(rusqlite::params_from_iter(page_values.iter()), leer_crudo)?
+        .map(|r| r.map_err(DbError::from).and_then(FilaCruda::parse))
+        .collect::<DbResult<Vec<_>>>()?;
+    Ok(Pagina {
+        total: total as u64,
+        filas,
+    })
+}
+
+/// A stored answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RespuestaGuardada {
+    pub(crate) tipo: TipoRespuesta,
+    pub(crate) fecha: Date,
+    pub(crate) texto: String,
+    pub(crate) adjuntos: Vec<AdjuntoGuardado>,
+}
+
+/// A stored attachment's metadata; `id` is this server's, used in download links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AdjuntoGuardado {
+    pub(crate) id: i64,
+    pub(crate) nombre: String,
+    pub(crate) media_type: String,
+    pub(crate) tamano: u64,
+    pub(crate) sha256: Sha256,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QuejaGuardada {
+    pub(crate) folio: String,
+    pub(crate) folio_solicitud: String,
+    pub(crate) fecha: Date,
+    pub(crate) motivo: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DetalleGuardado {
+    pub(crate) fila: FilaHistorial,
+    pub(crate) respuestas: Vec<RespuestaGuardada>,
+    pub(crate) quejas: Vec<QuejaGuardada>,
+}
+
+/// The user's solicitud with this folio, with its answers and quejas.
+pub(crate) fn detalle(
+    conn: &Connection,
+    usuario_id: i64,
+    folio: &str,
+) -> DbResult<Option<DetalleGuardado>> {
+    let Some(fila) = fila(conn, usuario_id, folio)? else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare(
+        "SELECT r.id, r.tipo, r.fecha, r.texto FROM respuestas r
+         WHERE r.solicitud_id = ?1 ORDER BY r.orden",
+    )?;
+    let crudas = stmt
+        .query_map([fila.id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut respuestas = Vec::with_capacity(crudas.len());
+    for (id, tipo, fecha, texto) in crudas {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, nombre, media_type, tamano, sha256 FROM adjuntos
+             WHERE respuesta_id = ?1 ORDER BY orden",
+        )?;
+        let adjuntos = stmt
+            .query_map([id], leer_adjunto)?
+            .map(|r| r.map_err(DbError::from).and_then(|x| x))
+            .collect::<DbResult<Vec<_>>>()?;
+        respuestas.push(RespuestaGuardada {
+            tipo: TipoRespuesta::parse(&tipo)
+                .ok_or_else(|| DbError::Corrupto(format!("tipo de respuesta «{tipo}»")))?,
+            fecha: parse_date(&fecha)?,
+            texto,
+            adjuntos,
+        });
+    }
+    let quejas = super::quejas::de_solicitud(conn, fila.id)?;
+    Ok(Some(DetalleGuardado {
+        fila,
+        respuestas,
+        quejas,
+    }))
+}
+
+/// The user's solicitud with this folio.
+pub(crate) fn fila(
+    conn: &Connection,
+    usuario_id: i64,
+    folio: &str,
+) -> DbResult<Option<FilaHistorial>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNAS} FROM solicitudes s WHERE s.usuario_id = ?1 AND s.folio = ?2"),
+        params![usuario_id, folio],
+        leer_crudo,
+    )
+    .optional()?
+    .map(FilaCruda::parse)
+    .transpose()
+}
+
+/// An attachment of the user's, with its bytes.
+pub(crate) fn adjunto(
+    conn: &Connection,
+    usuario_id: i64,
+    id: i64,
+) -> DbResult<Option<(AdjuntoGuardado, Vec<u8>)>> {
+    let row = conn
+        .query_row(
+            "SELECT a.id, a.nombre, a.media_type, a.tamano, a.sha256, b.bytes
+             FROM adjuntos a
+             JOIN respuestas r ON r.id = a.respuesta_id
+             JOIN solicitudes s ON s.id = r.solicitud_id
+             JOIN blobs b ON b.sha256 = a.sha256
+             WHERE a.id = ?1 AND s.usuario_id = ?2",
+            params![id, usuario_id],
+            |r| Ok((leer_adjunto(r)?, r.get::<_, Vec<u8>>(5)?)),
+        )
+        .optional()?;
+    row.map(|(meta, bytes)| Ok((meta?, bytes))).transpose()
+}
+
+fn leer_adjunto(r: &Row<'_>) -> rusqlite::Result<DbResult<AdjuntoGuardado>> {
+    let sha: String = r.get(4)?;
+    let tamano: i64 = r.get(3)?;
+    Ok(Sha256::parse_hex(&sha)
+        .ok_or_else(|| DbError::Corrupto(format!("sha256 «{sha}»")))
+        .map(|sha256| AdjuntoGuardado {
+            id: r.get(0).unwrap_or_default(),
+            nombre: r.get(1).unwrap_or_default(),
+            media_type: r.get(2).unwrap_or_default(),
+            tamano: tamano as u64,
+            sha256,
+        }))
+}
+
+/// A row as stored, before parsing the enumerations.
+struct FilaCruda {
+    id: i64,
+    folio: String,
+    jurisdiccion: String,
+    tipo: String,
+    institucion: String,
+    descripcion: String,
+    fecha_presentacion: String,
+    estado: String,
+    notificada: Option<String>,
+    desahogada: Option<String>,
+    ampliacion: bool,
+    respuesta_final: Option<String>,
+    queja: bool,
+}
+
+fn leer_crudo(r: &Row<'_>) -> rusqlite::Result<FilaCruda> {
+    Ok(FilaCruda {
+        id: r.get(0)?,
+        folio: r.get(1)?,
+        jurisdiccion: r.get(2)?,
+        tipo: r.get(3)?,
+        institucion: r.get(4)?,
+        descripcion: r.get(5)?,
+        fecha_presentacion: r.get(6)?,
+        estado: r.get(7)?,
+        notificada: r.get(8)?,
+        desahogada: r.get(9)?,
+        ampliacion: r.get(10)?,
+        respuesta_final: r.get(11)?,
+        queja: r.get(12)?,
+    })
+}
+
+impl FilaCruda {
+    fn parse(self) -> DbResult<FilaHistorial> {
+        let corrupto = |what: &str, v: &str| DbError::Corrupto(format!("{what} «{v}»"));
+        let prevencion = match self.notificada {
+            Some(n) => Some(Prevencion {
+                notificada: parse_date(&n)?,
+                desahogada: parse_opt_date(self.desahogada)?,
+            }),
+            None => None,
+        };
+        Ok(FilaHistorial {
+            id: self.id,
+            jurisdiccion: Jurisdiccion::parse(&self.jurisdiccion)
+                .map_err(|_| corrupto("jurisdicción", &self.jurisdiccion))?,
+            tipo: TipoSolicitud::parse(&self.tipo).ok_or_else(|| corrupto("tipo", &self.tipo))?,
+            estado: EstadoSolicitud::parse(&self.estado)
+                .ok_or_else(|| corrupto("estado", &self.estado))?,
+            folio: self.folio,
+            institucion: self.institucion,
+            descripcion: self.descripcion,
+            fecha_presentacion: parse_date(&self.fecha_presentacion)?,
+            prevencion,
+            ampliacion: self.ampliacion,
+            respuesta_final: parse_opt_date(self.respuesta_final)?,
+            queja_presentada: self.queja,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use pnt_model::{Calendario, ReglaSemaforo};
+
+    /// The SQL translation of the semáforo agrees with pnt-model on every combination of a
+    /// month of "hoy", deadlines around it, and answer dates before, on and after them.
+    #[test]
+    fn semaforo_filter_agrees_with_pnt_model() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (fecha_limite TEXT, respuesta_final TEXT)")
+            .unwrap();
+        let cal = Calendario::lft();
+        let start = date(2021, 9, 1);
+        let days: Vec<Date> = (0..45).map(|i| start.checked_add(jiff::Span::new().days(i)).unwrap()).collect();
+        for regla in [ReglaSemaforo::default(), ReglaSemaforo { umbral_alerta: 0 }] {
+            for hoy in days.iter().step_by(3).copied() {
+                let corte = cal.sumar_dias_habiles(hoy, regla.umbral_alerta + 1);
+                for limite in days.iter().map(|d| Some(*d)).chain([None]) {
+                    for resp in days.iter().step_by(4).map(|d| Some(*d)).chain([None]) {
+                        let expected = regla.evaluar(&cal, hoy, limite, resp);
+                        for s in Semaforo::ALL {
+                            let (sql, vals) = FiltroSemaforo { semaforo: s, hoy, corte }.sql();
+                            let mut all = vec![
+                                Value::from(limite.map(date_sql)),
+                                Value::from(resp.map(date_sql)),
+                            ];
+                            all.extend(vals);
+                            let hit: bool = conn
+                                .query_row(
+                                    &format!(
+                                        "SELECT EXISTS (SELECT 1 FROM (SELECT ? AS fecha_limite, \
+                                         ? AS respuesta_final) WHERE {sql})"
+                                    ),
+                                    rusqlite::params_from_iter(all.iter()),
+                                    |r| r.get(0),
+                                )
+                                .unwrap();
+                            assert_eq!(
+                                hit,
+                                s == expected,
+                                "{s:?} hoy={hoy} limite={limite:?} resp={resp:?} expected={expected:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

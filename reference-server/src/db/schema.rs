@@ -1,0 +1,182 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version` pragma.
+//!
+//! Migrations are append-only: a released one is never edited; a change is a new entry. Each runs
+//! in its own transaction together with the version bump, so a crash leaves the database at a
+//! whole version.
+
+use rusqlite::Connection;
+
+use super::{DbError, DbResult};
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the whole first schema.
+    r#"
+    CREATE TABLE usuarios (
+        id              INTEGER PRIMARY KEY,
+        correo          TEXT NOT NULL UNIQUE,
+        nombre          TEXT NOT NULL,
+        contrasena_hash TEXT NOT NULL,
+        creado          TEXT NOT NULL
+    );
+
+    -- Only the SHA-256 of a session token is stored: a copy of the database opens no session.
+    CREATE TABLE sesiones (
+        token_sha256 BLOB PRIMARY KEY,
+        usuario_id   INTEGER NOT NULL REFERENCES usuarios(id) ON DELETE CASCADE,
+        expira       INTEGER NOT NULL
+    );
+    CREATE INDEX sesiones_usuario ON sesiones (usuario_id);
+
+    -- One Infomex account belongs to one PNT user: the UNIQUE constraint is the final word,
+    -- whatever the application-level locks do.
+    CREATE TABLE vinculaciones (
+        id              INTEGER PRIMARY KEY,
+        usuario_id      INTEGER NOT NULL REFERENCES usuarios(id) ON DELETE CASCADE,
+        jurisdiccion    TEXT NOT NULL,
+        usuario_infomex TEXT NOT NULL,
+        creada          TEXT NOT NULL,
+        ultima          TEXT NOT NULL,
+        estado          TEXT,
+        pendientes      TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (jurisdiccion, usuario_infomex)
+    );
+    CREATE INDEX vinculaciones_usuario ON vinculaciones (usuario_id);
+
+    -- fecha_limite and respuesta_final are derived by pnt-model when the row is written; they
+    -- exist so that Mi Historial's semáforo filter and order run on an index.
+    CREATE TABLE solicitudes (
+        id                    INTEGER PRIMARY KEY,
+        usuario_id            INTEGER NOT NULL REFERENCES usuarios(id) ON DELETE CASCADE,
+        vinculacion_id        INTEGER NOT NULL REFERENCES vinculaciones(id) ON DELETE CASCADE,
+        folio                 TEXT NOT NULL,
+        jurisdiccion          TEXT NOT NULL,
+        tipo                  TEXT NOT NULL,
+        institucion           TEXT NOT NULL,
+        descripcion           TEXT NOT NULL,
+        fecha_presentacion    TEXT NOT NULL,
+        estado                TEXT NOT NULL,
+        prevencion_notificada TEXT,
+        prevencion_desahogada TEXT,
+        ampliacion            INTEGER NOT NULL,
+        recepcion_oficial     TEXT NOT NULL,
+        fecha_limite          TEXT,
+        respuesta_final       TEXT,
+        huella                BLOB NOT NULL,
+        UNIQUE (usuario_id, folio)
+    );
+    CREATE INDEX solicitudes_historial
+        ON solicitudes (usuario_id, recepcion_oficial DESC, folio DESC);
+    CREATE INDEX solicitudes_tipo
+        ON solicitudes (usuario_id, tipo, recepcion_oficial DESC, folio DESC);
+    CREATE INDEX solicitudes_vinculacion ON solicitudes (vinculacion_id);
+
+    CREATE TABLE respuestas (
+        id           INTEGER PRIMARY KEY,
+        solicitud_id INTEGER NOT NULL REFERENCES solicitudes(id) ON DELETE CASCADE,
+        orden        INTEGER NOT NULL,
+        tipo         TEXT NOT NULL,
+        fecha        TEXT NOT NULL,
+        texto        TEXT NOT NULL,
+        UNIQUE (solicitud_id, orden)
+    );
+
+    -- Attachment bytes, content-addressed: the key is the SHA-256 the bytes were verified
+    -- against, so identical files are stored once and a stored file cannot be a wrong one.
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        bytes  BLOB NOT NULL
+    );
+
+    CREATE TABLE adjuntos (
+        id           INTEGER PRIMARY KEY,
+        respuesta_id INTEGER NOT NULL REFERENCES respuestas(id) ON DELETE CASCADE,
+        orden        INTEGER NOT NULL,
+        nombre       TEXT NOT NULL,
+        media_type   TEXT NOT NULL,
+        tamano       INTEGER NOT NULL,
+        sha256       TEXT NOT NULL REFERENCES blobs(sha256),
+        UNIQUE (respuesta_id, orden)
+    );
+
+    CREATE TABLE quejas (
+        id           INTEGER PRIMARY KEY,
+        solicitud_id INTEGER NOT NULL UNIQUE REFERENCES solicitudes(id) ON DELETE CASCADE,
+        folio        TEXT NOT NULL UNIQUE,
+        fecha        TEXT NOT NULL,
+        motivo       TEXT NOT NULL
+    );
+
+    -- The last queja sequence number issued per órgano garante and year.
+    CREATE TABLE folios_queja (
+        jurisdiccion TEXT NOT NULL,
+        anio         INTEGER NOT NULL,
+        ultimo       INTEGER NOT NULL,
+        PRIMARY KEY (jurisdiccion, anio)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub(crate) const VERSION: usize = MIGRATIONS.len();
+
+pub(super) fn migrate(conn: &mut Connection) -> DbResult<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let current = usize::try_from(current)
+        .map_err(|_| DbError::Corrupto(format!("user_version {current}")))?;
+    if current > VERSION {
+        return Err(DbError::Corrupto(format!(
+            "la base tiene el esquema {current}, más nuevo que el {VERSION} de este servidor"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "esquema migrado");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(migrate(&mut conn), Err(DbError::Corrupto(_))));
+    }
+
+    #[test]
+    fn history_query_uses_the_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT id FROM solicitudes WHERE usuario_id = 1 \
+                 ORDER BY recepcion_oficial DESC, folio DESC LIMIT 20",
+            )
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("solicitudes_historial"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "sorts instead of using the index: {plan}");
+    }
+}

@@ -1,0 +1,297 @@
+//! The write side of the linkage: claiming an Infomex account and storing what it holds.
+//!
+//! Every solicitud is written in its own transaction together with the bytes of its
+//! attachments, so a solicitud is either stored whole or not at all, and a crash mid-linkage
+//! loses nothing already written.
+
+use bytes::Bytes;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use pnt_model::{Jurisdiccion, Sha256};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::{DbError, DbResult, date_sql};
+use crate::infomex::Detalle;
+
+/// What pnt-model derives from a solicitud, stored for indexed filtering and ordering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Derivados {
+    pub(crate) recepcion_oficial: Date,
+    pub(crate) fecha_limite: Option<Date>,
+    pub(crate) respuesta_final: Option<Date>,
+}
+
+/// What writing one solicitud did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cambio {
+    Nueva,
+    Actualizada,
+    SinCambios,
+}
+
+/// A linkage of an Infomex account to a PNT user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Vinculacion {
+    pub(crate) id: i64,
+    pub(crate) jurisdiccion: String,
+    pub(crate) usuario_infomex: String,
+    pub(crate) estado: Option<String>,
+    /// The last result's `pendientes`, as JSON.
+    pub(crate) pendientes: String,
+    pub(crate) ultima: String,
+    pub(crate) solicitudes: u64,
+    pub(crate) respuestas: u64,
+    pub(crate) adjuntos: u64,
+}
+
+/// Claims `(j, usuario_infomex)` for `usuario_id`. `Ok(id)` is the linkage's id; `Err(owner)`
+/// names the other PNT user that already holds it.
+pub(crate) fn reclamar(
+    conn: &Connection,
+    usuario_id: i64,
+    j: Jurisdiccion,
+    usuario_infomex: &str,
+    ahora: Timestamp,
+) -> DbResult<Result<i64, i64>> {
+    conn.execute(
+        "INSERT INTO vinculaciones (usuario_id, jurisdiccion, usuario_infomex, creada, ultima)
+         VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (jurisdiccion, usuario_infomex) DO NOTHING",
+        params![usuario_id, j.slug(), usuario_infomex, ahora.to_string()],
+    )?;
+    let (id, owner): (i64, i64) = conn.query_row(
+        "SELECT id, usuario_id FROM vinculaciones WHERE jurisdiccion = ?1 AND usuario_infomex = ?2",
+        params![j.slug(), usuario_infomex],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(if owner == usuario_id { Ok(id) } else { Err(owner) })
+}
+
+/// Whether verified bytes with this digest are stored already (then they need no download).
+pub(crate) fn tiene_blob(conn: &Connection, sha256: &Sha256) -> DbResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM blobs WHERE sha256 = ?1",
+            [sha256.to_string()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// The fingerprint of a detail's content (Infomex attachment ids excluded).
+pub(crate) fn huella(detalle: &Detalle) -> [u8; 32] {
+    let json = serde_json::to_vec(detalle).expect("a detail always serializes");
+    Sha256::of(&json).0
+}
+
+/// Stores one solicitud and its new attachment bytes in one transaction.
+pub(crate) fn guardar(
+    conn: &mut Connection,
+    usuario_id: i64,
+    vinculacion_id: i64,
+    j: Jurisdiccion,
+    detalle: &Detalle,
+    derivados: Derivados,
+    blobs: &[(Sha256, Bytes)],
+) -> DbResult<Cambio> {
+    let tx = conn.transaction()?;
+    for (sha, bytes) in blobs {
+        tx.execute(
+            "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+            params![sha.to_string(), &bytes[..]],
+        )?;
+    }
+    let huella = huella(detalle);
+    let existing: Option<(i64, Vec<u8>, i64)> = tx
+        .query_row(
+            "SELECT id, huella, vinculacion_id FROM solicitudes WHERE usuario_id = ?1 AND folio = ?2",
+            params![usuario_id, detalle.folio],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let cambio = match existing {
+        Some((id, old, vinc)) if old == huella => {
+            if vinc != vinculacion_id {
+                tx.execute(
+                    "UPDATE solicitudes SET vinculacion_id = ?1 WHERE id = ?2",
+                    params![vinculacion_id, id],
+                )?;
+            }
+            Cambio::SinCambios
+        }
+        Some((id, _, _)) => {
+            escribir_solicitud(&tx, Some(id), usuario_id, vinculacion_id, j, detalle, derivados, &huella)?;
+            escribir_respuestas(&tx, id, detalle)?;
+            Cambio::Actualizada
+        }
+        None => {
+            let id = escribir_solicitud(&tx, None, usuario_id, vinculacion_id, j, detalle, derivados, &huella)?;
+            escribir_respuestas(&tx, id, detalle)?;
+            Cambio::Nueva
+        }
+    };
+    tx.commit()?;
+    Ok(cambio)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn escribir_solicitud(
+    tx: &Transaction<'_>,
+    id: Option<i64>,
+    usuario_id: i64,
+    vinculacion_id: i64,
+    j: Jurisdiccion,
+    d: &Detalle,
+    derivados: Derivados,
+    huella: &[u8; 32],
+) -> DbResult<i64> {
+    let (notificada, desahogada) = match d.prevencion {
+        Some(p) => (Some(date_sql(p.notificada)), p.desahogada.map(date_sql)),
+        None => (None, None),
+    };
+    let values = params![
+        usuario_id,
+        vinculacion_id,
+        d.folio,
+        j.slug(),
+        d.tipo.slug(),
+        d.institucion,
+        d.descripcion,
+        date_sql(d.fecha_presentacion),
+        d.estado.slug(),
+        notificada,
+        desahogada,
+        d.ampliacion,
+        date_sql(derivados.recepcion_oficial),
+        derivados.fecha_limite.map(date_sql),
+        derivados.respuesta_final.map(date_sql),
+        &huella[..],
+    ];
+    match id {
+        None => {
+            tx.execute(
+                "INSERT INTO solicitudes (usuario_id, vinculacion_id, folio, jurisdiccion, tipo,
+                    institucion, descripcion, fecha_presentacion, estado, prevencion_notificada,
+                    prevencion_desahogada, ampliacion, recepcion_oficial, fecha_limite,
+                    respuesta_final, huella)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                values,
+            )?;
+            Ok(tx.last_insert_rowid())
+        }
+        Some(id) => {
+            // usuario_id and folio are the row's identity and stay; the rest follows Infomex.
+            tx.execute(
+                "UPDATE solicitudes SET vinculacion_id = ?2, jurisdiccion = ?4, tipo = ?5,
+                    institucion = ?6, descripcion = ?7, fecha_presentacion = ?8, estado = ?9,
+                    prevencion_notificada = ?10, prevencion_desahogada = ?11, ampliacion = ?12,
+                    recepcion_oficial = ?13, fecha_limite = ?14, respuesta_final = ?15,
+                    huella = ?16
+                 WHERE id = ?17 AND usuario_id = ?1 AND folio = ?3",
+                rusqlite::params_from_iter(values.iter().copied().chain([&id as &dyn rusqlite::ToSql])),
+            )?;
+            Ok(id)
+        }
+    }
+}
+
+/// Upserts answers and attachments by position, so the ids of attachments that did not change
+/// (and so the download links users hold) stay valid across re-links.
+fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Detalle) -> DbResult<()> {
+    for (orden, r) in d.respuestas.iter().enumerate() {
+        let respuesta_id: i64 = tx.query_row(
+            "INSERT INTO respuestas (solicitud_id, orden, tipo, fecha, texto)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (solicitud_id, orden) DO UPDATE
+                SET tipo = excluded.tipo, fecha = excluded.fecha, texto = excluded.texto
+             RETURNING id",
+            params![solicitud_id, orden as i64, r.tipo.texto(), date_sql(r.fecha), r.texto],
+            |row| row.get(0),
+        )?;
+        for (orden, a) in r.adjuntos.iter().enumerate() {
+            let a = &a.adjunto;
+            let tamano = i64::try_from(a.tamano)
+                .map_err(|_| DbError::Corrupto(format!("tamaño {}", a.tamano)))?;
+            tx.execute(
+                "INSERT INTO adjuntos (respuesta_id, orden, nombre, media_type, tamano, sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (respuesta_id, orden) DO UPDATE
+                    SET nombre = excluded.nombre, media_type = excluded.media_type,
+                        tamano = excluded.tamano, sha256 = excluded.sha256",
+                params![respuesta_id, orden as i64, a.nombre, a.media_type, tamano, a.sha256.to_string()],
+            )?;
+        }
+        tx.execute(
+            "DELETE FROM adjuntos WHERE respuesta_id = ?1 AND orden >= ?2",
+            params![respuesta_id, r.adjuntos.len() as i64],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM respuestas WHERE solicitud_id = ?1 AND orden >= ?2",
+        params![solicitud_id, d.respuestas.len() as i64],
+    )?;
+    Ok(())
+}
+
+/// Records the outcome of a linkage run.
+pub(crate) fn cerrar(
+    conn: &Connection,
+    vinculacion_id: i64,
+    estado: &str,
+    pendientes_json: &str,
+    ahora: Timestamp,
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE vinculaciones SET estado = ?2, pendientes = ?3, ultima = ?4 WHERE id = ?1",
+        params![vinculacion_id, estado, pendientes_json, ahora.to_string()],
+    )?;
+    Ok(())
+}
+
+/// How many solicitudes, respuestas and adjuntos the history holds from one linkage.
+pub(crate) fn conteos(conn: &Connection, vinculacion_id: i64) -> DbResult<(u64, u64, u64)> {
+    let count = |sql: &str| -> DbResult<u64> {
+        let n: i64 = conn.query_row(sql, [vinculacion_id], |r| r.get(0))?;
+        Ok(n as u64)
+    };
+    Ok((
+        count("SELECT COUNT(*) FROM solicitudes WHERE vinculacion_id = ?1")?,
+        count(
+            "SELECT COUNT(*) FROM respuestas r JOIN solicitudes s ON s.id = r.solicitud_id
+             WHERE s.vinculacion_id = ?1",
+        )?,
+        count(
+            "SELECT COUNT(*) FROM adjuntos a JOIN respuestas r ON r.id = a.respuesta_id
+             JOIN solicitudes s ON s.id = r.solicitud_id WHERE s.vinculacion_id = ?1",
+        )?,
+    ))
+}
+
+/// The user's linkages, oldest first.
+pub(crate) fn de_usuario(conn: &Connection, usuario_id: i64) -> DbResult<Vec<Vinculacion>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, jurisdiccion, usuario_infomex, estado, pendientes, ultima
+         FROM vinculaciones WHERE usuario_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([usuario_id], |r| {
+            Ok(Vinculacion {
+                id: r.get(0)?,
+                jurisdiccion: r.get(1)?,
+                usuario_infomex: r.get(2)?,
+                estado: r.get(3)?,
+                pendientes: r.get(4)?,
+                ultima: r.get(5)?,
+                solicitudes: 0,
+                respuestas: 0,
+                adjuntos: 0,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|mut v| {
+            (v.solicitudes, v.respuestas, v.adjuntos) = conteos(conn, v.id)?;
+            Ok(v)
+        })
+        .collect()
+}

@@ -1,0 +1,279 @@
+//! The JSON shapes of the API (docs/pnt-api.md), documented for OpenAPI.
+//!
+//! Request bodies are read field by field (`DesdeJson`) rather than by serde's derive, so every
+//! missing or mistyped field gets a Spanish message that names it.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+
+/// A request body that can be read from a JSON object.
+pub(crate) trait DesdeJson: Sized {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError>;
+}
+
+/// The string field `nombre`, required.
+pub(crate) fn texto(obj: &Map<String, Value>, nombre: &str) -> Result<String, ApiError> {
+    match obj.get(nombre) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None | Some(Value::Null) => Err(ApiError::DatosInvalidos(format!(
+            "Falta el campo «{nombre}»."
+        ))),
+        Some(_) => Err(ApiError::DatosInvalidos(format!(
+            "El campo «{nombre}» debe ser texto."
+        ))),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct RegistroPeticion {
+    /// The e-mail address to log in with.
+    #[schema(example = "maria@example.mx")]
+    pub(crate) correo: String,
+    /// 8 to 128 characters.
+    pub(crate) contrasena: String,
+    pub(crate) nombre: String,
+}
+
+impl DesdeJson for RegistroPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        Ok(RegistroPeticion {
+            correo: texto(obj, "correo")?,
+            contrasena: texto(obj, "contrasena")?,
+            nombre: texto(obj, "nombre")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct UsuarioCreado {
+    pub(crate) correo: String,
+    pub(crate) nombre: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct SesionPeticion {
+    pub(crate) correo: String,
+    pub(crate) contrasena: String,
+}
+
+impl DesdeJson for SesionPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        Ok(SesionPeticion {
+            correo: texto(obj, "correo")?,
+            contrasena: texto(obj, "contrasena")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct SesionCreada {
+    /// Send as `Authorization: Bearer <token>`.
+    pub(crate) token: String,
+    /// RFC 3339 instant at which the token stops working.
+    pub(crate) expira: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct JurisdiccionDto {
+    #[schema(example = "jalisco")]
+    pub(crate) slug: String,
+    /// Two digits: INEGI's code for the states, 33 for the Federación.
+    #[schema(example = "14")]
+    pub(crate) codigo: String,
+    #[schema(example = "Jalisco")]
+    pub(crate) nombre: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct VinculacionPeticion {
+    /// Slug, code or name of one of the 33 jurisdictions.
+    pub(crate) jurisdiccion: String,
+    /// The Infomex user.
+    pub(crate) usuario: String,
+    /// The Infomex password: used for this linkage only, never stored or logged.
+    pub(crate) contrasena: String,
+}
+
+impl DesdeJson for VinculacionPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        Ok(VinculacionPeticion {
+            jurisdiccion: texto(obj, "jurisdiccion")?,
+            usuario: texto(obj, "usuario")?,
+            contrasena: texto(obj, "contrasena")?,
+        })
+    }
+}
+
+/// Mi Historial's filters and page.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistorialConsulta {
+    /// `en_tiempo`, `en_alerta` or `fuera_de_tiempo`.
+    pub(crate) semaforo: Option<String>,
+    /// `acceso` or `datos-personales`.
+    pub(crate) tipo: Option<String>,
+    /// From 1 (default 1).
+    pub(crate) pagina: Option<String>,
+    /// 1 to 100 (default 20).
+    pub(crate) por_pagina: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct HistorialDto {
+    /// The server's date, on which semáforo and quejas were judged.
+    #[schema(value_type = String, format = Date)]
+    pub(crate) hoy: Date,
+    /// Rows matching the filters.
+    pub(crate) total: u64,
+    pub(crate) pagina: u32,
+    pub(crate) por_pagina: u32,
+    /// "Mostrando X de Y solicitudes".
+    pub(crate) leyenda: String,
+    pub(crate) solicitudes: Vec<FilaDto>,
+}
+
+/// A row of Mi Historial.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct FilaDto {
+    pub(crate) folio: String,
+    /// `acceso` or `datos-personales`.
+    pub(crate) tipo: String,
+    /// Jurisdiction slug.
+    pub(crate) jurisdiccion: String,
+    /// The "Estado o Federación" column.
+    pub(crate) estado_o_federacion: String,
+    pub(crate) institucion: String,
+    #[schema(value_type = String, format = Date)]
+    pub(crate) fecha_recepcion_oficial: Date,
+    /// `null` while a prevención interrupts the term.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub(crate) fecha_limite_entrega: Option<Date>,
+    /// `en_tiempo`, `en_alerta` or `fuera_de_tiempo`.
+    pub(crate) semaforo: String,
+    /// `en_proceso`, `con_prevencion`, `con_ampliacion`, `terminada` or `no_presentada`.
+    pub(crate) estado: String,
+    /// The request text ("Detalles de la solicitud").
+    pub(crate) descripcion: String,
+    /// Whether a queja can be filed today (window open and none filed yet).
+    pub(crate) queja_disponible: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct PrevencionDto {
+    #[schema(value_type = String, format = Date)]
+    pub(crate) notificada: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub(crate) desahogada: Option<Date>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct AdjuntoDto {
+    /// This server's id: download at `/api/v1/adjuntos/{id}`.
+    pub(crate) id: i64,
+    pub(crate) nombre: String,
+    pub(crate) media_type: String,
+    /// Bytes.
+    pub(crate) tamano: u64,
+    /// 64 lower-case hex digits.
+    pub(crate) sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct RespuestaDto {
+    /// Verbatim from the Infomex catalog.
+    pub(crate) tipo: String,
+    #[schema(value_type = String, format = Date)]
+    pub(crate) fecha: Date,
+    pub(crate) texto: String,
+    pub(crate) adjuntos: Vec<AdjuntoDto>,
+}
+
+/// When a queja may be filed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct VentanaDto {
+    /// Whether the window is open today.
+    pub(crate) disponible: bool,
+    #[schema(value_type = String, format = Date)]
+    pub(crate) desde: Date,
+    #[schema(value_type = String, format = Date)]
+    pub(crate) hasta: Date,
+    /// `respuesta` (against the answer) or `falta_de_respuesta` (the deadline passed).
+    pub(crate) motivo: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct QuejaDto {
+    /// Issued by this server (`RRA 00001/21`, `RR/14/00001/2021`).
+    pub(crate) folio: String,
+    pub(crate) folio_solicitud: String,
+    #[schema(value_type = String, format = Date)]
+    pub(crate) fecha: Date,
+    pub(crate) motivo: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct DetalleDto {
+    #[serde(flatten)]
+    pub(crate) fila: FilaDto,
+    #[schema(value_type = String, format = Date)]
+    pub(crate) fecha_presentacion: Date,
+    pub(crate) prevencion: Option<PrevencionDto>,
+    pub(crate) ampliacion: bool,
+    pub(crate) respuestas: Vec<RespuestaDto>,
+    /// `null` while no window exists yet (no answer and no running deadline).
+    pub(crate) queja: Option<VentanaDto>,
+    pub(crate) quejas: Vec<QuejaDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct QuejaPeticion {
+    /// What the requester complains about (1 to 4000 characters).
+    pub(crate) motivo: String,
+}
+
+impl DesdeJson for QuejaPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        Ok(QuejaPeticion {
+            motivo: texto(obj, "motivo")?,
+        })
+    }
+}
+
+/// `GET /.well-known/pnt-suite`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Descubrimiento {
+    pub(crate) api: String,
+    pub(crate) version: String,
+    pub(crate) openapi: String,
+    pub(crate) hooks: Hooks,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Hooks {
+    pub(crate) prefix: String,
+    /// `clock`, `reset`; empty when the hooks are disabled.
+    pub(crate) available: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct RelojPeticion {
+    #[schema(value_type = String, format = Date)]
+    pub(crate) hoy: Date,
+}
+
+impl DesdeJson for RelojPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        let hoy = texto(obj, "hoy")?;
+        Ok(RelojPeticion {
+            hoy: hoy.parse().map_err(|_| {
+                ApiError::DatosInvalidos(format!(
+                    "El campo «hoy» debe ser una fecha AAAA-MM-DD válida, no «{hoy}»."
+                ))
+            })?,
+        })
+    }
+}

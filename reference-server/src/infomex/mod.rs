@@ -1,0 +1,330 @@
+//! The Infomex client: one logged-in session with one jurisdiction's Infomex, in either dialect,
+//! with timeouts, retries and re-login.
+//!
+//! Layers: `texto` and `xml` decode bytes; `moderno` and `legado` build each dialect's requests
+//! and parse its answers into the dialect-free `types`; this module sends them, classifies
+//! failures (`fallo`), retries the transient ones with `retry`'s backoff, and logs in again
+//! when the session expires.
+
+mod fallo;
+mod legado;
+mod moderno;
+mod retry;
+mod texto;
+mod types;
+mod xml;
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use pnt_model::{Jurisdiccion, Sha256};
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Client, RequestBuilder, StatusCode};
+
+use crate::config::{Dialecto, InfomexConfig};
+
+pub(crate) use fallo::Fallo;
+use fallo::Respuesta;
+use retry::Backoff;
+pub(crate) use types::{AdjuntoInfomex, Detalle, PaginaLista, RegistroLista, RespuestaInfomex};
+
+/// "Infomex Jalisco", or the federal system's name.
+pub(crate) fn nombre_infomex(j: Jurisdiccion) -> String {
+    if j.es_federacion() {
+        "Infomex del Gobierno Federal".to_owned()
+    } else {
+        format!("Infomex {}", j.nombre())
+    }
+}
+
+/// Legacy systems page by a fixed 50.
+const POR_PAGINA_LEGADO: u32 = 50;
+
+/// How many times one request may log in again because its session expired.
+const MAX_RELOGINS: u32 = 3;
+
+/// Shared HTTP client and settings; cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) struct Cliente {
+    http: Client,
+    config: InfomexConfig,
+}
+
+/// A password held only in memory for the length of a linkage; never printed.
+struct Secreto(String);
+
+impl fmt::Debug for Secreto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("«oculta»")
+    }
+}
+
+impl Cliente {
+    pub(crate) fn new(config: InfomexConfig) -> Result<Cliente, reqwest::Error> {
+        let http = Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .no_proxy()
+            .user_agent(concat!("pnt-reference-server/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Cliente { http, config })
+    }
+
+    pub(crate) fn config(&self) -> &InfomexConfig {
+        &self.config
+    }
+
+    /// Logs in to `j`'s Infomex.
+    pub(crate) async fn iniciar(
+        &self,
+        j: Jurisdiccion,
+        usuario: &str,
+        contrasena: String,
+    ) -> Result<Sesion, Fallo> {
+        let mut sesion = Sesion {
+            http: self.http.clone(),
+            base: self.config.url(j),
+            dialecto: self.config.dialecto(j),
+            usuario: usuario.to_owned(),
+            contrasena: Secreto(contrasena),
+            token: String::new(),
+            backoff: Backoff::new(
+                self.config.retry.clone(),
+                retry::stream_de(&format!("{}:{usuario}", j.slug())),
+            ),
+            por_pagina: self.config.por_pagina.clamp(1, 200),
+        };
+        sesion.login().await?;
+        Ok(sesion)
+    }
+}
+
+/// A logged-in session. Its methods retry transient failures and log in again as needed; what
+/// they return is final.
+#[derive(Debug)]
+pub(crate) struct Sesion {
+    http: Client,
+    base: String,
+    dialecto: Dialecto,
+    usuario: String,
+    contrasena: Secreto,
+    token: String,
+    backoff: Backoff,
+    por_pagina: u32,
+}
+
+/// What one request asks for.
+enum Peticion<'a> {
+    Lista(u32),
+    Detalle(&'a str),
+    Adjunto { id: &'a str, sha256: &'a Sha256 },
+}
+
+enum Salida {
+    Lista(PaginaLista),
+    Detalle(Box<Detalle>),
+    Adjunto(Bytes),
+}
+
+impl Sesion {
+    /// Page size this session's list pages have.
+    pub(crate) fn por_pagina(&self) -> u32 {
+        match self.dialecto {
+            Dialecto::Moderno => self.por_pagina,
+            Dialecto::Legado => POR_PAGINA_LEGADO,
+        }
+    }
+
+    pub(crate) async fn pagina(&mut self, n: u32) -> Result<PaginaLista, Fallo> {
+        match self.ejecutar(Peticion::Lista(n)).await? {
+            Salida::Lista(p) => Ok(p),
+            _ => unreachable!("a list request yields a list"),
+        }
+    }
+
+    pub(crate) async fn detalle(&mut self, folio: &str) -> Result<Detalle, Fallo> {
+        match self.ejecutar(Peticion::Detalle(folio)).await? {
+            Salida::Detalle(d) => Ok(*d),
+            _ => unreachable!("a detail request yields a detail"),
+        }
+    }
+
+    /// The attachment's bytes, verified against `sha256`.
+    pub(crate) async fn adjunto(&mut self, id: &str, sha256: &Sha256) -> Result<Bytes, Fallo> {
+        match self.ejecutar(Peticion::Adjunto { id, sha256 }).await? {
+            Salida::Adjunto(b) => Ok(b),
+            _ => unreachable!("an attachment request yields bytes"),
+        }
+    }
+
+    /// Logs out, once and without retries: the session expires on its own anyway.
+    pub(crate) async fn cerrar(self) {
+        let req = match self.dialecto {
+            Dialecto::Moderno => moderno::logout(&self.http, &self.base, &self.token),
+            Dialecto::Legado => legado::logout(&self.http, &self.base, &self.token),
+        };
+        if let Err(e) = enviar(req).await {
+            tracing::debug!(error = %e, "logout de Infomex fallido (sin consecuencias)");
+        }
+    }
+
+    async fn login(&mut self) -> Result<(), Fallo> {
+        let mut cambio_de_dialecto = false;
+        let mut fallidos = 0;
+        loop {
+            let req = match self.dialecto {
+                Dialecto::Moderno => {
+                    moderno::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
+                }
+                Dialecto::Legado => {
+                    legado::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
+                }
+            };
+            let result = enviar(req).await.and_then(|r| match self.dialecto {
+                Dialecto::Moderno => moderno::parse_login(&r),
+                Dialecto::Legado => legado::parse_login(&r),
+            });
+            match result {
+                Ok(token) => {
+                    self.token = token;
+                    return Ok(());
+                }
+                // The configured dialect was wrong: this system speaks the other one.
+                Err(Fallo::RutaDesconocida(_)) if !cambio_de_dialecto => {
+                    cambio_de_dialecto = true;
+                    self.dialecto = self.dialecto.otro();
+                    tracing::info!(dialecto = ?self.dialecto, base = %self.base, "se cambia de dialecto");
+                }
+                Err(f) if f.transitorio() => {
+                    fallidos += 1;
+                    self.esperar(fallidos, &f, "login").await?;
+                }
+                Err(f) => return Err(f),
+            }
+        }
+    }
+
+    /// Sleeps before retry `k` of a request that failed with `f`, or gives up with `f`.
+    async fn esperar(&mut self, k: u32, f: &Fallo, que: &str) -> Result<(), Fallo> {
+        if k >= self.backoff.intentos() {
+            tracing::warn!(%que, intentos = k, fallo = %f, "Infomex: sin más reintentos");
+            return Err(f.clone());
+        }
+        let Some(espera) = self.backoff.espera(k, f.retry_after()) else {
+            tracing::warn!(%que, fallo = %f, "Infomex pide esperar más de lo admitido");
+            return Err(f.clone());
+        };
+        tracing::debug!(%que, reintento = k, ?espera, fallo = %f, "reintento");
+        tokio::time::sleep(espera).await;
+        Ok(())
+    }
+
+    async fn ejecutar(&mut self, p: Peticion<'_>) -> Result<Salida, Fallo> {
+        let mut fallidos = 0;
+        let mut relogins = 0;
+        loop {
+            let result = self.intento(&p).await;
+            match result {
+                Ok(salida) => return Ok(salida),
+                Err(Fallo::SesionInvalida) if relogins < MAX_RELOGINS => {
+                    relogins += 1;
+                    tracing::debug!("sesión de Infomex expirada: nuevo login");
+                    self.login().await?;
+                }
+                // A folio the list named, or an attachment the detail declared, that is not
+                // found contradicts what the system just said: worth asking again.
+                Err(f) if f.transitorio() || matches!(f, Fallo::NoEncontrado) && !matches!(p, Peticion::Lista(_)) => {
+                    fallidos += 1;
+                    let que = match &p {
+                        Peticion::Lista(n) => format!("lista página {n}"),
+                        Peticion::Detalle(folio) => format!("detalle {folio}"),
+                        Peticion::Adjunto { id, .. } => format!("adjunto {id}"),
+                    };
+                    self.esperar(fallidos, &f, &que).await?;
+                }
+                Err(f) => return Err(f),
+            }
+        }
+    }
+
+    async fn intento(&self, p: &Peticion<'_>) -> Result<Salida, Fallo> {
+        let (http, base, token) = (&self.http, self.base.as_str(), self.token.as_str());
+        let req: RequestBuilder = match (self.dialecto, p) {
+            (Dialecto::Moderno, Peticion::Lista(n)) => moderno::lista(http, base, token, *n, self.por_pagina),
+            (Dialecto::Moderno, Peticion::Detalle(f)) => moderno::detalle(http, base, token, f),
+            (Dialecto::Moderno, Peticion::Adjunto { id, .. }) => moderno::adjunto(http, base, token, id),
+            (Dialecto::Legado, Peticion::Lista(n)) => legado::lista(http, base, token, *n),
+            (Dialecto::Legado, Peticion::Detalle(f)) => legado::detalle(http, base, token, f),
+            (Dialecto::Legado, Peticion::Adjunto { id, .. }) => legado::adjunto(http, base, token, id),
+        };
+        let r = enviar(req).await?;
+        match (self.dialecto, p) {
+            (Dialecto::Moderno, Peticion::Lista(_)) => moderno::parse_lista(&r).map(Salida::Lista),
+            (Dialecto::Legado, Peticion::Lista(_)) => legado::parse_lista(&r).map(Salida::Lista),
+            (d, Peticion::Detalle(folio)) => {
+                let detalle = match d {
+                    Dialecto::Moderno => moderno::parse_detalle(&r)?,
+                    Dialecto::Legado => legado::parse_detalle(&r)?,
+                };
+                if detalle.folio != *folio {
+                    return Err(Fallo::Ilegible(format!(
+                        "se pidió el folio {folio} y llegó el {}",
+                        detalle.folio
+                    )));
+                }
+                Ok(Salida::Detalle(Box::new(detalle)))
+            }
+            (d, Peticion::Adjunto { sha256, .. }) => {
+                let bytes = match d {
+                    Dialecto::Moderno => moderno::parse_adjunto(&r)?,
+                    Dialecto::Legado => legado::parse_adjunto(&r, sha256)?,
+                };
+                let recibido = Sha256::of(&bytes);
+                if recibido != **sha256 {
+                    return Err(Fallo::Checksum {
+                        esperado: **sha256,
+                        recibido,
+                    });
+                }
+                Ok(Salida::Adjunto(bytes))
+            }
+        }
+    }
+}
+
+/// Sends one request and reads the whole answer. 5xx and 429 are failures here already.
+async fn enviar(req: RequestBuilder) -> Result<Respuesta, Fallo> {
+    // `without_url`: legacy URLs carry the session token; errors must not print it.
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| Fallo::no_responde(e.without_url().to_string()))?;
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| Fallo::no_responde(format!("cuerpo incompleto: {}", e.without_url())))?;
+    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        return Err(Fallo::NoResponde {
+            detalle: format!("HTTP {}", status.as_u16()),
+            retry_after,
+        });
+    }
+    Ok(Respuesta {
+        status,
+        content_type,
+        body,
+    })
+}

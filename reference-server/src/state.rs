@@ -1,0 +1,98 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+
+use crate::Clock;
+use crate::auth::Contrasenas;
+use crate::config::Config;
+use crate::db::Db;
+use crate::infomex::Cliente;
+use crate::limitador::Limitador;
+use crate::reglas::Reglas;
+use crate::vinculacion::Candados;
+
+/// Everything the server needs to answer requests; cheap to clone. Build it with
+/// [`AppState::new`] and hand it to [`crate::app`].
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    db: Db,
+    infomex: Cliente,
+    reglas: Reglas,
+    contrasenas: Contrasenas,
+    limitador: Limitador,
+    candados: Candados,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("no se pudo abrir la base de datos: {0}")]
+    Db(String),
+    #[error("no se pudo crear el cliente HTTP de Infomex: {0}")]
+    Http(String),
+    #[error("parámetros de argon2 inválidos: {0}")]
+    Argon2(String),
+    #[error("el servidor HTTP falló: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl AppState {
+    /// Opens (and migrates) the database and prepares the Infomex client.
+    pub fn new(config: Config) -> Result<AppState, ServeError> {
+        let db = Db::open(&config.storage).map_err(|e| ServeError::Db(e.to_string()))?;
+        let infomex =
+            Cliente::new(config.infomex.clone()).map_err(|e| ServeError::Http(e.to_string()))?;
+        let contrasenas =
+            Contrasenas::new(config.argon2).map_err(|e| ServeError::Argon2(e.to_string()))?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                reglas: Reglas::new(config.regla_semaforo),
+                config,
+                db,
+                infomex,
+                contrasenas,
+                limitador: Limitador::default(),
+                candados: Candados::default(),
+            }),
+        })
+    }
+
+    /// The clock this server runs on (the `/__test/clock` hook sets it).
+    pub fn clock(&self) -> &Clock {
+        &self.inner.config.clock
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub(crate) fn infomex(&self) -> &Cliente {
+        &self.inner.infomex
+    }
+
+    pub(crate) fn reglas(&self) -> &Reglas {
+        &self.inner.reglas
+    }
+
+    pub(crate) fn contrasenas(&self) -> &Contrasenas {
+        &self.inner.contrasenas
+    }
+
+    pub(crate) fn limitador(&self) -> &Limitador {
+        &self.inner.limitador
+    }
+
+    pub(crate) fn candados(&self) -> &Candados {
+        &self.inner.candados
+    }
+}

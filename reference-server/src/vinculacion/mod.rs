@@ -1,0 +1,223 @@
+//! The linkage (vinculación): bring everything an Infomex account holds into the user's history,
+//! lose nothing, duplicate nothing, and say exactly what could not be brought.
+//!
+//! 1. Refuse early when the user failed too many linkages lately.
+//! 2. Take the account's lock, so concurrent linkages of one account run one after the other.
+//! 3. Log in to Infomex (a refusal is final and counts as a failed attempt).
+//! 4. Claim the account for the user; another owner means `vinculacion_de_otro_usuario`. The
+//!    claim comes after the log-in so nobody can learn who linked an account without its
+//!    password.
+//! 5. Scan the list until it is stable (`escaneo`).
+//! 6. For every folio: fetch the detail and every attachment not stored yet, verify each
+//!    attachment's SHA-256, and store the solicitud whole in one transaction — or record it as
+//!    pending with the reason. After a few solicitudes in a row fail because Infomex stopped
+//!    responding, the rest are reported pending without being tried.
+//! 7. Whatever Infomex declared but never listed is pending too, without folio.
+
+mod candados;
+mod escaneo;
+mod resultado;
+
+use bytes::Bytes;
+use pnt_model::{Jurisdiccion, Sha256};
+
+use crate::db::{self, Cambio};
+use crate::error::{ApiError, Intento};
+use crate::infomex::{Detalle, Fallo, Sesion};
+use crate::state::AppState;
+
+pub(crate) use candados::Candados;
+pub(crate) use resultado::{EstadoVinculacion, Pendiente, ResultadoVinculacion, ResumenVinculacion};
+
+/// Links `(j, usuario_infomex)` to the PNT user `usuario_id`.
+pub(crate) async fn vincular(
+    state: &AppState,
+    usuario_id: i64,
+    j: Jurisdiccion,
+    usuario_infomex: String,
+    contrasena: String,
+) -> Result<ResultadoVinculacion, ApiError> {
+    let clave = format!("vinculacion:{usuario_id}");
+    let limite = state.config().limite_vinculacion;
+    state
+        .limitador()
+        .verificar(&clave, limite, state.clock().now())
+        .map_err(|segundos| ApiError::DemasiadosIntentos {
+            que: Intento::Vinculacion,
+            segundos,
+        })?;
+    let _candado = state.candados().tomar(j, &usuario_infomex).await;
+    let mut sesion = match state.infomex().iniciar(j, &usuario_infomex, contrasena).await {
+        Ok(s) => s,
+        Err(f) => {
+            tracing::info!(jurisdiccion = j.slug(), fallo = %f, "login en Infomex fallido");
+            return Err(match f {
+                Fallo::CredencialesInvalidas => {
+                    state.limitador().fallo(&clave, limite, state.clock().now());
+                    ApiError::InfomexCredencialesInvalidas(j)
+                }
+                Fallo::CuentaBloqueada => {
+                    state.limitador().fallo(&clave, limite, state.clock().now());
+                    ApiError::InfomexCuentaBloqueada(j)
+                }
+                Fallo::Ilegible(_) => ApiError::InfomexRespuestaInvalida(j),
+                _ => ApiError::InfomexNoResponde(j),
+            });
+        }
+    };
+    state.limitador().limpiar(&clave);
+    let ahora = state.clock().now();
+    let u = usuario_infomex.clone();
+    let claim = state
+        .db()
+        .call(move |c| db::solicitudes::reclamar(c, usuario_id, j, &u, ahora))
+        .await;
+    let vinculacion_id = match claim {
+        Ok(Ok(id)) => id,
+        Ok(Err(_otro)) => {
+            sesion.cerrar().await;
+            return Err(ApiError::VinculacionDeOtroUsuario(j));
+        }
+        Err(e) => {
+            sesion.cerrar().await;
+            return Err(e.into());
+        }
+    };
+    let resultado = migrar(state, &mut sesion, usuario_id, vinculacion_id, j, usuario_infomex).await;
+    sesion.cerrar().await;
+    resultado
+}
+
+async fn migrar(
+    state: &AppState,
+    sesion: &mut Sesion,
+    usuario_id: i64,
+    vinculacion_id: i64,
+    j: Jurisdiccion,
+    usuario_infomex: String,
+) -> Result<ResultadoVinculacion, ApiError> {
+    let config = state.infomex().config().clone();
+    let escaneo = escaneo::escanear(sesion, config.max_escaneos)
+        .await
+        .map_err(|f| match f {
+            Fallo::Ilegible(_) => ApiError::InfomexRespuestaInvalida(j),
+            _ => ApiError::InfomexNoResponde(j),
+        })?;
+    let mut pendientes = Vec::new();
+    let (mut nuevas, mut actualizadas, mut seguidos) = (0u64, 0u64, 0u32);
+    for folio in &escaneo.folios {
+        if seguidos >= config.max_fallos_seguidos {
+            pendientes.push(resultado::lista_interrumpida(j, Some(folio.clone())));
+            continue;
+        }
+        match traer(state, sesion, j, folio).await {
+            Ok((detalle, blobs)) => {
+                seguidos = 0;
+                let derivados = state.reglas().derivados(j, &detalle);
+                let cambio = state
+                    .db()
+                    .call(move |c| {
+                        db::solicitudes::guardar(c, usuario_id, vinculacion_id, j, &detalle, derivados, &blobs)
+                    })
+                    .await?;
+                match cambio {
+                    Cambio::Nueva => nuevas += 1,
+                    Cambio::Actualizada => actualizadas += 1,
+                    Cambio::SinCambios => {}
+                }
+            }
+            Err(p) => {
+                if p.codigo == "infomex_no_responde" {
+                    seguidos += 1;
+                } else {
+                    seguidos = 0;
+                }
+                tracing::warn!(folio = %folio, codigo = %p.codigo, "solicitud pendiente");
+                pendientes.push(p);
+            }
+        }
+    }
+    let faltan = escaneo.total_declarado.saturating_sub(escaneo.folios.len() as u64);
+    for _ in 0..faltan {
+        pendientes.push(if escaneo.interrumpido.is_some() {
+            resultado::lista_interrumpida(j, None)
+        } else {
+            resultado::no_listada(j, escaneo.total_declarado, escaneo.folios.len(), escaneo.escaneos)
+        });
+    }
+    let estado = if pendientes.is_empty() {
+        EstadoVinculacion::Completa
+    } else {
+        EstadoVinculacion::Incompleta
+    };
+    let pendientes_json = serde_json::to_string(&pendientes).expect("pendientes serialize");
+    let ahora = state.clock().now();
+    let (solicitudes, respuestas, adjuntos) = state
+        .db()
+        .call(move |c| {
+            db::solicitudes::cerrar(c, vinculacion_id, estado.slug(), &pendientes_json, ahora)?;
+            db::solicitudes::conteos(c, vinculacion_id)
+        })
+        .await?;
+    let migradas = escaneo.folios.len().saturating_sub(pendientes.len()) as u64;
+    tracing::info!(
+        jurisdiccion = j.slug(),
+        estado = estado.slug(),
+        solicitudes,
+        nuevas,
+        actualizadas,
+        pendientes = pendientes.len(),
+        "vinculación terminada"
+    );
+    Ok(ResultadoVinculacion {
+        jurisdiccion: j.slug().to_owned(),
+        usuario_infomex,
+        estado,
+        mensaje: resultado::mensaje(j, estado, migradas.min(solicitudes), pendientes.len()),
+        solicitudes,
+        respuestas,
+        adjuntos,
+        nuevas,
+        actualizadas,
+        pendientes,
+    })
+}
+
+/// Fetches one solicitud whole: its detail and the bytes of every attachment not stored yet.
+async fn traer(
+    state: &AppState,
+    sesion: &mut Sesion,
+    j: Jurisdiccion,
+    folio: &str,
+) -> Result<(Detalle, Vec<(Sha256, Bytes)>), Pendiente> {
+    let detalle = sesion.detalle(folio).await.map_err(|f| match f {
+        Fallo::NoResponde { .. } => resultado::lista_interrumpida(j, Some(folio.to_owned())),
+        _ => resultado::detalle_no_disponible(j, folio),
+    })?;
+    let mut blobs: Vec<(Sha256, Bytes)> = Vec::new();
+    for a in detalle.adjuntos() {
+        let sha = a.adjunto.sha256;
+        if blobs.iter().any(|(s, _)| *s == sha) {
+            continue;
+        }
+        let stored = state
+            .db()
+            .call(move |c| db::solicitudes::tiene_blob(c, &sha))
+            .await
+            .unwrap_or(false);
+        if stored {
+            continue;
+        }
+        match sesion.adjunto(&a.id, &sha).await {
+            Ok(bytes) => blobs.push((sha, bytes)),
+            Err(Fallo::Checksum { .. }) => {
+                return Err(resultado::adjunto_checksum_invalido(folio, &a.adjunto.nombre));
+            }
+            Err(Fallo::NoResponde { .. }) => {
+                return Err(resultado::lista_interrumpida(j, Some(folio.to_owned())));
+            }
+            Err(_) => return Err(resultado::adjunto_no_disponible(folio, &a.adjunto.nombre)),
+        }
+    }
+    Ok((detalle, blobs))
+}
