@@ -38,8 +38,8 @@ fn bad(message: String) -> Reply {
     )
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Reply> {
-    serde_json::from_slice(body).map_err(|e| bad(format!("JSON inválido: {e}")))
+fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Box<Reply>> {
+    serde_json::from_slice(body).map_err(|e| Box::new(bad(format!("JSON inválido: {e}"))))
 }
 
 pub(crate) fn router(state: Arc<SimState>, admin_token: Option<String>) -> Router<Arc<SimState>> {
@@ -147,7 +147,7 @@ async fn put_account(State(state): State<Arc<SimState>>, body: Bytes) -> Reply {
             state.put_account(cuenta);
             ok(&key)
         }
-        Err(reply) => reply,
+        Err(reply) => *reply,
     }
 }
 
@@ -173,7 +173,7 @@ async fn add_faults(State(state): State<Arc<SimState>>, body: Bytes) -> Reply {
             inner.faults.add(b.faults);
             ok(&json!({"faults": inner.faults.status()}))
         }
-        Err(reply) => reply,
+        Err(reply) => *reply,
     }
 }
 
@@ -203,7 +203,7 @@ async fn set_clock(State(state): State<Arc<SimState>>, body: Bytes) -> Reply {
             state.clock.set(b.now);
             ok(&json!({"now": state.clock.now(), "manual": b.now.is_some()}))
         }
-        Err(reply) => reply,
+        Err(reply) => *reply,
     }
 }
 

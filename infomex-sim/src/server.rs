@@ -170,16 +170,13 @@ pub(crate) fn respond(
 ) -> Response<Body> {
     let full_len = wire.body.len();
     let body = match transport {
-        Some(FaultKind::Truncated) => {
-            // The declared length is the full one; the stream ends at half, so hyper closes the
-            // connection with the body short.
-            let half = Bytes::from(wire.body[..full_len / 2].to_vec());
-            Body::from_stream(futures_util::stream::iter([Ok::<_, io::Error>(half)]))
-        }
-        Some(FaultKind::Reset) => {
-            if let Some(conn) = conn {
+        Some(kind @ (FaultKind::Truncated | FaultKind::Reset)) => {
+            let reset = matches!(kind, FaultKind::Reset);
+            if reset && let Some(conn) = conn {
                 conn.raise();
             }
+            // The declared length is the full one; half the body goes out, then the stream either
+            // ends (truncated: hyper closes the connection with the body short) or fails (reset).
             let half = Bytes::from(wire.body[..full_len / 2].to_vec());
             let stream = futures_util::stream::unfold(0u8, move |step| {
                 let half = half.clone();
@@ -190,13 +187,15 @@ pub(crate) fn respond(
                             // Give hyper a moment to put the first half on the wire before the
                             // connection is torn down.
                             tokio::time::sleep(Duration::from_millis(20)).await;
-                            Some((
-                                Err(io::Error::new(
-                                    io::ErrorKind::ConnectionReset,
-                                    "reset fault",
-                                )),
-                                2,
-                            ))
+                            reset.then(|| {
+                                (
+                                    Err(io::Error::new(
+                                        io::ErrorKind::ConnectionReset,
+                                        "reset fault",
+                                    )),
+                                    2,
+                                )
+                            })
                         }
                         _ => None,
                     }
