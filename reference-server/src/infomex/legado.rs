@@ -63,6 +63,7 @@ fn error_en_documento(root: &Nodo) -> Option<Fallo> {
         "CUENTA_BLOQUEADA" => Fallo::CuentaBloqueada,
         "SESION_INVALIDA" => Fallo::SesionInvalida,
         "FOLIO_INEXISTENTE" | "ARCHIVO_INEXISTENTE" => Fallo::NoEncontrado,
+        "RUTA_INEXISTENTE" => Fallo::RutaDesconocida(format!("RUTA_INEXISTENTE: {}", root.texto_de("mensaje").unwrap_or_default())),
         otro => Fallo::Ilegible(format!("error de Infomex {otro}: {}", root.texto_de("mensaje").unwrap_or_default())),
     })
 }
