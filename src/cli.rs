@@ -23,6 +23,16 @@ pub enum Command {
     Deadline(DeadlineArgs),
     /// List the 33 jurisdictions with their codes, slugs, folio formats and terms.
     Jurisdictions(FormatArg),
+    /// Validate scenario files without running them: one line per file; exit 0, or 2 if any is
+    /// invalid.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files, or folders searched recursively for *.yaml and *.yml.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Output format shared by subcommands.
@@ -114,6 +124,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     match cli.command {
         Command::Deadline(args) => crate::deadline::run(&args, out),
         Command::Jurisdictions(args) => crate::jurisdictions::run(args.format, out),
+        Command::Check(args) => crate::check::run(&args.paths, out),
     }
 }
 

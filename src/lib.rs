@@ -5,12 +5,17 @@
 //! - [`cli`]: argument parsing (clap) and dispatch to the subcommands; exit codes.
 //! - [`error`]: the one error type every subcommand returns: stable code, Spanish message, exit
 //!   code.
+//! - [`scenario`]: the scenario format — YAML files as Rust types, matrix expansion, errors with
+//!   file:line:column and "¿quiso decir …?", the JSON Schema.
+//! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
 
+mod check;
 pub mod cli;
 mod deadline;
 pub mod error;
 mod jurisdictions;
+pub mod scenario;
 
 pub use error::{CliError, Exit};

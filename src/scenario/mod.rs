@@ -1,0 +1,129 @@
+//! The scenario format: what a QA engineer writes in YAML, as Rust types.
+//!
+//! A file describes one scenario (or, with `matrix`, one per combination of values): the Infomex
+//! accounts and faults, the PNT users, the clock, and the steps with what each expects. Reading
+//! a file goes: text → matrix expansion (`${name}`) → typed [`Scenario`] (serde-saphyr, so every
+//! error has a line and column) → coherence checks ([`load`]).
+
+mod clock;
+mod de;
+mod error;
+mod expect;
+mod fault;
+mod infomex;
+mod load;
+mod matrix;
+mod pnt;
+mod schema;
+mod step;
+mod suggest;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone};
+pub use de::{At, Fecha, OrderedMap, Pos};
+pub use error::{ScenarioError, code};
+pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector};
+pub use fault::{Endpoint, Fault, FaultKind};
+pub use infomex::{
+    Account, AdjuntoInfomex, Dialect, Infomex, PrevencionInfomex, RespuestaInfomex,
+    SolicitudInfomex,
+};
+pub use load::{Instance, find_files, load_file, load_str};
+pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
+pub use pnt::{Cuenta, Pnt, User};
+pub use schema::json_schema;
+pub use step::{
+    ACTIONS, Action, Advance, BARE_ACTIONS, Details, Download, History, Login, MODIFIERS,
+    QuejaArgs, Step, Vincular,
+};
+pub use suggest::did_you_mean;
+
+/// One scenario file.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "pnt-suite scenario")]
+pub struct Scenario {
+    /// What the scenario proves, in one line (shown in reports).
+    pub name: String,
+    /// Why it matters, for the person reading the report.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of the simulator's data: the same seed gives the same accounts, byte for byte.
+    /// `pnt-suite run --seed N` overrides it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// "Today" for the target and the simulator; needs the target's `clock` hook.
+    #[serde(default)]
+    pub clock: Option<Clock>,
+    /// Runs the scenario once per combination of values; `${name}` in the file takes each value.
+    #[serde(default)]
+    pub matrix: Matrix,
+    /// The simulator's accounts, dialects and fault plan.
+    #[serde(default)]
+    pub infomex: Infomex,
+    /// The PNT users.
+    #[serde(default)]
+    pub pnt: Pnt,
+    /// What happens, in order.
+    pub steps: Vec<At<Step>>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// What a scenario needs from its target beyond the PNT API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Requirement {
+    /// The `clock` test hook (`PUT /__test/clock`).
+    Clock,
+    /// Restarting the target on the same database (the embedded reference server).
+    Restart,
+}
+
+impl Requirement {
+    /// The name a target advertises (`hooks.available`) or the runner knows it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Requirement::Clock => "clock",
+            Requirement::Restart => "restart",
+        }
+    }
+}
+
+impl Scenario {
+    /// Every step, depth first (the steps of `concurrent` after it).
+    pub fn all_steps(&self) -> Vec<&At<Step>> {
+        fn walk<'a>(steps: &'a [At<Step>], out: &mut Vec<&'a At<Step>>) {
+            for s in steps {
+                out.push(s);
+                if let Action::Concurrent(inner) = &s.action {
+                    walk(inner, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.steps, &mut out);
+        out
+    }
+
+    /// The hooks and capabilities this scenario needs, sorted.
+    pub fn requirements(&self) -> Vec<Requirement> {
+        let mut out = Vec::new();
+        if self.clock.is_some() {
+            out.push(Requirement::Clock);
+        }
+        for step in self.all_steps() {
+            match step.action {
+                Action::SetClock(_) | Action::AdvanceClock(_) => out.push(Requirement::Clock),
+                Action::Restart => out.push(Requirement::Restart),
+                _ => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}

@@ -1,0 +1,271 @@
+//! Malformed scenario files: each must fail with its exact line, column, code and Spanish
+//! message, so a QA engineer can go straight to the mistake.
+
+use std::path::Path;
+
+use pnt_suite::scenario::load_str;
+
+/// A valid scenario that each case breaks in one place (lines 1–8).
+const BASE: &str = "\
+name: Vinculación en Jalisco
+seed: 7
+pnt:
+  users:
+    ana: {}
+steps:
+  - register: ana
+  - login: ana
+";
+
+/// Loads `yaml` and asserts the error reads `LINE:COL [code] message`.
+fn check(yaml: &str, expected: &str) {
+    let err = load_str(Path::new("caso.yaml"), yaml)
+        .expect_err(&format!("this file should not load:\n{yaml}"));
+    let pos = err
+        .pos
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "-".to_owned());
+    let mut actual = format!("{pos} [{}] {}", err.code, err.message);
+    if !err.matrix.is_empty() {
+        let values: Vec<String> = err.matrix.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        actual.push_str(&format!(" (matriz {})", values.join(", ")));
+    }
+    assert_eq!(actual, expected, "\nfile:\n{yaml}");
+}
+
+/// BASE with more steps from line 9 on.
+fn steps(more: &str) -> String {
+    format!("{BASE}{more}")
+}
+
+#[test]
+fn the_base_file_is_valid() {
+    let instances = load_str(Path::new("caso.yaml"), BASE).unwrap();
+    assert_eq!(instances.len(), 1);
+    assert_eq!(instances[0].scenario.steps.len(), 2);
+}
+
+#[test]
+fn unknown_keys_and_steps_suggest_the_nearest() {
+    check(
+        &BASE.replace("seed: 7", "sede: 7"),
+        "2:1 [clave_desconocida] clave desconocida `sede`; ¿quiso decir `seed`?",
+    );
+    check(
+        &steps("  - vinular: {jurisdiccion: jalisco, usuario: u}\n"),
+        "9:5 [paso_desconocido] paso desconocido `vinular`; ¿quiso decir `vincular`?",
+    );
+    check(
+        &steps("  - history: {}\n    expct: {status: 200}\n"),
+        "9:5 [clave_desconocida] clave desconocida `expct` en un paso; ¿quiso decir `expect`?",
+    );
+    check(
+        &steps("  - descargar: x\n"),
+        "9:5 [paso_desconocido] paso desconocido `descargar`; los pasos son: register, login, \
+         logout, vincular, vinculaciones, history, details, download, queja, quejas, set_clock, \
+         advance_clock, faults, clear_faults, restart, concurrent; y cada paso admite además as, \
+         expect, capture",
+    );
+    check(
+        &format!("{BASE}infomex:\n  faults:\n    - kind: http_stat\n"),
+        "11:13 [valor_invalido] valor desconocido `http_stat`; ¿quiso decir `http_status`?",
+    );
+    check(
+        &steps("  - history: {semaforo: rojo}\n"),
+        "9:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+         en_alerta, fuera_de_tiempo",
+    );
+    check(
+        &steps("  - vincular: {jurisdiccion: jaliscoo, usuario: u}\n"),
+        "9:30 [valor_invalido] jurisdicción desconocida «jaliscoo»; ¿quiso decir `jalisco`?",
+    );
+    check(
+        &steps(
+            "  - vincular: {jurisdiccion: jalisco, usuario: u}\n    \
+             expect: {error: infomex_credenciales_invalida}\n",
+        ),
+        "10:21 [valor_invalido] código de error desconocido `infomex_credenciales_invalida`; \
+         ¿quiso decir `infomex_credenciales_invalidas`?",
+    );
+    check(
+        &steps("  - login: anna\n"),
+        "9:5 [escenario_incoherente] usuario desconocido `anna`; ¿quiso decir `ana`?",
+    );
+}
+
+#[test]
+fn missing_repeated_and_mistyped_values_say_what_was_expected() {
+    check(
+        "name: x\n",
+        "1:1 [clave_faltante] falta la clave obligatoria `steps` en este mapa",
+    );
+    check(
+        "",
+        "1:1 [clave_faltante] el archivo está vacío: un escenario necesita al menos `name` y `steps`",
+    );
+    check(
+        &BASE.replace("seed: 7", "seed: siete"),
+        "2:7 [tipo_invalido] se esperaba un número entero no negativo",
+    );
+    check(
+        &BASE.replace("seed: 7", "seed: 7\nseed: 8"),
+        "3:1 [clave_repetida] esta clave ya apareció en el mismo mapa; deje una sola",
+    );
+    check(
+        &steps("  - register: {user: ana}\n"),
+        "9:15 [tipo_invalido] se esperaba un texto",
+    );
+    check(
+        "- a\n- b\n",
+        "1:1 [tipo_invalido] se esperaba un mapa (clave: valor)",
+    );
+    check(
+        &format!("{BASE}clock:\n  hoy: 2021-02-30\n"),
+        "10:8 [valor_invalido] «2021-02-30» no es una fecha válida; escríbala como AAAA-MM-DD, \
+         p. ej. 2021-09-20",
+    );
+    check(
+        &format!("{BASE}clock:\n  hoy: 2021-09-20\n  timezone: America/Ciudad_Gotica\n"),
+        "11:13 [valor_invalido] zona horaria desconocida «America/Ciudad_Gotica»; use un nombre \
+         IANA como America/Mexico_City (las zonas se leen de /usr/share/zoneinfo, del paquete tzdata)",
+    );
+    check(
+        &steps("  - history: {}\n    expect: {status: 999}\n"),
+        "10:22 [valor_invalido] 999 no es un estado HTTP (100–599)",
+    );
+    check(
+        &steps("  - history: {}\n    expect:\n      fields:\n        solicitudes[0.folio: x\n"),
+        "12:9 [valor_invalido] selector inválido `solicitudes[0.folio`: falta `]`",
+    );
+    check(
+        &steps("  - vincular\n"),
+        "9:5 [valor_invalido] el paso `vincular` necesita argumentos: escriba `vincular: …` \
+         (vea docs/scenarios.md)",
+    );
+}
+
+#[test]
+fn yaml_syntax_errors_point_at_the_character() {
+    check(
+        &steps("  - logout\n    restart: {}\n"),
+        "10:12 [yaml_invalido] YAML mal formado: aquí no puede ir `clave: valor`; revise la \
+         sangría o ponga el texto entre comillas",
+    );
+    check(
+        &steps("  - history: {semaforo: [en_tiempo\n"),
+        "9:25 [yaml_invalido] YAML mal formado: falta cerrar un `[`",
+    );
+    check(
+        &steps("  - history: {}\n    capture: {folio: solicitudes[0].folio}\n"),
+        "10:33 [yaml_invalido] YAML mal formado: falta `,` o `}` en un mapa entre llaves (un \
+         texto con `[`, `]`, `{`, `}` o `,` dentro de llaves va entre comillas)",
+    );
+    check(
+        "name: x\nsteps:\n\t- restart\n",
+        "3:2 [yaml_invalido] YAML mal formado: hay un tabulador; YAML solo admite espacios para sangrar",
+    );
+}
+
+#[test]
+fn incoherent_scenarios_point_at_the_step_or_fault() {
+    check(
+        &format!(
+            "{BASE}infomex:\n  faults:\n    - kind: http_status\n      jurisdiccion: jalisco\n"
+        ),
+        "11:7 [escenario_incoherente] la falla `http_status` necesita el campo `status`",
+    );
+    check(
+        &format!("{BASE}infomex:\n  faults:\n    - {{kind: hang, status: 503}}\n"),
+        "11:7 [escenario_incoherente] el campo `status` no aplica a la falla `hang`; quítelo",
+    );
+    check(
+        &steps("  - faults:\n      - {kind: http_status, status: 404}\n"),
+        "10:9 [escenario_incoherente] `status: 404` no es válido para `http_status`: use 500, 502 o 503",
+    );
+    check(
+        &steps("  - advance_clock: {dias: 3, dias_habiles: 2}\n"),
+        "9:5 [escenario_incoherente] `advance_clock` lleva `dias_habiles` o `dias`, uno de los dos",
+    );
+    check(
+        &steps("  - concurrent:\n      - restart\n"),
+        "10:9 [escenario_incoherente] `restart` no puede ir dentro de `concurrent`: cambia el \
+         mundo de todos los pasos; póngalo antes o después",
+    );
+    check(
+        &format!(
+            "{BASE}infomex:\n  accounts:\n    - jurisdiccion: jalisco\n      usuario: u\n      \
+             solicitudes:\n        - folio: \"0623800160321\"\n          tipo: acceso\n          \
+             institucion: X\n          descripcion: Y\n          fecha_presentacion: 2021-08-26\n          \
+             estado: en_proceso\n"
+        ),
+        "14:11 [escenario_incoherente] el folio 0623800160321 es de federacion, pero la cuenta es \
+         de jalisco; use el formato de folio de jalisco (vea `pnt-suite jurisdictions`)",
+    );
+}
+
+#[test]
+fn variables_and_matrix_errors_point_at_the_file_as_written() {
+    check(
+        &steps(
+            "  - history: {}\n    capture:\n      folio: solicitudes[0].folio\n  - details: ${folo}\n",
+        ),
+        "12:14 [variable_desconocida] variable desconocida `${folo}`; ¿quiso decir `${folio}`?",
+    );
+    check(
+        &steps("  - details: ${folio}\n"),
+        "9:14 [variable_desconocida] variable desconocida `${folio}`; defínala en `matrix` o \
+         captúrela en un paso anterior con `capture`",
+    );
+    // Lines 1–2 are the matrix, so BASE's steps start at line 11; the error is in the second
+    // combination and its column is that of `${j}` in the file, not of the substituted value.
+    check(
+        &format!(
+            "matrix:\n  j: [jalisco, jaliscoo]\n{}",
+            steps("  - vincular: {jurisdiccion: ${j}, usuario: u}\n")
+        ),
+        "11:30 [valor_invalido] jurisdicción desconocida «jaliscoo»; ¿quiso decir `jalisco`? \
+         (matriz j=jaliscoo)",
+    );
+    check(
+        &format!("matrix:\n  Jurisdiccion: [jalisco]\n{BASE}"),
+        "2:3 [matriz_invalida] `Jurisdiccion` no sirve como nombre de variable: use minúsculas, \
+         dígitos y `_` (p. ej. `jurisdiccion`)",
+    );
+    check(
+        &format!("matrix:\n  j: []\n{BASE}"),
+        "2:6 [valor_invalido] la lista de valores está vacía: la matriz no correría nada",
+    );
+    check(
+        &format!("matrix:\n  j: todas\n{BASE}"),
+        "2:6 [valor_invalido] conjunto desconocido `todas`; escriba una lista de valores o uno \
+         de: jurisdicciones, entidades, dialects",
+    );
+}
+
+#[test]
+fn a_matrix_expands_with_values_substituted_and_captures_kept_as_markers() {
+    let yaml = format!(
+        "matrix:\n  j: [jalisco, federacion]\n{}",
+        steps(
+            "  - vincular: {jurisdiccion: ${j}, usuario: u}\n  - history: {}\n    capture:\n      \
+             folio: solicitudes[0].folio\n  - details: {folio: ${folio}}\n"
+        )
+        .replace("name: Vinculación en Jalisco", "name: Vinculación en ${j}")
+    );
+    let instances = load_str(Path::new("caso.yaml"), &yaml).unwrap();
+    let names: Vec<String> = instances.iter().map(|i| i.display_name()).collect();
+    assert_eq!(
+        names,
+        [
+            "Vinculación en jalisco [j=jalisco]",
+            "Vinculación en federacion [j=federacion]"
+        ]
+    );
+    let details = &instances[1].scenario.steps[4];
+    match &details.action {
+        pnt_suite::scenario::Action::Details(d) => {
+            assert_eq!(d.folio, pnt_suite::scenario::runtime_marker("folio"))
+        }
+        other => panic!("expected details, got {other:?}"),
+    }
+}
