@@ -7,6 +7,8 @@
 //!   code.
 //! - [`scenario`]: the scenario format — YAML files as Rust types, matrix expansion, errors with
 //!   file:line:column and "¿quiso decir …?", the JSON Schema.
+//! - [`report`]: what a run found (outcomes, failures with expected-vs-actual diffs, repro
+//!   commands) and its renderers: human, JSON, JUnit XML; the exit code.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
@@ -16,6 +18,7 @@ pub mod cli;
 mod deadline;
 pub mod error;
 mod jurisdictions;
+pub mod report;
 pub mod scenario;
 
 pub use error::{CliError, Exit};

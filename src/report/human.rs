@@ -1,0 +1,249 @@
+//! The report for people: one line per scenario, details and diffs under failures, the command
+//! that reproduces each, and a summary.
+
+use std::io::{self, Write};
+
+use super::diff::{Diff, table_diff_lines, text_diff_lines};
+use super::{Outcome, RunReport, ScenarioReport};
+
+/// How to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// ANSI colours (only when writing to a terminal; `NO_COLOR` turns them off).
+    pub color: bool,
+    /// Show durations (left out of snapshots, which must not depend on the machine's speed).
+    pub durations: bool,
+}
+
+impl Options {
+    /// Colour when `stdout` is a terminal and `NO_COLOR` is not set; durations shown.
+    pub fn for_stdout() -> Options {
+        use std::io::IsTerminal;
+        Options {
+            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            durations: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Paint {
+    Green,
+    Red,
+    Yellow,
+    Magenta,
+    Dim,
+    Bold,
+}
+
+struct Painter(bool);
+
+impl Painter {
+    fn paint(&self, paint: Paint, text: &str) -> String {
+        if !self.0 {
+            return text.to_owned();
+        }
+        let code = match paint {
+            Paint::Green => "32",
+            Paint::Red => "31",
+            Paint::Yellow => "33",
+            Paint::Magenta => "35",
+            Paint::Dim => "2",
+            Paint::Bold => "1",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+}
+
+/// Writes the whole report.
+pub fn render(report: &RunReport, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    let p = Painter(options.color);
+    for s in &report.scenarios {
+        scenario(s, options, &p, out)?;
+    }
+    summary(report, options, &p, out)
+}
+
+/// The line (and details) of one scenario, as soon as it has finished.
+pub fn scenario_line(s: &ScenarioReport, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    scenario(s, options, &Painter(options.color), out)
+}
+
+fn scenario(
+    s: &ScenarioReport,
+    options: Options,
+    p: &Painter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (mark, label, paint) = match s.outcome {
+        Outcome::Passed => ("✓", "PASÓ     ", Paint::Green),
+        Outcome::Failed => ("✗", "FALLÓ    ", Paint::Red),
+        Outcome::NotApplicable => ("–", "NO APLICA", Paint::Yellow),
+        Outcome::Error => ("!", "ERROR    ", Paint::Magenta),
+    };
+    let time = if options.durations {
+        format!(
+            "  {}",
+            p.paint(Paint::Dim, &format!("({:.2} s)", s.duration.as_secs_f64()))
+        )
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{} {}",
+        p.paint(paint, &format!("{mark} {label}")),
+        p.paint(Paint::Bold, &s.name) + &time
+    )?;
+    if let Some(reason) = &s.reason {
+        writeln!(out, "    {reason}")?;
+    }
+    for f in &s.failures {
+        let place = match &f.step {
+            Some(step) => format!(
+                "paso {} ({}, {}:{})",
+                step.index,
+                step.action,
+                s.file.display(),
+                step.line
+            ),
+            None => format!("{}", s.file.display()),
+        };
+        writeln!(
+            out,
+            "    {} — {}: {}",
+            place,
+            p.paint(Paint::Bold, &f.check),
+            f.message
+        )?;
+        if let Some(diff) = &f.diff {
+            render_diff(diff, p, out)?;
+        }
+    }
+    if matches!(s.outcome, Outcome::Failed | Outcome::Error) {
+        writeln!(out, "    {} {}", p.paint(Paint::Dim, "repetir:"), s.repro)?;
+    }
+    Ok(())
+}
+
+fn render_diff(diff: &Diff, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let signed = |out: &mut dyn Write, lines: Vec<(char, String)>| -> io::Result<()> {
+        for (sign, line) in lines {
+            let text = format!("      {sign} {line}");
+            let text = match sign {
+                '-' => p.paint(Paint::Red, &text),
+                '+' => p.paint(Paint::Green, &text),
+                _ => text,
+            };
+            writeln!(out, "{}", text.trim_end())?;
+        }
+        Ok(())
+    };
+    match diff {
+        Diff::Value { expected, actual } => {
+            writeln!(out, "      {} {expected}", p.paint(Paint::Red, "esperado:"))?;
+            writeln!(out, "      {} {actual}", p.paint(Paint::Green, "obtenido:"))
+        }
+        Diff::Text { expected, actual } => {
+            writeln!(
+                out,
+                "      {} {}",
+                p.paint(Paint::Red, "- esperado"),
+                p.paint(Paint::Green, "+ obtenido")
+            )?;
+            signed(out, text_diff_lines(expected, actual))
+        }
+        Diff::Table {
+            columns,
+            expected,
+            actual,
+        } => {
+            writeln!(
+                out,
+                "      {} {}",
+                p.paint(Paint::Red, "- filas esperadas"),
+                p.paint(Paint::Green, "+ filas obtenidas")
+            )?;
+            signed(out, table_diff_lines(columns, expected, actual))
+        }
+    }
+}
+
+fn summary(
+    report: &RunReport,
+    options: Options,
+    p: &Painter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let c = report.counts();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![p.paint(Paint::Green, &plural(c.passed, "pasó", "pasaron"))];
+    if c.failed > 0 {
+        parts.push(p.paint(Paint::Red, &plural(c.failed, "falló", "fallaron")));
+    }
+    if c.not_applicable > 0 {
+        parts.push(p.paint(
+            Paint::Yellow,
+            &plural(c.not_applicable, "no aplica", "no aplican"),
+        ));
+    }
+    if c.error > 0 {
+        parts.push(p.paint(
+            Paint::Magenta,
+            &plural(c.error, "no pudo correr", "no pudieron correr"),
+        ));
+    }
+    let time = if options.durations {
+        format!(" en {:.2} s", report.duration.as_secs_f64())
+    } else {
+        String::new()
+    };
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}: {}{time}",
+        plural(c.total(), "escenario", "escenarios"),
+        parts.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    fn rendered(options: Options) -> String {
+        let mut out = Vec::new();
+        render(&sample::report(), options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn plain_report_has_diffs_and_repro_commands() {
+        insta::assert_snapshot!(rendered(Options {
+            color: false,
+            durations: false
+        }));
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_durations_only_when_asked() {
+        let plain = rendered(Options {
+            color: false,
+            durations: false,
+        });
+        assert!(!plain.contains('\x1b'));
+        assert!(!plain.contains(" s)"));
+        let coloured = rendered(Options {
+            color: true,
+            durations: true,
+        });
+        assert!(
+            coloured.contains("\x1b[31m✗ FALLÓ    \x1b[0m"),
+            "{coloured}"
+        );
+        assert!(coloured.contains("(0.41 s)"), "{coloured}");
+        assert!(coloured.contains(" en 2.31 s"), "{coloured}");
+    }
+}

@@ -1,0 +1,127 @@
+//! The report for CI (`--report junit=PATH`): one test suite per file, one test case per
+//! scenario; failures carry their diffs, not-applicable scenarios are skipped with the reason.
+
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::diff::{Diff, table_diff_lines, text_diff_lines};
+use super::{Outcome, RunReport, ScenarioReport};
+
+/// Writes the JUnit XML. `durations: false` leaves times out (for snapshots).
+pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut junit = Report::new("pnt-suite");
+    if durations {
+        junit.set_time(report.duration);
+    }
+    let mut files: Vec<&std::path::Path> = Vec::new();
+    for s in &report.scenarios {
+        if !files.contains(&s.file.as_path()) {
+            files.push(&s.file);
+        }
+    }
+    for file in files {
+        let mut suite = TestSuite::new(file.display().to_string());
+        for s in report.scenarios.iter().filter(|s| s.file == file) {
+            let mut case = TestCase::new(s.name.clone(), status(s));
+            case.set_classname(file.display().to_string());
+            if durations {
+                case.set_time(s.duration);
+            }
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    junit.serialize(&mut *out).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+fn status(s: &ScenarioReport) -> TestCaseStatus {
+    match s.outcome {
+        Outcome::Passed => TestCaseStatus::success(),
+        Outcome::NotApplicable => {
+            let mut st = TestCaseStatus::skipped();
+            st.set_message(format!(
+                "no aplica: {}",
+                s.reason
+                    .as_deref()
+                    .unwrap_or("el destino no ofrece lo que el escenario necesita")
+            ));
+            st
+        }
+        Outcome::Failed => {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let first = s.failures.first();
+            st.set_message(first.map_or_else(
+                || "falló".to_owned(),
+                |f| format!("{}: {}", f.check, f.message),
+            ));
+            st.set_type("expectativa");
+            st.set_description(details(s));
+            st
+        }
+        Outcome::Error => {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+            st.set_message(
+                s.reason
+                    .clone()
+                    .unwrap_or_else(|| "no pudo correr".to_owned()),
+            );
+            st.set_type("no_pudo_correr");
+            st.set_description(format!("repetir: {}", s.repro));
+            st
+        }
+    }
+}
+
+/// Every failure with its diff in plain text, then the repro command.
+fn details(s: &ScenarioReport) -> String {
+    let mut text = String::new();
+    for f in &s.failures {
+        if let Some(step) = &f.step {
+            text.push_str(&format!(
+                "paso {} ({}, {}:{}) — ",
+                step.index,
+                step.action,
+                s.file.display(),
+                step.line
+            ));
+        }
+        text.push_str(&format!("{}: {}\n", f.check, f.message));
+        match &f.diff {
+            Some(Diff::Value { expected, actual }) => {
+                text.push_str(&format!("  esperado: {expected}\n  obtenido: {actual}\n"));
+            }
+            Some(Diff::Text { expected, actual }) => {
+                for (sign, line) in text_diff_lines(expected, actual) {
+                    text.push_str(&format!("  {sign} {line}\n"));
+                }
+            }
+            Some(Diff::Table {
+                columns,
+                expected,
+                actual,
+            }) => {
+                for (sign, line) in table_diff_lines(columns, expected, actual) {
+                    text.push_str(&format!("  {sign} {line}\n"));
+                }
+            }
+            None => {}
+        }
+    }
+    text.push_str(&format!("repetir: {}\n", s.repro));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn junit_has_one_case_per_scenario_with_diffs_and_skips() {
+        let mut out = Vec::new();
+        render(&sample::report(), false, &mut out).unwrap();
+        insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    }
+}

@@ -1,0 +1,225 @@
+//! What a run found, independent of how it ran: per scenario an outcome, failures with expected
+//! and actual values, and the command that reproduces it; rendered for people
+//! ([`human`]), for programs ([`json`]) and for CI ([`junit`]).
+
+mod diff;
+pub mod human;
+pub mod json;
+pub mod junit;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use diff::{Diff, table_diff_lines, text_diff_lines};
+
+use crate::error::Exit;
+
+/// Everything a run found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    /// What was tested: `referencia embebida` or the `--target` URL.
+    pub target: Target,
+    pub scenarios: Vec<ScenarioReport>,
+    /// Wall time of the whole run (measured; renderers may leave it out).
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+}
+
+/// The target a run was made against; an external one is part of the repro command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    /// The embedded reference server (default).
+    Embedded,
+    /// A server given with `--target URL`.
+    External { url: String },
+}
+
+/// One scenario instance's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioReport {
+    /// The scenario's name with its matrix values.
+    pub name: String,
+    pub file: PathBuf,
+    /// Matrix values of this instance, in file order (a JSON object in reports).
+    #[serde(serialize_with = "pairs_as_object")]
+    pub matrix: Vec<(String, String)>,
+    /// The seed the scenario ran with.
+    pub seed: u64,
+    pub outcome: Outcome,
+    /// Why it is not applicable, or why it could not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub failures: Vec<Failure>,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+    /// The command that reproduces this result.
+    pub repro: String,
+}
+
+/// How a scenario ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    /// The target lacks something the scenario needs (a hook); counted and listed, never passed.
+    NotApplicable,
+    /// The scenario could not be carried out (the target or the simulator did not answer).
+    Error,
+}
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    /// Which step, when the failure belongs to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepRef>,
+    /// What was checked: `status`, `fields.estado`, `oráculo`, ….
+    pub check: String,
+    /// What went wrong, in Spanish.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Diff>,
+}
+
+/// A step by its place in the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepRef {
+    /// 1-based position; `5.2` is the second step inside step 5's `concurrent`.
+    pub index: String,
+    /// The action's key (`vincular`).
+    pub action: String,
+    /// The line of the step in the file.
+    pub line: u32,
+}
+
+impl RunReport {
+    /// How many scenarios ended each way.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for s in &self.scenarios {
+            match s.outcome {
+                Outcome::Passed => c.passed += 1,
+                Outcome::Failed => c.failed += 1,
+                Outcome::NotApplicable => c.not_applicable += 1,
+                Outcome::Error => c.error += 1,
+            }
+        }
+        c
+    }
+
+    /// The process exit code: 3 when some scenario could not run, else 1 when some failed,
+    /// else 0 (not-applicable scenarios are listed, and do not fail the run).
+    pub fn exit(&self) -> Exit {
+        let c = self.counts();
+        if c.error > 0 {
+            Exit::CouldNotRun
+        } else if c.failed > 0 {
+            Exit::Failures
+        } else {
+            Exit::Success
+        }
+    }
+}
+
+/// Scenario counts by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub not_applicable: usize,
+    pub error: usize,
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.not_applicable + self.error
+    }
+}
+
+/// The one command that reproduces a scenario's result:
+/// `pnt-suite run FILE --seed N [--matrix k=v]... [--target URL]`.
+pub fn repro_command(
+    file: &std::path::Path,
+    seed: u64,
+    matrix: &[(String, String)],
+    target: &Target,
+) -> String {
+    let mut cmd = format!(
+        "pnt-suite run {} --seed {seed}",
+        shell_word(&file.display().to_string())
+    );
+    for (k, v) in matrix {
+        cmd.push_str(&format!(" --matrix {}", shell_word(&format!("{k}={v}"))));
+    }
+    if let Target::External { url } = target {
+        cmd.push_str(&format!(" --target {}", shell_word(url)));
+    }
+    cmd
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_word(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@+,".contains(c));
+    if safe {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn pairs_as_object<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+pub(crate) mod sample;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_worst_outcome() {
+        let mut report = sample::report();
+        assert_eq!(report.exit(), Exit::CouldNotRun);
+        report.scenarios.retain(|s| s.outcome != Outcome::Error);
+        assert_eq!(report.exit(), Exit::Failures);
+        report.scenarios.retain(|s| s.outcome != Outcome::Failed);
+        assert_eq!(report.exit(), Exit::Success);
+        assert_eq!(report.counts().not_applicable, 1);
+    }
+
+    #[test]
+    fn repro_commands_quote_what_the_shell_would_split() {
+        let t = Target::External {
+            url: "http://127.0.0.1:8080".into(),
+        };
+        assert_eq!(
+            repro_command(
+                std::path::Path::new("scenarios/mi escenario.yaml"),
+                42,
+                &[
+                    ("jurisdiccion".into(), "nuevo-leon".into()),
+                    ("x".into(), "a b".into())
+                ],
+                &t
+            ),
+            "pnt-suite run 'scenarios/mi escenario.yaml' --seed 42 --matrix jurisdiccion=nuevo-leon \
+             --matrix 'x=a b' --target http://127.0.0.1:8080"
+        );
+    }
+}
