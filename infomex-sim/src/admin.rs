@@ -127,7 +127,7 @@ async fn account(
         );
     };
     match state.account(j, &usuario) {
-        Some(cuenta) => ok(&*cuenta),
+        Some(cached) => ok(&cached.cuenta),
         None => respond(
             modern::json(
                 404,

@@ -5,16 +5,16 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, Response};
+use axum::http::{Method, Response};
 use pnt_model::{EstadoSolicitud, Jurisdiccion};
 use serde::Deserialize;
 
-use crate::account::{Cuenta, SolicitudSim};
+use crate::account::SolicitudSim;
 use crate::config::Dialecto;
 use crate::fault::{Endpoint, FaultKind, RequestInfo};
 use crate::journal::{JournalEntry, redact};
 use crate::server::{ConnReset, Stopping, respond};
-use crate::state::{LoginError, SimState};
+use crate::state::{Cached, LoginError, SimState};
 use crate::wire::{SimError, Wire, legacy, modern};
 
 /// The largest request body read (log-in forms are tiny).
@@ -50,12 +50,12 @@ fn route(
     method: &Method,
     path: &str,
     query: &HashMap<String, String>,
-) -> (Option<&'static str>, Option<Dialecto>, Action) {
+) -> (Option<Jurisdiccion>, Option<Dialecto>, Action) {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // Exact slugs only: a system's URL is not a place for fuzzy matching.
     let slug = segments
         .first()
-        .and_then(|s| Jurisdiccion::ALL.iter().find(|j| j.slug() == *s))
-        .map(|j| j.slug());
+        .and_then(|s| Jurisdiccion::ALL.into_iter().find(|j| j.slug() == *s));
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
@@ -94,7 +94,11 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
     let stopping = req.extensions().get::<Stopping>().cloned();
     let method = req.method().clone();
     let uri = req.uri().clone();
-    let headers = req.headers().clone();
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let query: HashMap<String, String> = uri
         .query()
         .and_then(|q| serde_urlencoded::from_str(q).ok())
@@ -102,7 +106,7 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
     let (slug, route_dialecto, action) = route(&method, uri.path(), &query);
     let path = redact(uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
 
-    let Some(j) = slug.and_then(|s| Jurisdiccion::parse(s).ok()) else {
+    let Some(j) = slug else {
         let wire = if uri.path().starts_with("/__admin") {
             crate::admin::unknown_route()
         } else {
@@ -120,9 +124,8 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
         );
         return respond(wire, None, None);
     };
-    let dialecto = state.dialecto(j);
-    let pagina = match (&action, dialecto) {
-        (Action::Lista, _) => Some(
+    let pagina = match action {
+        Action::Lista => Some(
             query
                 .get("pagina")
                 .and_then(|p| p.parse().ok())
@@ -130,11 +133,15 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
         ),
         _ => None,
     };
-    let fault = state.lock().faults.select(RequestInfo {
-        jurisdiccion: j,
-        endpoint: action.endpoint(),
-        pagina,
-    });
+    let (dialecto, fault) = {
+        let mut inner = state.lock();
+        let fault = inner.faults.select(RequestInfo {
+            jurisdiccion: j,
+            endpoint: action.endpoint(),
+            pagina,
+        });
+        (inner.config.dialecto(j), fault)
+    };
     let fault_name = fault.as_ref().map(|f| f.name().to_owned());
     let log = |status: Option<u16>| {
         journal(
@@ -200,7 +207,7 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
             state: &state,
             j,
             dialecto,
-            headers: &headers,
+            authorization: authorization.as_deref(),
             query: &query,
             fault: fault.as_ref(),
         };
@@ -262,11 +269,24 @@ fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wir
     wire
 }
 
+fn render_lista(
+    dialecto: Dialecto,
+    total: usize,
+    pagina: u32,
+    por_pagina: u32,
+    records: &[(&SolicitudSim, EstadoSolicitud)],
+) -> Wire {
+    match dialecto {
+        Dialecto::Modern => modern::lista(total, pagina, por_pagina, records),
+        Dialecto::Legacy => legacy::lista(total, pagina, por_pagina, records),
+    }
+}
+
 struct Call<'a> {
     state: &'a SimState,
     j: Jurisdiccion,
     dialecto: Dialecto,
-    headers: &'a HeaderMap,
+    authorization: Option<&'a str>,
     query: &'a HashMap<String, String>,
     fault: Option<&'a FaultKind>,
 }
@@ -302,8 +322,9 @@ impl Call<'_> {
             }
             Action::Lista => self.lista(),
             Action::Detalle(folio) => {
-                let cuenta = self.cuenta()?;
-                let s = cuenta
+                let cached = self.cuenta()?;
+                let s = cached
+                    .cuenta
                     .solicitudes
                     .iter()
                     .find(|s| s.folio.to_string() == *folio)
@@ -352,32 +373,28 @@ impl Call<'_> {
     fn token(&self) -> Option<String> {
         match self.dialecto {
             Dialecto::Modern => self
-                .headers
-                .get("authorization")?
-                .to_str()
-                .ok()?
+                .authorization?
                 .strip_prefix("Bearer ")
                 .map(str::to_owned),
             Dialecto::Legacy => self.query.get("sesion").cloned(),
         }
     }
 
-    fn usuario(&self) -> Result<String, SimError> {
+    fn cuenta(&self) -> Result<Arc<Cached>, SimError> {
         let token = self.token().ok_or(SimError::SesionInvalida)?;
-        self.state
-            .session(self.j, &token)
-            .ok_or(SimError::SesionInvalida)
-    }
-
-    fn cuenta(&self) -> Result<Arc<Cuenta>, SimError> {
-        let usuario = self.usuario()?;
-        self.state
-            .account(self.j, &usuario)
-            .ok_or(SimError::SesionInvalida)
+        let (_, cached) = self
+            .state
+            .session_account(self.j, &token)
+            .ok_or(SimError::SesionInvalida)?;
+        Ok(cached)
     }
 
     fn lista(&self) -> Result<Wire, SimError> {
-        let usuario = self.usuario()?;
+        let token = self.token().ok_or(SimError::SesionInvalida)?;
+        let (usuario, mut cached) = self
+            .state
+            .session_account(self.j, &token)
+            .ok_or(SimError::SesionInvalida)?;
         let number = |k: &str, default: u32| -> Result<u32, SimError> {
             match self.query.get(k) {
                 None => Ok(default),
@@ -396,18 +413,47 @@ impl Call<'_> {
                 "`por_pagina` admite hasta 200".into(),
             ));
         }
-        let mut cuenta = self
-            .state
-            .account(self.j, &usuario)
-            .ok_or(SimError::SesionInvalida)?;
+        let alters_data = matches!(
+            self.fault,
+            Some(
+                FaultKind::DuplicateRecord
+                    | FaultKind::PageDrift
+                    | FaultKind::MissingFromList { .. }
+                    | FaultKind::StatusMismatch
+            )
+        );
+        if !alters_data {
+            // The common path: the page as the account holds it, rendered once per account.
+            let dialecto = self.dialecto;
+            let body = cached.page((dialecto, pagina, por_pagina), |cuenta| {
+                let all = &cuenta.solicitudes;
+                let start = ((pagina - 1) as usize)
+                    .saturating_mul(por_pagina as usize)
+                    .min(all.len());
+                let end = (start + por_pagina as usize).min(all.len());
+                let records: Vec<_> = all[start..end].iter().map(|s| (s, s.estado)).collect();
+                render_lista(dialecto, all.len(), pagina, por_pagina, &records).body
+            });
+            return Ok(Wire {
+                status: 200,
+                content_type: match dialecto {
+                    Dialecto::Modern => modern::CONTENT_TYPE,
+                    Dialecto::Legacy => legacy::CONTENT_TYPE,
+                }
+                .to_owned(),
+                headers: Vec::new(),
+                body: body.to_vec(),
+            });
+        }
         if let Some(FaultKind::PageDrift) = self.fault {
-            self.state.drift(self.j, &usuario, &cuenta.solicitudes);
-            cuenta = self
+            self.state
+                .drift(self.j, &usuario, &cached.cuenta.solicitudes);
+            cached = self
                 .state
                 .account(self.j, &usuario)
                 .ok_or(SimError::SesionInvalida)?;
         }
-        let all = &cuenta.solicitudes;
+        let all = &cached.cuenta.solicitudes;
         let page_of = |p: u32| -> &[SolicitudSim] {
             let start = ((p - 1) as usize)
                 .saturating_mul(por_pagina as usize)
@@ -450,15 +496,19 @@ impl Call<'_> {
             }
             _ => {}
         }
-        Ok(match self.dialecto {
-            Dialecto::Modern => modern::lista(all.len(), pagina, por_pagina, &records),
-            Dialecto::Legacy => legacy::lista(all.len(), pagina, por_pagina, &records),
-        })
+        Ok(render_lista(
+            self.dialecto,
+            all.len(),
+            pagina,
+            por_pagina,
+            &records,
+        ))
     }
 
     fn adjunto(&self, id: &str) -> Result<Wire, SimError> {
-        let cuenta = self.cuenta()?;
-        let adjunto = cuenta
+        let cached = self.cuenta()?;
+        let adjunto = cached
+            .cuenta
             .solicitudes
             .iter()
             .flat_map(|s| &s.respuestas)
@@ -494,7 +544,7 @@ mod tests {
         assert_eq!(
             route(&Method::GET, "/jalisco/infomex/detalleSolicitud.do", &q),
             (
-                Some("jalisco"),
+                Some(Jurisdiccion::Jalisco),
                 Some(Dialecto::Legacy),
                 Action::Detalle("JAL-001-000001-19".into())
             )
@@ -506,7 +556,7 @@ mod tests {
                 &HashMap::new()
             ),
             (
-                Some("ciudad-de-mexico"),
+                Some(Jurisdiccion::CiudadDeMexico),
                 Some(Dialecto::Modern),
                 Action::Detalle("CDMX/UT/00001/2019".into())
             )

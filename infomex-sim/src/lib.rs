@@ -214,7 +214,7 @@ impl SimHandle {
 
     /// The account as the simulator holds it (the oracle's source of truth).
     pub fn account(&self, j: Jurisdiccion, usuario: &str) -> Option<Cuenta> {
-        self.state.account(j, usuario).map(|c| (*c).clone())
+        self.state.account(j, usuario).map(|c| c.cuenta.clone())
     }
 
     pub fn put_account(&self, cuenta: CuentaConfig) {

@@ -150,7 +150,11 @@ fn spawn_connection(app: Router, stream: TcpStream, mut stop: watch::Receiver<bo
             req.extensions_mut().insert(stopping.clone());
             app.clone().oneshot(req.map(Body::new))
         });
-        let conn = http1::Builder::new().serve_connection(io, service);
+        // No `Date` header: it is the one part of a response that would differ between two runs
+        // with the same seed and requests.
+        let conn = http1::Builder::new()
+            .auto_date_header(false)
+            .serve_connection(io, service);
         let mut conn = std::pin::pin!(conn);
         tokio::select! {
             _ = conn.as_mut() => {}

@@ -6,7 +6,7 @@
 //! lock and is cached in a small bounded map, so memory stays flat however many distinct
 //! accounts are served.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::Timestamp;
@@ -20,10 +20,46 @@ use crate::journal::Journal;
 
 /// How many generated accounts are kept ready; beyond that the cache starts over.
 const ACCOUNT_CACHE: usize = 256;
-/// How many live sessions are kept; beyond that the oldest is dropped (its client logs in again).
-const MAX_SESSIONS: usize = 200_000;
+/// How many live sessions are kept; beyond that expired ones are forgotten, then the ones closest
+/// to expiring (their clients log in again).
+const MAX_SESSIONS: usize = 100_000;
 
 type Key = (Jurisdiccion, String);
+
+/// A rendered list page: dialect, page number, page size.
+pub(crate) type PageKey = (Dialecto, u32, u32);
+
+/// A generated account and the list pages already rendered from it. Both live exactly as long as
+/// the cache entry, which drift or reconfiguration removes, so a page is never stale.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    pub(crate) cuenta: Cuenta,
+    pages: Mutex<HashMap<PageKey, Arc<Vec<u8>>>>,
+}
+
+impl Cached {
+    /// The rendered page `key`, rendering it on first use.
+    pub(crate) fn page(
+        &self,
+        key: (Dialecto, u32, u32),
+        render: impl FnOnce(&Cuenta) -> Vec<u8>,
+    ) -> Arc<Vec<u8>> {
+        if let Some(hit) = self
+            .pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return hit.clone();
+        }
+        let page = Arc::new(render(&self.cuenta));
+        self.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, page.clone());
+        page
+    }
+}
 
 #[derive(Debug)]
 pub(crate) struct Session {
@@ -38,9 +74,8 @@ pub(crate) struct Inner {
     pub(crate) config: SimConfig,
     configured: HashMap<Key, CuentaConfig>,
     drift: HashMap<Key, Vec<SolicitudSim>>,
-    cache: HashMap<Key, Arc<Cuenta>>,
+    cache: HashMap<Key, Arc<Cached>>,
     sessions: HashMap<String, Session>,
-    session_order: VecDeque<(Timestamp, String)>,
     session_counter: u64,
     failures: HashMap<Key, u32>,
     pub(crate) faults: FaultPlan,
@@ -48,6 +83,21 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    fn check_session(&mut self, j: Jurisdiccion, token: &str, now: Timestamp) -> Option<String> {
+        let limit = self.faults.session_limit(j);
+        let session = self.sessions.get_mut(token)?;
+        if session.jurisdiccion != j || session.expires <= now {
+            return None;
+        }
+        session.requests += 1;
+        if limit.is_some_and(|after| session.requests > after) {
+            self.sessions.remove(token);
+            self.faults.session_expired(j);
+            return None;
+        }
+        Some(session.usuario.clone())
+    }
+
     fn new(config: SimConfig) -> Inner {
         let configured = config
             .cuentas
@@ -61,7 +111,6 @@ impl Inner {
             drift: HashMap::new(),
             cache: HashMap::new(),
             sessions: HashMap::new(),
-            session_order: VecDeque::new(),
             session_counter: 0,
             failures: HashMap::new(),
             config,
@@ -104,13 +153,9 @@ impl SimState {
         self.clock.set(self.start.ahora);
     }
 
-    pub(crate) fn dialecto(&self, j: Jurisdiccion) -> Dialecto {
-        self.lock().config.dialecto(j)
-    }
-
     /// The account (j, usuario) with the records drift added, or `None` when no such account
     /// exists (neither procedural nor configured).
-    pub(crate) fn account(&self, j: Jurisdiccion, usuario: &str) -> Option<Arc<Cuenta>> {
+    pub(crate) fn account(&self, j: Jurisdiccion, usuario: &str) -> Option<Arc<Cached>> {
         let key = (j, usuario.to_owned());
         let (seed, configured) = {
             let inner = self.lock();
@@ -119,6 +164,16 @@ impl SimState {
             }
             (inner.config.seed, inner.configured.get(&key).cloned())
         };
+        self.generate_and_cache(key, seed, configured)
+    }
+
+    fn generate_and_cache(
+        &self,
+        key: Key,
+        seed: u64,
+        configured: Option<CuentaConfig>,
+    ) -> Option<Arc<Cached>> {
+        let (j, usuario) = (key.0, key.1.as_str());
         if configured.is_none() && !account::es_procedural(usuario) {
             return None;
         }
@@ -128,7 +183,10 @@ impl SimState {
             cuenta.solicitudes.extend(extra.iter().cloned());
             account::sort_newest_first(&mut cuenta.solicitudes);
         }
-        let cuenta = Arc::new(cuenta);
+        let cuenta = Arc::new(Cached {
+            cuenta,
+            pages: Mutex::new(HashMap::new()),
+        });
         if inner.cache.len() >= ACCOUNT_CACHE {
             inner.cache.clear();
         }
@@ -180,6 +238,7 @@ impl SimState {
         let Some(cuenta) = cuenta else {
             return Err(LoginError::Credenciales);
         };
+        let cuenta = &cuenta.cuenta;
         if cuenta.bloqueada || inner.failures.get(&key).is_some_and(|f| *f >= max) {
             return Err(LoginError::Bloqueada);
         }
@@ -205,13 +264,8 @@ impl SimState {
                 inner.config.sesion_segundos as i64,
             ))
             .unwrap_or(now);
-        // Forget expired sessions first, then the oldest if there are still too many.
-        while let Some((exp, _)) = inner.session_order.front() {
-            if *exp > now && inner.session_order.len() < MAX_SESSIONS {
-                break;
-            }
-            let (_, old) = inner.session_order.pop_front().expect("front exists");
-            inner.sessions.remove(&old);
+        if inner.sessions.len() >= MAX_SESSIONS {
+            prune_sessions(&mut inner.sessions, now);
         }
         inner.sessions.insert(
             token.clone(),
@@ -222,30 +276,46 @@ impl SimState {
                 requests: 0,
             },
         );
-        inner.session_order.push_back((expires, token.clone()));
         Ok(token)
     }
 
-    /// The usuario of a valid session of `j`, counting the request against a `session_expiry`
-    /// fault.
-    pub(crate) fn session(&self, j: Jurisdiccion, token: &str) -> Option<String> {
+    /// The usuario and account of a valid session of `j`; one lock when the account is cached
+    /// (the common case on the list path).
+    pub(crate) fn session_account(
+        &self,
+        j: Jurisdiccion,
+        token: &str,
+    ) -> Option<(String, Arc<Cached>)> {
         let now = self.clock.now();
-        let mut inner = self.lock();
-        let limit = inner.faults.session_limit(j);
-        let session = inner.sessions.get_mut(token)?;
-        if session.jurisdiccion != j || session.expires <= now {
-            return None;
-        }
-        session.requests += 1;
-        if limit.is_some_and(|after| session.requests > after) {
-            inner.sessions.remove(token);
-            inner.faults.session_expired(j);
-            return None;
-        }
-        Some(session.usuario.clone())
+        let usuario = {
+            let mut inner = self.lock();
+            let usuario = inner.check_session(j, token, now)?;
+            if let Some(hit) = inner.cache.get(&(j, usuario.clone())) {
+                return Some((usuario, hit.clone()));
+            }
+            usuario
+        };
+        let cached = self.account(j, &usuario)?;
+        Some((usuario, cached))
     }
 
     pub(crate) fn logout(&self, token: &str) {
         self.lock().sessions.remove(token);
+    }
+}
+
+/// Forgets expired sessions and, if that is not enough, the tenth closest to expiring (ties by
+/// token, so the outcome does not depend on hash order).
+fn prune_sessions(sessions: &mut HashMap<String, Session>, now: Timestamp) {
+    sessions.retain(|_, s| s.expires > now);
+    if sessions.len() >= MAX_SESSIONS {
+        let mut by_expiry: Vec<(Timestamp, String)> = sessions
+            .iter()
+            .map(|(t, s)| (s.expires, t.clone()))
+            .collect();
+        by_expiry.sort();
+        for (_, token) in by_expiry.into_iter().take(MAX_SESSIONS / 10) {
+            sessions.remove(&token);
+        }
     }
 }

@@ -6,12 +6,12 @@ use serde::Serialize;
 use super::{SimError, Wire};
 use crate::account::SolicitudSim;
 
-const JSON: &str = "application/json; charset=utf-8";
+pub(crate) const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 pub(crate) fn json(status: u16, value: &impl Serialize) -> Wire {
     Wire {
         status,
-        content_type: JSON.to_owned(),
+        content_type: CONTENT_TYPE.to_owned(),
         headers: Vec::new(),
         body: serde_json::to_vec(value).expect("simulator views serialize"),
     }
