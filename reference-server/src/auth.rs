@@ -34,8 +34,13 @@ impl Contrasenas {
     }
 
     fn argon2(&self) -> Result<Argon2<'static>, HashError> {
-        let p = Params::new(self.params.m_cost, self.params.t_cost, self.params.p_cost, None)
-            .map_err(|e| HashError(e.to_string()))?;
+        let p = Params::new(
+            self.params.m_cost,
+            self.params.t_cost,
+            self.params.p_cost,
+            None,
+        )
+        .map_err(|e| HashError(e.to_string()))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, p))
     }
 

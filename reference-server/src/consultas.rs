@@ -4,7 +4,10 @@
 use jiff::civil::Date;
 use pnt_model::{MotivoVentana, Semaforo, TipoSolicitud};
 
-use crate::db::{self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, NuevaQueja, QuejaGuardada};
+use crate::db::{
+    self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, NuevaQueja,
+    QuejaGuardada,
+};
 use crate::dto::{
     AdjuntoDto, DetalleDto, FilaDto, HistorialConsulta, HistorialDto, PrevencionDto, QuejaDto,
     RespuestaDto, VentanaDto,
@@ -24,7 +27,12 @@ pub(crate) struct Filtros {
 
 impl Filtros {
     pub(crate) fn parse(q: &HistorialConsulta) -> Result<Filtros, ApiError> {
-        let vacio = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let vacio = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         let semaforo = vacio(&q.semaforo)
             .map(|s| {
                 Semaforo::parse(&s).ok_or_else(|| {
@@ -43,20 +51,21 @@ impl Filtros {
                 })
             })
             .transpose()?;
-        let numero = |campo: &str, v: Option<String>, defecto: u32, max: u32| -> Result<u32, ApiError> {
-            match v {
-                None => Ok(defecto),
-                Some(s) => s
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::DatosInvalidos(format!(
-                            "«{campo}» debe ser un número entero de 1 a {max}, no «{s}»."
-                        ))
-                    }),
-            }
-        };
+        let numero =
+            |campo: &str, v: Option<String>, defecto: u32, max: u32| -> Result<u32, ApiError> {
+                match v {
+                    None => Ok(defecto),
+                    Some(s) => s
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=max).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::DatosInvalidos(format!(
+                                "«{campo}» debe ser un número entero de 1 a {max}, no «{s}»."
+                            ))
+                        }),
+                }
+            };
         Ok(Filtros {
             semaforo,
             tipo,
@@ -66,7 +75,11 @@ impl Filtros {
     }
 }
 
-pub(crate) async fn historial(state: &AppState, usuario_id: i64, f: Filtros) -> Result<HistorialDto, ApiError> {
+pub(crate) async fn historial(
+    state: &AppState,
+    usuario_id: i64,
+    f: Filtros,
+) -> Result<HistorialDto, ApiError> {
     let hoy = state.clock().hoy();
     let filtro = f.semaforo.map(|semaforo| FiltroSemaforo {
         semaforo,
@@ -76,15 +89,25 @@ pub(crate) async fn historial(state: &AppState, usuario_id: i64, f: Filtros) -> 
     let desplazamiento = u64::from(f.pagina - 1) * u64::from(f.por_pagina);
     let pagina = state
         .db()
-        .call(move |c| db::historial::pagina(c, usuario_id, filtro, f.tipo, f.por_pagina, desplazamiento))
+        .call(move |c| {
+            db::historial::pagina(c, usuario_id, filtro, f.tipo, f.por_pagina, desplazamiento)
+        })
         .await?;
-    let solicitudes: Vec<FilaDto> = pagina.filas.iter().map(|fila| fila_dto(state, fila, hoy).0).collect();
+    let solicitudes: Vec<FilaDto> = pagina
+        .filas
+        .iter()
+        .map(|fila| fila_dto(state, fila, hoy).0)
+        .collect();
     Ok(HistorialDto {
         hoy,
         total: pagina.total,
         pagina: f.pagina,
         por_pagina: f.por_pagina,
-        leyenda: format!("Mostrando {} de {} solicitudes", solicitudes.len(), pagina.total),
+        leyenda: format!(
+            "Mostrando {} de {} solicitudes",
+            solicitudes.len(),
+            pagina.total
+        ),
         solicitudes,
     })
 }
@@ -110,7 +133,11 @@ fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, Eval
     )
 }
 
-pub(crate) async fn detalle(state: &AppState, usuario_id: i64, folio: String) -> Result<DetalleDto, ApiError> {
+pub(crate) async fn detalle(
+    state: &AppState,
+    usuario_id: i64,
+    folio: String,
+) -> Result<DetalleDto, ApiError> {
     let hoy = state.clock().hoy();
     let d = state
         .db()
@@ -174,7 +201,11 @@ pub(crate) fn queja_dto(q: QuejaGuardada) -> QuejaDto {
 }
 
 /// An attachment of the user's with its bytes.
-pub(crate) async fn adjunto(state: &AppState, usuario_id: i64, id: &str) -> Result<(AdjuntoGuardado, Vec<u8>), ApiError> {
+pub(crate) async fn adjunto(
+    state: &AppState,
+    usuario_id: i64,
+    id: &str,
+) -> Result<(AdjuntoGuardado, Vec<u8>), ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::AdjuntoNoEncontrado)?;
     state
         .db()

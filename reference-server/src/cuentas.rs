@@ -110,7 +110,10 @@ pub(crate) async fn iniciar_sesion(
     Ok((token, expira, usuario))
 }
 
-pub(crate) async fn cerrar_sesion(state: &AppState, token_sha256: [u8; 32]) -> Result<(), ApiError> {
+pub(crate) async fn cerrar_sesion(
+    state: &AppState,
+    token_sha256: [u8; 32],
+) -> Result<(), ApiError> {
     state
         .db()
         .call(move |c| db::cuentas::borrar_sesion(c, &token_sha256))
@@ -124,8 +127,13 @@ mod tests {
 
     #[test]
     fn correos() {
-        assert_eq!(parse_correo(" Maria@Example.MX ").unwrap(), "maria@example.mx");
-        for bad in ["", "maria", "@x.mx", "a@b", "a b@c.mx", "a@.mx", "a@b.mx.", "a@b@c.mx"] {
+        assert_eq!(
+            parse_correo(" Maria@Example.MX ").unwrap(),
+            "maria@example.mx"
+        );
+        for bad in [
+            "", "maria", "@x.mx", "a@b", "a b@c.mx", "a@.mx", "a@b.mx.", "a@b@c.mx",
+        ] {
             assert!(parse_correo(bad).is_err(), "{bad}");
         }
     }

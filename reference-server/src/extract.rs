@@ -35,10 +35,13 @@ impl<T: DesdeJson, S: Send + Sync> FromRequest<S> for Cuerpo<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(rechazo_de_cuerpo)?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::JsonInvalido(format!("línea {}, columna {}", e.line(), e.column())))?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::JsonInvalido(format!("línea {}, columna {}", e.line(), e.column()))
+        })?;
         let Value::Object(obj) = value else {
-            return Err(ApiError::JsonInvalido("se esperaba un objeto JSON".to_owned()));
+            return Err(ApiError::JsonInvalido(
+                "se esperaba un objeto JSON".to_owned(),
+            ));
         };
         T::desde(&obj).map(Cuerpo)
     }
@@ -67,7 +70,10 @@ impl FromRequestParts<AppState> for Autenticado {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::NoAutenticado)?;
@@ -75,7 +81,10 @@ impl FromRequestParts<AppState> for Autenticado {
     }
 }
 
-pub(crate) async fn sesion_de_token(state: &AppState, token: &str) -> Result<Autenticado, ApiError> {
+pub(crate) async fn sesion_de_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Autenticado, ApiError> {
     let digest = digest_token(token);
     let ahora = state.clock().now();
     let sesion = state

@@ -18,7 +18,12 @@ pub(crate) struct Limitador {
 impl Limitador {
     /// `Err(seconds)` when `clave` already failed `limite.intentos` times within the window:
     /// the seconds until the oldest of those failures leaves it.
-    pub(crate) fn verificar(&self, clave: &str, limite: Limite, ahora: Timestamp) -> Result<(), u64> {
+    pub(crate) fn verificar(
+        &self,
+        clave: &str,
+        limite: Limite,
+        ahora: Timestamp,
+    ) -> Result<(), u64> {
         let mut fallos = self.fallos.lock().unwrap_or_else(|e| e.into_inner());
         let Some(lista) = fallos.get_mut(clave) else {
             return Ok(());
@@ -47,7 +52,10 @@ impl Limitador {
     }
 
     pub(crate) fn reset(&self) {
-        self.fallos.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.fallos
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 
@@ -63,7 +71,10 @@ mod tests {
     #[test]
     fn five_failures_block_until_the_first_leaves_the_window() {
         let l = Limitador::default();
-        let limite = Limite { intentos: 5, ventana: Duration::from_secs(900) };
+        let limite = Limite {
+            intentos: 5,
+            ventana: Duration::from_secs(900),
+        };
         let t0: Timestamp = "2021-09-20T18:00:00Z".parse().unwrap();
         for i in 0..5 {
             assert_eq!(l.verificar("a", limite, t0), Ok(()));
@@ -72,7 +83,10 @@ mod tests {
         let t = t0 + Duration::from_secs(300);
         assert_eq!(l.verificar("a", limite, t), Err(600));
         assert_eq!(l.verificar("b", limite, t), Ok(()));
-        assert_eq!(l.verificar("a", limite, t0 + Duration::from_secs(900)), Ok(()));
+        assert_eq!(
+            l.verificar("a", limite, t0 + Duration::from_secs(900)),
+            Ok(())
+        );
         l.limpiar("a");
         assert_eq!(l.verificar("a", limite, t), Ok(()));
     }

@@ -4,8 +4,8 @@
 
 use jiff::civil::Date;
 use pnt_model::{
-    Calendario, Jurisdiccion, Plazo, Prevencion, ReglaSemaforo, Semaforo, Terminos,
-    TipoSolicitud, VentanaQueja, recepcion_oficial, ventana_queja,
+    Calendario, Jurisdiccion, Plazo, Prevencion, ReglaSemaforo, Semaforo, Terminos, TipoSolicitud,
+    VentanaQueja, recepcion_oficial, ventana_queja,
 };
 
 use crate::db::{Derivados, FilaHistorial};
@@ -51,7 +51,13 @@ impl Reglas {
         prevencion: Option<Prevencion>,
     ) -> (Date, Option<Date>) {
         let cal = self.calendario(j);
-        match Plazo::calcular(cal, &Terminos::de(j, tipo), presentada, ampliacion, prevencion) {
+        match Plazo::calcular(
+            cal,
+            &Terminos::de(j, tipo),
+            presentada,
+            ampliacion,
+            prevencion,
+        ) {
             Ok(p) => (p.recepcion_oficial, p.fecha_limite()),
             Err(e) => {
                 // Incoherent dates from Infomex: shown without a fecha límite rather than with

@@ -38,7 +38,9 @@ pub(crate) async fn historial(
     RawQuery(query): RawQuery,
 ) -> Result<Json<HistorialDto>, ApiError> {
     let f = filtros(query.as_deref())?;
-    Ok(Json(consultas::historial(&state, auth.sesion.usuario.id, f).await?))
+    Ok(Json(
+        consultas::historial(&state, auth.sesion.usuario.id, f).await?,
+    ))
 }
 
 /// Detalles de la solicitud: the row plus the request, every answer and attachment, the queja
@@ -58,7 +60,9 @@ pub(crate) async fn detalle(
     auth: Autenticado,
     Segmento(folio): Segmento,
 ) -> Result<Json<DetalleDto>, ApiError> {
-    Ok(Json(consultas::detalle(&state, auth.sesion.usuario.id, folio).await?))
+    Ok(Json(
+        consultas::detalle(&state, auth.sesion.usuario.id, folio).await?,
+    ))
 }
 
 /// An attachment's bytes, exactly as Infomex held them.
@@ -96,7 +100,13 @@ pub(crate) fn descarga(meta: &AdjuntoGuardado, bytes: Vec<u8>) -> Response {
     let ascii: String = meta
         .nombre
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -145,5 +155,7 @@ pub(crate) async fn quejas(
     State(state): State<AppState>,
     auth: Autenticado,
 ) -> Result<Json<Vec<QuejaDto>>, ApiError> {
-    Ok(Json(consultas::quejas(&state, auth.sesion.usuario.id).await?))
+    Ok(Json(
+        consultas::quejas(&state, auth.sesion.usuario.id).await?,
+    ))
 }

@@ -147,7 +147,9 @@ async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
     })
 }
 
-/// Test hook: fix the server's date. It stays there until set again.
+/// Test hook: fix the server's date. It stays there until set again. Moving it forward does
+/// not end open sessions: their expiry moves with the clock, so a scenario that jumps weeks
+/// ahead to test a queja window keeps its log-in.
 #[utoipa::path(
     put, path = "/__test/clock", tag = "hooks",
     request_body = RelojPeticion,
@@ -160,11 +162,19 @@ async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
 async fn reloj(
     State(state): State<AppState>,
     Cuerpo(p): Cuerpo<RelojPeticion>,
-) -> Json<RelojPeticion> {
+) -> Result<Json<RelojPeticion>, ApiError> {
+    let antes = state.clock().now();
     state.clock().set_hoy(p.hoy);
-    Json(RelojPeticion {
+    let salto = state.clock().now().as_second() - antes.as_second();
+    if salto > 0 {
+        state
+            .db()
+            .call(move |c| crate::db::cuentas::desplazar_sesiones(c, salto))
+            .await?;
+    }
+    Ok(Json(RelojPeticion {
         hoy: state.clock().hoy(),
-    })
+    }))
 }
 
 /// Test hook: delete every user, session, linkage, solicitud, attachment and queja, and forget

@@ -34,7 +34,8 @@ pub(crate) fn validar(p: VinculacionPeticion) -> Result<(Jurisdiccion, String, S
     let j = Jurisdiccion::parse(&p.jurisdiccion)
         .map_err(|e| ApiError::JurisdiccionDesconocida(e.to_string()))?;
     let usuario = p.usuario.trim().to_owned();
-    if usuario.is_empty() || usuario.chars().count() > 100 || usuario.chars().any(char::is_control) {
+    if usuario.is_empty() || usuario.chars().count() > 100 || usuario.chars().any(char::is_control)
+    {
         return Err(ApiError::DatosInvalidos(
             "El campo «usuario» debe ser el usuario de Infomex, de 1 a 100 caracteres.".to_owned(),
         ));
@@ -57,9 +58,11 @@ pub(crate) async fn ejecutar(
 ) -> Result<ResultadoVinculacion, ApiError> {
     let (j, usuario, contrasena) = validar(p)?;
     let st = state.clone();
-    tokio::spawn(async move { vinculacion::vincular(&st, usuario_id, j, usuario, contrasena).await })
-        .await
-        .map_err(|e| ApiError::Interno(format!("tarea de vinculación: {e}")))?
+    tokio::spawn(
+        async move { vinculacion::vincular(&st, usuario_id, j, usuario, contrasena).await },
+    )
+    .await
+    .map_err(|e| ApiError::Interno(format!("tarea de vinculación: {e}")))?
 }
 
 /// Link an Infomex account: migrate its solicitudes, answers and attachments into Mi Historial.
@@ -86,7 +89,10 @@ pub(crate) async fn vincular(
     Ok(Json(ejecutar(&state, auth.sesion.usuario.id, p).await?))
 }
 
-pub(crate) async fn resumenes(state: &AppState, usuario_id: i64) -> Result<Vec<ResumenVinculacion>, ApiError> {
+pub(crate) async fn resumenes(
+    state: &AppState,
+    usuario_id: i64,
+) -> Result<Vec<ResumenVinculacion>, ApiError> {
     let lista = state
         .db()
         .call(move |c| db::solicitudes::de_usuario(c, usuario_id))

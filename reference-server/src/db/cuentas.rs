@@ -122,3 +122,9 @@ pub(crate) fn borrar_sesion(conn: &Connection, token_sha256: &[u8; 32]) -> DbRes
     )?;
     Ok(())
 }
+
+/// Moves every session's expiry by `segundos` (the clock hook moved time by that much).
+pub(crate) fn desplazar_sesiones(conn: &Connection, segundos: i64) -> DbResult<()> {
+    conn.execute("UPDATE sesiones SET expira = expira + ?1", [segundos])?;
+    Ok(())
+}

@@ -171,7 +171,12 @@ pub(crate) fn detalle(
     )?;
     let crudas = stmt
         .query_map([fila.id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut respuestas = Vec::with_capacity(crudas.len());
@@ -330,7 +335,9 @@ mod tests {
             .unwrap();
         let cal = Calendario::lft();
         let start = date(2021, 9, 1);
-        let days: Vec<Date> = (0..45).map(|i| start.checked_add(jiff::Span::new().days(i)).unwrap()).collect();
+        let days: Vec<Date> = (0..45)
+            .map(|i| start.checked_add(jiff::Span::new().days(i)).unwrap())
+            .collect();
         for regla in [ReglaSemaforo::default(), ReglaSemaforo { umbral_alerta: 0 }] {
             for hoy in days.iter().step_by(3).copied() {
                 let corte = cal.sumar_dias_habiles(hoy, regla.umbral_alerta + 1);
@@ -338,7 +345,12 @@ mod tests {
                     for resp in days.iter().step_by(4).map(|d| Some(*d)).chain([None]) {
                         let expected = regla.evaluar(&cal, hoy, limite, resp);
                         for s in Semaforo::ALL {
-                            let (sql, vals) = FiltroSemaforo { semaforo: s, hoy, corte }.sql();
+                            let (sql, vals) = FiltroSemaforo {
+                                semaforo: s,
+                                hoy,
+                                corte,
+                            }
+                            .sql();
                             let mut all = vec![
                                 Value::from(limite.map(date_sql)),
                                 Value::from(resp.map(date_sql)),

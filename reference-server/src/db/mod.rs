@@ -24,11 +24,10 @@ use crate::config::Storage;
 
 pub(crate) use cuentas::{SesionActiva, Usuario};
 pub(crate) use historial::{
-    AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, Pagina, QuejaGuardada,
-    RespuestaGuardada,
+    AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, QuejaGuardada,
 };
 pub(crate) use quejas::NuevaQueja;
-pub(crate) use solicitudes::{Cambio, Derivados, Vinculacion};
+pub(crate) use solicitudes::{Cambio, Derivados};
 
 /// A failure of the storage layer: always a bug or an unusable database, never user input.
 #[derive(Debug, thiserror::Error)]

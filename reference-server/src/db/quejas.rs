@@ -55,7 +55,14 @@ pub(crate) fn de_solicitud(conn: &Connection, solicitud_id: i64) -> DbResult<Vec
             "SELECT q.folio, s.folio, q.fecha, q.motivo FROM quejas q
              JOIN solicitudes s ON s.id = q.solicitud_id WHERE q.solicitud_id = ?1",
             [solicitud_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
         )
         .optional()?;
     row.into_iter()
@@ -79,7 +86,12 @@ pub(crate) fn de_usuario(conn: &Connection, usuario_id: i64) -> DbResult<Vec<Que
     )?;
     let rows = stmt
         .query_map([usuario_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()

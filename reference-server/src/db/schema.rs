@@ -177,6 +177,9 @@ mod tests {
             .unwrap();
         let plan = plan.join("\n");
         assert!(plan.contains("solicitudes_historial"), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "sorts instead of using the index: {plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "sorts instead of using the index: {plan}"
+        );
     }
 }

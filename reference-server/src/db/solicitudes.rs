@@ -63,7 +63,11 @@ pub(crate) fn reclamar(
         params![j.slug(), usuario_infomex],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    Ok(if owner == usuario_id { Ok(id) } else { Err(owner) })
+    Ok(if owner == usuario_id {
+        Ok(id)
+    } else {
+        Err(owner)
+    })
 }
 
 /// Whether verified bytes with this digest are stored already (then they need no download).
@@ -120,12 +124,30 @@ pub(crate) fn guardar(
             Cambio::SinCambios
         }
         Some((id, _, _)) => {
-            escribir_solicitud(&tx, Some(id), usuario_id, vinculacion_id, j, detalle, derivados, &huella)?;
+            escribir_solicitud(
+                &tx,
+                Some(id),
+                usuario_id,
+                vinculacion_id,
+                j,
+                detalle,
+                derivados,
+                &huella,
+            )?;
             escribir_respuestas(&tx, id, detalle)?;
             Cambio::Actualizada
         }
         None => {
-            let id = escribir_solicitud(&tx, None, usuario_id, vinculacion_id, j, detalle, derivados, &huella)?;
+            let id = escribir_solicitud(
+                &tx,
+                None,
+                usuario_id,
+                vinculacion_id,
+                j,
+                detalle,
+                derivados,
+                &huella,
+            )?;
             escribir_respuestas(&tx, id, detalle)?;
             Cambio::Nueva
         }
@@ -188,7 +210,9 @@ fn escribir_solicitud(
                     recepcion_oficial = ?13, fecha_limite = ?14, respuesta_final = ?15,
                     huella = ?16
                  WHERE id = ?17 AND usuario_id = ?1 AND folio = ?3",
-                rusqlite::params_from_iter(values.iter().copied().chain([&id as &dyn rusqlite::ToSql])),
+                rusqlite::params_from_iter(
+                    values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
+                ),
             )?;
             Ok(id)
         }
@@ -205,7 +229,13 @@ fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Detalle) -> 
              ON CONFLICT (solicitud_id, orden) DO UPDATE
                 SET tipo = excluded.tipo, fecha = excluded.fecha, texto = excluded.texto
              RETURNING id",
-            params![solicitud_id, orden as i64, r.tipo.texto(), date_sql(r.fecha), r.texto],
+            params![
+                solicitud_id,
+                orden as i64,
+                r.tipo.texto(),
+                date_sql(r.fecha),
+                r.texto
+            ],
             |row| row.get(0),
         )?;
         for (orden, a) in r.adjuntos.iter().enumerate() {
@@ -218,7 +248,14 @@ fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Detalle) -> 
                  ON CONFLICT (respuesta_id, orden) DO UPDATE
                     SET nombre = excluded.nombre, media_type = excluded.media_type,
                         tamano = excluded.tamano, sha256 = excluded.sha256",
-                params![respuesta_id, orden as i64, a.nombre, a.media_type, tamano, a.sha256.to_string()],
+                params![
+                    respuesta_id,
+                    orden as i64,
+                    a.nombre,
+                    a.media_type,
+                    tamano,
+                    a.sha256.to_string()
+                ],
             )?;
         }
         tx.execute(

@@ -84,6 +84,10 @@ impl Respuesta {
     /// The body as text for error messages: short and lossy.
     pub(crate) fn resumen(&self) -> String {
         let text = String::from_utf8_lossy(&self.body[..self.body.len().min(120)]);
-        format!("HTTP {} «{}»", self.status.as_u16(), text.replace('\n', " "))
+        format!(
+            "HTTP {} «{}»",
+            self.status.as_u16(),
+            text.replace('\n', " ")
+        )
     }
 }

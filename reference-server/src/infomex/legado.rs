@@ -63,14 +63,24 @@ fn error_en_documento(root: &Nodo) -> Option<Fallo> {
         "CUENTA_BLOQUEADA" => Fallo::CuentaBloqueada,
         "SESION_INVALIDA" => Fallo::SesionInvalida,
         "FOLIO_INEXISTENTE" | "ARCHIVO_INEXISTENTE" => Fallo::NoEncontrado,
-        "RUTA_INEXISTENTE" => Fallo::RutaDesconocida(format!("RUTA_INEXISTENTE: {}", root.texto_de("mensaje").unwrap_or_default())),
-        otro => Fallo::Ilegible(format!("error de Infomex {otro}: {}", root.texto_de("mensaje").unwrap_or_default())),
+        "RUTA_INEXISTENTE" => Fallo::RutaDesconocida(format!(
+            "RUTA_INEXISTENTE: {}",
+            root.texto_de("mensaje").unwrap_or_default()
+        )),
+        otro => Fallo::Ilegible(format!(
+            "error de Infomex {otro}: {}",
+            root.texto_de("mensaje").unwrap_or_default()
+        )),
     })
 }
 
 pub(super) fn parse_login(r: &Respuesta) -> Result<String, Fallo> {
     let root = documento(r)?;
-    match (root.nombre.as_str(), root.texto_de("estatus"), root.texto_de("sesion")) {
+    match (
+        root.nombre.as_str(),
+        root.texto_de("estatus"),
+        root.texto_de("sesion"),
+    ) {
         ("respuesta", Some("OK"), Some(token)) if !token.is_empty() => Ok(token.to_owned()),
         _ => Err(Fallo::Ilegible("respuesta de login sin sesión".to_owned())),
     }
@@ -79,7 +89,10 @@ pub(super) fn parse_login(r: &Respuesta) -> Result<String, Fallo> {
 pub(super) fn parse_lista(r: &Respuesta) -> Result<PaginaLista, Fallo> {
     let root = documento(r)?;
     if root.nombre != "solicitudes" {
-        return Err(Fallo::Ilegible(format!("se esperaba <solicitudes>, llegó <{}>", root.nombre)));
+        return Err(Fallo::Ilegible(format!(
+            "se esperaba <solicitudes>, llegó <{}>",
+            root.nombre
+        )));
     }
     let total = root
         .atributo("total")
@@ -90,13 +103,17 @@ pub(super) fn parse_lista(r: &Respuesta) -> Result<PaginaLista, Fallo> {
         .map(|s| {
             Ok(RegistroLista {
                 folio: requerido(s, "folio")?.to_owned(),
-                estado: s.texto_de("estatus").and_then(|e| EstadoSolicitud::parse(e.trim())),
+                estado: s
+                    .texto_de("estatus")
+                    .and_then(|e| EstadoSolicitud::parse(e.trim())),
             })
         })
         .collect::<Result<_, Fallo>>()?;
     Ok(PaginaLista {
         total,
-        por_pagina: root.atributo("registros").and_then(|r| r.trim().parse().ok()),
+        por_pagina: root
+            .atributo("registros")
+            .and_then(|r| r.trim().parse().ok()),
         registros,
     })
 }
@@ -104,7 +121,10 @@ pub(super) fn parse_lista(r: &Respuesta) -> Result<PaginaLista, Fallo> {
 pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
     let s = documento(r)?;
     if s.nombre != "solicitud" {
-        return Err(Fallo::Ilegible(format!("se esperaba <solicitud>, llegó <{}>", s.nombre)));
+        return Err(Fallo::Ilegible(format!(
+            "se esperaba <solicitud>, llegó <{}>",
+            s.nombre
+        )));
     }
     let prevencion = match s.hijo("prevencion") {
         None => None,
@@ -118,7 +138,11 @@ pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
     };
     let respuestas = s
         .hijo("respuestas")
-        .map(|rs| rs.hijos("respuesta").map(respuesta).collect::<Result<Vec<_>, _>>())
+        .map(|rs| {
+            rs.hijos("respuesta")
+                .map(respuesta)
+                .collect::<Result<Vec<_>, _>>()
+        })
         .transpose()?
         .unwrap_or_default();
     Ok(Detalle {
@@ -255,18 +279,27 @@ mod tests {
         assert_eq!(d.folio, "JAL-045-012345-19");
         assert_eq!(d.tipo, TipoSolicitud::AccesoInformacion);
         assert_eq!(d.institucion, "Secretaría de Salud Jalisco & Anexos");
-        assert_eq!(d.descripcion, "Solicito el directorio de servidores públicos");
+        assert_eq!(
+            d.descripcion,
+            "Solicito el directorio de servidores públicos"
+        );
         assert_eq!(d.fecha_presentacion, date(2019, 8, 26));
         assert_eq!(d.estado, EstadoSolicitud::Terminada);
         assert_eq!(
             d.prevencion,
-            Some(Prevencion { notificada: date(2019, 8, 30), desahogada: Some(date(2019, 9, 2)) })
+            Some(Prevencion {
+                notificada: date(2019, 8, 30),
+                desahogada: Some(date(2019, 9, 2))
+            })
         );
         assert!(!d.ampliacion);
         let r0 = &d.respuestas[0];
         assert_eq!(r0.tipo, TipoRespuesta::EntregaMedioElectronico);
         assert_eq!(r0.fecha, date(2019, 9, 20));
-        assert_eq!(r0.texto, "Se adjunta la información solicitada.\nAtentamente \"UT\"");
+        assert_eq!(
+            r0.texto,
+            "Se adjunta la información solicitada.\nAtentamente \"UT\""
+        );
         assert_eq!(r0.adjuntos[0].adjunto.nombre, "respuesta año.pdf");
         assert_eq!(r0.adjuntos[0].adjunto.sha256, Sha256::of(b"abc"));
     }
@@ -285,12 +318,15 @@ mod tests {
 
     #[test]
     fn parses_a_list_page() {
-        let p = parse_lista(&cp1252(200, r#"<?xml version="1.0" encoding="windows-1252"?>
+        let p = parse_lista(&cp1252(
+            200,
+            r#"<?xml version="1.0" encoding="windows-1252"?>
 <solicitudes total="12" pagina="1" registros="50">
   <solicitud><folio>JAL-045-012345-19</folio><tipo>DATOS PERSONALES</tipo>
     <dependencia>Secretaría</dependencia><fechaPresentacion>26/08/2019</fechaPresentacion>
     <estatus>Con prevención</estatus></solicitud>
-</solicitudes>"#))
+</solicitudes>"#,
+        ))
         .unwrap();
         assert_eq!(p.total, 12);
         assert_eq!(p.registros[0].folio, "JAL-045-012345-19");
@@ -300,16 +336,34 @@ mod tests {
     #[test]
     fn errors_inside_http_200_are_errors() {
         let error = |codigo: &str| {
-            cp1252(200, &format!(
-                "<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<respuesta><estatus>ERROR</estatus>\
+            cp1252(
+                200,
+                &format!(
+                    "<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<respuesta><estatus>ERROR</estatus>\
                  <codigo>{codigo}</codigo><mensaje>Usuario o contraseña incorrectos</mensaje></respuesta>"
-            ))
+                ),
+            )
         };
-        assert_eq!(parse_login(&error("USUARIO_INVALIDO")), Err(Fallo::CredencialesInvalidas));
-        assert_eq!(parse_login(&error("CUENTA_BLOQUEADA")), Err(Fallo::CuentaBloqueada));
-        assert_eq!(parse_lista(&error("SESION_INVALIDA")), Err(Fallo::SesionInvalida));
-        assert_eq!(parse_detalle(&error("FOLIO_INEXISTENTE")), Err(Fallo::NoEncontrado));
-        let ok = cp1252(200, "<respuesta><estatus>OK</estatus><sesion>T1</sesion><vigencia>900</vigencia></respuesta>");
+        assert_eq!(
+            parse_login(&error("USUARIO_INVALIDO")),
+            Err(Fallo::CredencialesInvalidas)
+        );
+        assert_eq!(
+            parse_login(&error("CUENTA_BLOQUEADA")),
+            Err(Fallo::CuentaBloqueada)
+        );
+        assert_eq!(
+            parse_lista(&error("SESION_INVALIDA")),
+            Err(Fallo::SesionInvalida)
+        );
+        assert_eq!(
+            parse_detalle(&error("FOLIO_INEXISTENTE")),
+            Err(Fallo::NoEncontrado)
+        );
+        let ok = cp1252(
+            200,
+            "<respuesta><estatus>OK</estatus><sesion>T1</sesion><vigencia>900</vigencia></respuesta>",
+        );
         assert_eq!(parse_login(&ok), Ok("T1".to_owned()));
     }
 
@@ -320,16 +374,34 @@ mod tests {
             content_type: Some("application/pdf".into()),
             body: bytes::Bytes::from_static(b"abc"),
         };
-        assert_eq!(parse_adjunto(&good, &Sha256::of(b"abc")).unwrap(), &b"abc"[..]);
-        let missing = cp1252(404, "<respuesta><estatus>ERROR</estatus><codigo>ARCHIVO_INEXISTENTE</codigo></respuesta>");
-        assert_eq!(parse_adjunto(&missing, &Sha256::of(b"abc")), Err(Fallo::NoEncontrado));
-        let expired = cp1252(200, "<respuesta><estatus>ERROR</estatus><codigo>SESION_INVALIDA</codigo></respuesta>");
-        assert_eq!(parse_adjunto(&expired, &Sha256::of(b"abc")), Err(Fallo::SesionInvalida));
+        assert_eq!(
+            parse_adjunto(&good, &Sha256::of(b"abc")).unwrap(),
+            &b"abc"[..]
+        );
+        let missing = cp1252(
+            404,
+            "<respuesta><estatus>ERROR</estatus><codigo>ARCHIVO_INEXISTENTE</codigo></respuesta>",
+        );
+        assert_eq!(
+            parse_adjunto(&missing, &Sha256::of(b"abc")),
+            Err(Fallo::NoEncontrado)
+        );
+        let expired = cp1252(
+            200,
+            "<respuesta><estatus>ERROR</estatus><codigo>SESION_INVALIDA</codigo></respuesta>",
+        );
+        assert_eq!(
+            parse_adjunto(&expired, &Sha256::of(b"abc")),
+            Err(Fallo::SesionInvalida)
+        );
     }
 
     #[test]
     fn truncated_xml_is_unreadable_not_short() {
         let cut = &DETALLE[..DETALLE.len() / 2];
-        assert!(matches!(parse_detalle(&cp1252(200, cut)), Err(Fallo::Ilegible(_))));
+        assert!(matches!(
+            parse_detalle(&cp1252(200, cut)),
+            Err(Fallo::Ilegible(_))
+        ));
     }
 }

@@ -27,7 +27,7 @@ use crate::config::{Dialecto, InfomexConfig};
 pub(crate) use fallo::Fallo;
 use fallo::Respuesta;
 use retry::Backoff;
-pub(crate) use types::{AdjuntoInfomex, Detalle, PaginaLista, RegistroLista, RespuestaInfomex};
+pub(crate) use types::{Detalle, PaginaLista};
 
 /// "Infomex Jalisco", or the federal system's name.
 pub(crate) fn nombre_infomex(j: Jurisdiccion) -> String {
@@ -234,7 +234,10 @@ impl Sesion {
                 }
                 // A folio the list named, or an attachment the detail declared, that is not
                 // found contradicts what the system just said: worth asking again.
-                Err(f) if f.transitorio() || matches!(f, Fallo::NoEncontrado) && !matches!(p, Peticion::Lista(_)) => {
+                Err(f)
+                    if f.transitorio()
+                        || matches!(f, Fallo::NoEncontrado) && !matches!(p, Peticion::Lista(_)) =>
+                {
                     fallidos += 1;
                     let que = match &p {
                         Peticion::Lista(n) => format!("lista página {n}"),
@@ -251,12 +254,18 @@ impl Sesion {
     async fn intento(&self, p: &Peticion<'_>) -> Result<Salida, Fallo> {
         let (http, base, token) = (&self.http, self.base.as_str(), self.token.as_str());
         let req: RequestBuilder = match (self.dialecto, p) {
-            (Dialecto::Moderno, Peticion::Lista(n)) => moderno::lista(http, base, token, *n, self.por_pagina),
+            (Dialecto::Moderno, Peticion::Lista(n)) => {
+                moderno::lista(http, base, token, *n, self.por_pagina)
+            }
             (Dialecto::Moderno, Peticion::Detalle(f)) => moderno::detalle(http, base, token, f),
-            (Dialecto::Moderno, Peticion::Adjunto { id, .. }) => moderno::adjunto(http, base, token, id),
+            (Dialecto::Moderno, Peticion::Adjunto { id, .. }) => {
+                moderno::adjunto(http, base, token, id)
+            }
             (Dialecto::Legado, Peticion::Lista(n)) => legado::lista(http, base, token, *n),
             (Dialecto::Legado, Peticion::Detalle(f)) => legado::detalle(http, base, token, f),
-            (Dialecto::Legado, Peticion::Adjunto { id, .. }) => legado::adjunto(http, base, token, id),
+            (Dialecto::Legado, Peticion::Adjunto { id, .. }) => {
+                legado::adjunto(http, base, token, id)
+            }
         };
         let r = enviar(req).await?;
         match (self.dialecto, p) {

@@ -1,7 +1,7 @@
 //! The modern dialect: JSON, UTF-8, ISO dates, bearer tokens (docs/infomex-sim.md).
 
 use jiff::civil::Date;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::NON_ALPHANUMERIC;
 use pnt_model::{Adjunto, EstadoSolicitud, Prevencion, Sha256, TipoRespuesta, TipoSolicitud};
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Deserialize;
@@ -12,13 +12,20 @@ use super::texto::utf8_o_windows_1252;
 use super::types::{AdjuntoInfomex, Detalle, PaginaLista, RegistroLista, RespuestaInfomex};
 
 pub(super) fn login(http: &Client, base: &str, usuario: &str, contrasena: &str) -> RequestBuilder {
-    http.post(format!("{base}/api/sesion")).json(&serde_json::json!({
-        "usuario": usuario,
-        "contrasena": contrasena,
-    }))
+    http.post(format!("{base}/api/sesion"))
+        .json(&serde_json::json!({
+            "usuario": usuario,
+            "contrasena": contrasena,
+        }))
 }
 
-pub(super) fn lista(http: &Client, base: &str, token: &str, pagina: u32, por_pagina: u32) -> RequestBuilder {
+pub(super) fn lista(
+    http: &Client,
+    base: &str,
+    token: &str,
+    pagina: u32,
+    por_pagina: u32,
+) -> RequestBuilder {
     http.get(format!("{base}/api/solicitudes"))
         .query(&[("pagina", pagina), ("por_pagina", por_pagina)])
         .bearer_auth(token)
@@ -38,9 +45,16 @@ pub(super) fn logout(http: &Client, base: &str, token: &str) -> RequestBuilder {
     http.delete(format!("{base}/api/sesion")).bearer_auth(token)
 }
 
+/// Everything but RFC 3986's unreserved characters is percent-encoded in a path segment.
+const SEGMENTO: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// A value percent-encoded as one path segment (`CDMX/UT/01234/2019` → `CDMX%2FUT%2F01234%2F2019`).
 fn segmento(value: &str) -> String {
-    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(value, SEGMENTO).to_string()
 }
 
 #[derive(Deserialize)]
@@ -249,7 +263,10 @@ mod tests {
         assert_eq!(d.respuestas[0].tipo, TipoRespuesta::EntregaMedioElectronico);
         assert_eq!(d.respuestas[0].texto, "Línea 1\nLínea 2");
         assert_eq!(d.respuestas[0].adjuntos[0].id, "3-0-0");
-        assert_eq!(d.respuestas[0].adjuntos[0].adjunto.sha256, Sha256::of(b"abc"));
+        assert_eq!(
+            d.respuestas[0].adjuntos[0].adjunto.sha256,
+            Sha256::of(b"abc")
+        );
         assert_eq!(d.respuesta_final(), Some(date(2021, 9, 20)));
     }
 
@@ -266,12 +283,30 @@ mod tests {
 
     #[test]
     fn maps_error_codes() {
-        assert_eq!(parse_login(&err(401, "credenciales_invalidas")), Err(Fallo::CredencialesInvalidas));
-        assert_eq!(parse_login(&err(423, "cuenta_bloqueada")), Err(Fallo::CuentaBloqueada));
-        assert_eq!(parse_lista(&err(401, "sesion_invalida")), Err(Fallo::SesionInvalida));
-        assert_eq!(parse_detalle(&err(404, "solicitud_no_encontrada")), Err(Fallo::NoEncontrado));
-        assert!(matches!(parse_login(&err(404, "ruta_desconocida")), Err(Fallo::RutaDesconocida(_))));
-        assert!(matches!(parse_lista(&ok("{\"total\": 1, \"solicitudes\": [")), Err(Fallo::Ilegible(_))));
+        assert_eq!(
+            parse_login(&err(401, "credenciales_invalidas")),
+            Err(Fallo::CredencialesInvalidas)
+        );
+        assert_eq!(
+            parse_login(&err(423, "cuenta_bloqueada")),
+            Err(Fallo::CuentaBloqueada)
+        );
+        assert_eq!(
+            parse_lista(&err(401, "sesion_invalida")),
+            Err(Fallo::SesionInvalida)
+        );
+        assert_eq!(
+            parse_detalle(&err(404, "solicitud_no_encontrada")),
+            Err(Fallo::NoEncontrado)
+        );
+        assert!(matches!(
+            parse_login(&err(404, "ruta_desconocida")),
+            Err(Fallo::RutaDesconocida(_))
+        ));
+        assert!(matches!(
+            parse_lista(&ok("{\"total\": 1, \"solicitudes\": [")),
+            Err(Fallo::Ilegible(_))
+        ));
     }
 
     #[test]
@@ -279,7 +314,10 @@ mod tests {
         let mut body = br#"{"total": 1, "solicitudes": [{"folio": "Le"#.to_vec();
         body.push(0xf3);
         body.extend_from_slice(br#"n", "estado": "terminada"}]}"#);
-        let r = Respuesta { body: body.into(), ..ok("") };
+        let r = Respuesta {
+            body: body.into(),
+            ..ok("")
+        };
         assert_eq!(parse_lista(&r).unwrap().registros[0].folio, "León");
     }
 

@@ -45,7 +45,11 @@ impl Backoff {
             .min(self.policy.maximo);
         let half = nominal / 2;
         let span = (nominal - half).as_nanos() as u64;
-        let jitter = if span == 0 { 0 } else { self.next() % (span + 1) };
+        let jitter = if span == 0 {
+            0
+        } else {
+            self.next() % (span + 1)
+        };
         let delay = half + Duration::from_nanos(jitter);
         Some(retry_after.map_or(delay, |ra| ra.max(delay)))
     }
@@ -84,10 +88,20 @@ mod tests {
     #[test]
     fn delays_grow_exponentially_within_jitter_bounds_and_cap() {
         let mut b = Backoff::new(policy(), 1);
-        for (k, nominal) in [(1, 100), (2, 200), (3, 400), (4, 800), (5, 1000), (30, 1000)] {
+        for (k, nominal) in [
+            (1, 100),
+            (2, 200),
+            (3, 400),
+            (4, 800),
+            (5, 1000),
+            (30, 1000),
+        ] {
             let d = b.espera(k, None).unwrap();
             let nominal = Duration::from_millis(nominal);
-            assert!(d >= nominal / 2 && d <= nominal, "retry {k}: {d:?} vs {nominal:?}");
+            assert!(
+                d >= nominal / 2 && d <= nominal,
+                "retry {k}: {d:?} vs {nominal:?}"
+            );
         }
     }
 
@@ -95,7 +109,9 @@ mod tests {
     fn same_seed_same_delays_other_stream_other_delays() {
         let run = |stream| {
             let mut b = Backoff::new(policy(), stream);
-            (1..=5).map(|k| b.espera(k, None).unwrap()).collect::<Vec<_>>()
+            (1..=5)
+                .map(|k| b.espera(k, None).unwrap())
+                .collect::<Vec<_>>()
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));
@@ -104,9 +120,15 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_up_to_the_maximum() {
         let mut b = Backoff::new(policy(), 1);
-        assert_eq!(b.espera(1, Some(Duration::from_secs(2))), Some(Duration::from_secs(2)));
+        assert_eq!(
+            b.espera(1, Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(b.espera(1, Some(Duration::from_secs(6))), None);
         let short = b.espera(4, Some(Duration::from_millis(1))).unwrap();
-        assert!(short >= Duration::from_millis(400), "never sooner than the backoff: {short:?}");
+        assert!(
+            short >= Duration::from_millis(400),
+            "never sooner than the backoff: {short:?}"
+        );
     }
 }

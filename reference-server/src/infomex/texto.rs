@@ -148,8 +148,14 @@ mod tests {
 
     #[test]
     fn latin1_json_is_recovered() {
-        assert_eq!(utf8_o_windows_1252(b"{\"a\":\"Le\xf3n\"}"), "{\"a\":\"León\"}");
-        assert_eq!(utf8_o_windows_1252("{\"a\":\"León\"}".as_bytes()), "{\"a\":\"León\"}");
+        assert_eq!(
+            utf8_o_windows_1252(b"{\"a\":\"Le\xf3n\"}"),
+            "{\"a\":\"León\"}"
+        );
+        assert_eq!(
+            utf8_o_windows_1252("{\"a\":\"León\"}".as_bytes()),
+            "{\"a\":\"León\"}"
+        );
     }
 
     #[test]

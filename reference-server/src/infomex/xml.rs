@@ -84,7 +84,10 @@ pub(crate) fn parse(xml: &str) -> Result<Nodo, String> {
         }
     }
     if !pila.is_empty() {
-        return Err(format!("el documento termina antes de cerrar <{}>", pila[0].nombre));
+        return Err(format!(
+            "el documento termina antes de cerrar <{}>",
+            pila[0].nombre
+        ));
     }
     raiz.ok_or_else(|| "documento XML vacío".to_owned())
 }

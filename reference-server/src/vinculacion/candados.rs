@@ -73,6 +73,12 @@ mod tests {
         drop(a);
         let again = waiter.await.unwrap();
         drop(again);
-        assert!(!candados.mapa.lock().unwrap().contains_key(&(Jurisdiccion::Jalisco, "u1".to_owned())));
+        assert!(
+            !candados
+                .mapa
+                .lock()
+                .unwrap()
+                .contains_key(&(Jurisdiccion::Jalisco, "u1".to_owned()))
+        );
     }
 }

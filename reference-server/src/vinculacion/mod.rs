@@ -27,7 +27,9 @@ use crate::infomex::{Detalle, Fallo, Sesion};
 use crate::state::AppState;
 
 pub(crate) use candados::Candados;
-pub(crate) use resultado::{EstadoVinculacion, Pendiente, ResultadoVinculacion, ResumenVinculacion};
+pub(crate) use resultado::{
+    EstadoVinculacion, Pendiente, ResultadoVinculacion, ResumenVinculacion,
+};
 
 /// Links `(j, usuario_infomex)` to the PNT user `usuario_id`.
 pub(crate) async fn vincular(
@@ -47,7 +49,11 @@ pub(crate) async fn vincular(
             segundos,
         })?;
     let _candado = state.candados().tomar(j, &usuario_infomex).await;
-    let mut sesion = match state.infomex().iniciar(j, &usuario_infomex, contrasena).await {
+    let mut sesion = match state
+        .infomex()
+        .iniciar(j, &usuario_infomex, contrasena)
+        .await
+    {
         Ok(s) => s,
         Err(f) => {
             tracing::info!(jurisdiccion = j.slug(), fallo = %f, "login en Infomex fallido");
@@ -83,7 +89,15 @@ pub(crate) async fn vincular(
             return Err(e.into());
         }
     };
-    let resultado = migrar(state, &mut sesion, usuario_id, vinculacion_id, j, usuario_infomex).await;
+    let resultado = migrar(
+        state,
+        &mut sesion,
+        usuario_id,
+        vinculacion_id,
+        j,
+        usuario_infomex,
+    )
+    .await;
     sesion.cerrar().await;
     resultado
 }
@@ -117,7 +131,15 @@ async fn migrar(
                 let cambio = state
                     .db()
                     .call(move |c| {
-                        db::solicitudes::guardar(c, usuario_id, vinculacion_id, j, &detalle, derivados, &blobs)
+                        db::solicitudes::guardar(
+                            c,
+                            usuario_id,
+                            vinculacion_id,
+                            j,
+                            &detalle,
+                            derivados,
+                            &blobs,
+                        )
                     })
                     .await?;
                 match cambio {
@@ -137,12 +159,19 @@ async fn migrar(
             }
         }
     }
-    let faltan = escaneo.total_declarado.saturating_sub(escaneo.folios.len() as u64);
+    let faltan = escaneo
+        .total_declarado
+        .saturating_sub(escaneo.folios.len() as u64);
     for _ in 0..faltan {
         pendientes.push(if escaneo.interrumpido.is_some() {
             resultado::lista_interrumpida(j, None)
         } else {
-            resultado::no_listada(j, escaneo.total_declarado, escaneo.folios.len(), escaneo.escaneos)
+            resultado::no_listada(
+                j,
+                escaneo.total_declarado,
+                escaneo.folios.len(),
+                escaneo.escaneos,
+            )
         });
     }
     let estado = if pendientes.is_empty() {
@@ -211,7 +240,10 @@ async fn traer(
         match sesion.adjunto(&a.id, &sha).await {
             Ok(bytes) => blobs.push((sha, bytes)),
             Err(Fallo::Checksum { .. }) => {
-                return Err(resultado::adjunto_checksum_invalido(folio, &a.adjunto.nombre));
+                return Err(resultado::adjunto_checksum_invalido(
+                    folio,
+                    &a.adjunto.nombre,
+                ));
             }
             Err(Fallo::NoResponde { .. }) => {
                 return Err(resultado::lista_interrumpida(j, Some(folio.to_owned())));

@@ -72,7 +72,12 @@ pub(crate) struct ResumenVinculacion {
     pub(crate) pendientes: Vec<Pendiente>,
 }
 
-pub(crate) fn mensaje(j: Jurisdiccion, estado: EstadoVinculacion, migradas: u64, pendientes: usize) -> String {
+pub(crate) fn mensaje(
+    j: Jurisdiccion,
+    estado: EstadoVinculacion,
+    migradas: u64,
+    pendientes: usize,
+) -> String {
     let sistema = nombre_infomex(j);
     match estado {
         EstadoVinculacion::Completa => format!(
@@ -82,13 +87,22 @@ pub(crate) fn mensaje(j: Jurisdiccion, estado: EstadoVinculacion, migradas: u64,
             "Se migraron {migradas} solicitudes de {sistema}, pero {pendientes} {} no se \
              {} migrar; la lista dice cuáles y por qué. Vuelva a vincular la cuenta más tarde \
              para completar la migración: no se duplicará nada.",
-            if pendientes == 1 { "elemento" } else { "elementos" },
+            if pendientes == 1 {
+                "elemento"
+            } else {
+                "elementos"
+            },
             if pendientes == 1 { "pudo" } else { "pudieron" },
         ),
     }
 }
 
-pub(crate) fn no_listada(j: Jurisdiccion, declaradas: u64, listadas: usize, escaneos: u32) -> Pendiente {
+pub(crate) fn no_listada(
+    j: Jurisdiccion,
+    declaradas: u64,
+    listadas: usize,
+    escaneos: u32,
+) -> Pendiente {
     Pendiente {
         folio: None,
         codigo: "no_listada".to_owned(),

@@ -1,15 +1,241 @@
-//! HTML pages.
+//! The HTML pages: plain, server-rendered, accessible, in Spanish like PNT.
+//!
+//! Sessions travel in an `HttpOnly; SameSite=Lax` cookie holding the same kind of token the API
+//! uses (only its digest is stored). Every POST form carries a CSRF token that must equal the
+//! `pnt_csrf` cookie (double-submit): a cross-site form cannot read the cookie, so it cannot
+//! send the matching field.
+
+mod cuentas;
+mod historial;
+mod perfil;
+mod plantilla;
+
+use std::collections::HashMap;
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::Html;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
 
+use crate::auth::nuevo_token;
+use crate::db::Usuario;
+use crate::extract::sesion_de_token;
 use crate::state::AppState;
+
+use plantilla::{Encabezado, aviso, e, pagina};
+
+const COOKIE_SESION: &str = "pnt_sesion";
+const COOKIE_CSRF: &str = "pnt_csrf";
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(inicio))
+        .route("/entrar", get(cuentas::entrar_form).post(cuentas::entrar))
+        .route(
+            "/registro",
+            get(cuentas::registro_form).post(cuentas::registro),
+        )
+        .route("/salir", post(cuentas::salir))
+        .route("/perfil", get(perfil::perfil))
+        .route("/perfil/vinculacion", post(perfil::vincular))
+        .route("/historial", get(historial::historial))
+        .route("/solicitudes/{folio}", get(historial::detalle))
+        .route(
+            "/solicitudes/{folio}/queja",
+            get(historial::queja_form).post(historial::queja),
+        )
+        .route("/adjuntos/{id}", get(historial::adjunto))
+        .route("/quejas", get(historial::quejas))
 }
 
-pub(crate) fn pagina_no_encontrada() -> (StatusCode, Html<String>) {
-    (StatusCode::NOT_FOUND, Html("<h1>No encontrada</h1>".to_owned()))
+/// Whoever is looking: maybe a logged-in user, always a CSRF token for the forms.
+#[derive(Debug, Clone)]
+pub(crate) struct Visitante {
+    pub(crate) usuario: Option<(Usuario, [u8; 32])>,
+    pub(crate) csrf: String,
+    /// The CSRF cookie must be set with the response.
+    csrf_nuevo: bool,
+}
+
+impl Visitante {
+    pub(crate) fn encabezado(&self) -> Encabezado<'_> {
+        Encabezado {
+            nombre: self.usuario.as_ref().map(|(u, _)| u.nombre.as_str()),
+            csrf: &self.csrf,
+        }
+    }
+
+    /// A page response, setting the CSRF cookie when it is new.
+    pub(crate) fn responder(&self, status: StatusCode, titulo: &str, cuerpo: &str) -> Response {
+        let html = pagina(titulo, self.encabezado(), cuerpo);
+        let mut response = (status, Html(html)).into_response();
+        if self.csrf_nuevo {
+            agregar_cookie(response.headers_mut(), &cookie_csrf(&self.csrf));
+        }
+        response
+    }
+
+    /// The logged-in user's id; pages that need one redirect to `/entrar` without it.
+    pub(crate) fn usuario_id(&self) -> Option<i64> {
+        self.usuario.as_ref().map(|(u, _)| u.id)
+    }
+}
+
+fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            Some((k.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+impl FromRequestParts<AppState> for Visitante {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = cookies(&parts.headers);
+        let usuario = match jar.get(COOKIE_SESION).filter(|t| !t.is_empty()) {
+            Some(token) => match sesion_de_token(state, token).await {
+                Ok(auth) => Some((auth.sesion.usuario, auth.token_sha256)),
+                Err(crate::error::ApiError::NoAutenticado) => None,
+                Err(err) => return Err(pagina_error(err.status(), &err.mensaje())),
+            },
+            None => None,
+        };
+        let (csrf, csrf_nuevo) = match jar.get(COOKIE_CSRF).filter(|t| t.len() == 64) {
+            Some(t) => (t.clone(), false),
+            None => (
+                nuevo_token()
+                    .map_err(|_| {
+                        pagina_error(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "Sin aleatoriedad del sistema.",
+                        )
+                    })?
+                    .0,
+                true,
+            ),
+        };
+        Ok(Visitante {
+            usuario,
+            csrf,
+            csrf_nuevo,
+        })
+    }
+}
+
+/// A POST form's fields, once its CSRF token matched the cookie.
+#[derive(Debug)]
+pub(crate) struct Formulario(pub(crate) HashMap<String, String>);
+
+impl Formulario {
+    pub(crate) fn campo(&self, nombre: &str) -> &str {
+        self.0.get(nombre).map(String::as_str).unwrap_or_default()
+    }
+}
+
+impl FromRequest<AppState> for Formulario {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let cookie = cookies(req.headers()).remove(COOKIE_CSRF);
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            let err = crate::extract::rechazo_de_cuerpo(e);
+            pagina_error(err.status(), &err.mensaje())
+        })?;
+        let campos: HashMap<String, String> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+                pagina_error(
+                    StatusCode::BAD_REQUEST,
+                    "El formulario llegó dañado. Vuelva a la página anterior e intente de nuevo.",
+                )
+            })?;
+        let enviado = campos.get("csrf").map(String::as_bytes).unwrap_or_default();
+        let valido = cookie
+            .as_deref()
+            .is_some_and(|c| c.len() == 64 && iguales(c.as_bytes(), enviado));
+        if !valido {
+            return Err(pagina_error(
+                StatusCode::FORBIDDEN,
+                "El formulario caducó o no se envió desde esta página. Recargue la página e intente de nuevo.",
+            ));
+        }
+        Ok(Formulario(campos))
+    }
+}
+
+/// Constant-time comparison, so the CSRF check leaks nothing through timing.
+fn iguales(x: &[u8], y: &[u8]) -> bool {
+    x.len() == y.len() && x.iter().zip(y).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn cookie_csrf(token: &str) -> String {
+    format!("{COOKIE_CSRF}={token}; Path=/; HttpOnly; SameSite=Lax")
+}
+
+pub(crate) fn cookie_sesion(token: &str, segundos: u64) -> String {
+    format!("{COOKIE_SESION}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={segundos}")
+}
+
+pub(crate) fn cookie_sesion_borrada() -> String {
+    format!("{COOKIE_SESION}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+pub(crate) fn agregar_cookie(headers: &mut HeaderMap, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        headers.append(SET_COOKIE, v);
+    }
+}
+
+/// A 303 redirect (after a POST, the browser follows with GET).
+pub(crate) fn redirigir(destino: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(
+            LOCATION,
+            HeaderValue::from_str(destino).unwrap_or(HeaderValue::from_static("/")),
+        )],
+    )
+        .into_response()
+}
+
+/// A page that only says what went wrong and what to do.
+pub(crate) fn pagina_error(status: StatusCode, mensaje: &str) -> Response {
+    let cuerpo = format!(
+        "<h1>No se pudo completar la acción</h1>{}<p><a href=\"/\">Volver al inicio</a></p>",
+        aviso("error", &e(mensaje))
+    );
+    let html = pagina(
+        "Error",
+        Encabezado {
+            nombre: None,
+            csrf: "",
+        },
+        &cuerpo,
+    );
+    (status, Html(html)).into_response()
+}
+
+pub(crate) fn pagina_no_encontrada() -> Response {
+    pagina_error(
+        StatusCode::NOT_FOUND,
+        "No existe esta página. Revise la dirección o vuelva al inicio.",
+    )
+}
+
+async fn inicio(v: Visitante) -> Response {
+    if v.usuario.is_some() {
+        redirigir("/historial")
+    } else {
+        redirigir("/entrar")
+    }
 }

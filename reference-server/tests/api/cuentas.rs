@@ -15,21 +15,43 @@ async fn register_log_in_use_the_token_and_log_out() {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body, json!({"correo": "maria@example.mx", "nombre": "María López"}));
+    assert_eq!(
+        body,
+        json!({"correo": "maria@example.mx", "nombre": "María López"})
+    );
 
     let r = app
-        .post("/sesiones", &json!({"correo": "maria@example.mx", "contrasena": "s3creta-larga"}), None)
+        .post(
+            "/sesiones",
+            &json!({"correo": "maria@example.mx", "contrasena": "s3creta-larga"}),
+            None,
+        )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let s: Value = r.json().await.unwrap();
     let token = s["token"].as_str().unwrap().to_owned();
-    assert!(s["expira"].as_str().unwrap().starts_with("2021-10-20"), "{s}");
+    assert!(
+        s["expira"].as_str().unwrap().starts_with("2021-10-20"),
+        "{s}"
+    );
 
-    assert_eq!(app.get("/historial", Some(&token)).await.status(), StatusCode::OK);
-    let r = app.client.delete(app.api("/sesiones")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        app.get("/historial", Some(&token)).await.status(),
+        StatusCode::OK
+    );
+    let r = app
+        .client
+        .delete(app.api("/sesiones"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (status, codigo, _) = error_of(app.get("/historial", Some(&token)).await).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::UNAUTHORIZED, "no_autenticado"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::UNAUTHORIZED, "no_autenticado")
+    );
 }
 
 #[tokio::test]
@@ -37,24 +59,50 @@ async fn registering_an_existing_correo_is_a_conflict() {
     let app = spawn_app().await;
     app.user("ana@example.mx").await;
     let r = app
-        .post("/usuarios", &json!({"correo": "ANA@example.mx", "contrasena": "otra-clave-1", "nombre": "Ana"}), None)
+        .post(
+            "/usuarios",
+            &json!({"correo": "ANA@example.mx", "contrasena": "otra-clave-1", "nombre": "Ana"}),
+            None,
+        )
         .await;
     let (status, codigo, _) = error_of(r).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::CONFLICT, "correo_ya_registrado"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::CONFLICT, "correo_ya_registrado")
+    );
 }
 
 #[tokio::test]
 async fn invalid_registration_fields_are_named() {
     let app = spawn_app().await;
     for (body, campo) in [
-        (json!({"correo": "no-es-correo", "contrasena": "suficiente", "nombre": "X"}), "correo"),
-        (json!({"correo": "a@b.mx", "contrasena": "corta", "nombre": "X"}), "contrasena"),
-        (json!({"correo": "a@b.mx", "contrasena": "suficiente", "nombre": "  "}), "nombre"),
-        (json!({"correo": "a@b.mx", "contrasena": "suficiente"}), "nombre"),
-        (json!({"correo": 5, "contrasena": "suficiente", "nombre": "X"}), "correo"),
+        (
+            json!({"correo": "no-es-correo", "contrasena": "suficiente", "nombre": "X"}),
+            "correo",
+        ),
+        (
+            json!({"correo": "a@b.mx", "contrasena": "corta", "nombre": "X"}),
+            "contrasena",
+        ),
+        (
+            json!({"correo": "a@b.mx", "contrasena": "suficiente", "nombre": "  "}),
+            "nombre",
+        ),
+        (
+            json!({"correo": "a@b.mx", "contrasena": "suficiente"}),
+            "nombre",
+        ),
+        (
+            json!({"correo": 5, "contrasena": "suficiente", "nombre": "X"}),
+            "correo",
+        ),
     ] {
         let (status, codigo, mensaje) = error_of(app.post("/usuarios", &body, None).await).await;
-        assert_eq!((status, codigo.as_str()), (StatusCode::BAD_REQUEST, "datos_invalidos"), "{body}");
+        assert_eq!(
+            (status, codigo.as_str()),
+            (StatusCode::BAD_REQUEST, "datos_invalidos"),
+            "{body}"
+        );
         assert!(mensaje.contains(&format!("«{campo}»")), "{mensaje}");
     }
 }
@@ -64,9 +112,18 @@ async fn wrong_password_and_unknown_correo_get_the_same_answer() {
     let app = spawn_app().await;
     app.user("luis@example.mx").await;
     for correo in ["luis@example.mx", "nadie@example.mx"] {
-        let r = app.post("/sesiones", &json!({"correo": correo, "contrasena": "equivocada"}), None).await;
+        let r = app
+            .post(
+                "/sesiones",
+                &json!({"correo": correo, "contrasena": "equivocada"}),
+                None,
+            )
+            .await;
         let (status, codigo, _) = error_of(r).await;
-        assert_eq!((status, codigo.as_str()), (StatusCode::UNAUTHORIZED, "credenciales_invalidas"));
+        assert_eq!(
+            (status, codigo.as_str()),
+            (StatusCode::UNAUTHORIZED, "credenciales_invalidas")
+        );
     }
 }
 
@@ -77,17 +134,33 @@ async fn five_failed_log_ins_lock_the_correo_for_fifteen_minutes_of_the_servers_
     let mal = json!({"correo": "eva@example.mx", "contrasena": "equivocada"});
     let bien = json!({"correo": "eva@example.mx", "contrasena": "contraseña-segura"});
     for _ in 0..5 {
-        assert_eq!(app.post("/sesiones", &mal, None).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.post("/sesiones", &mal, None).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let r = app.post("/sesiones", &bien, None).await;
-    let retry_after: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let (status, codigo, mensaje) = error_of(r).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::TOO_MANY_REQUESTS, "demasiados_intentos"));
-    assert_eq!(retry_after, 900, "the clock is fixed, so the whole window remains");
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "demasiados_intentos")
+    );
+    assert_eq!(
+        retry_after, 900,
+        "the clock is fixed, so the whole window remains"
+    );
     assert!(mensaje.contains("15 minutos"), "{mensaje}");
     // Other correos are not affected.
     app.user("otro@example.mx").await;
     // Fifteen minutes later on the server's clock, the right password works again.
     app.clock.advance(std::time::Duration::from_secs(900));
-    assert_eq!(app.post("/sesiones", &bien, None).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.post("/sesiones", &bien, None).await.status(),
+        StatusCode::CREATED
+    );
 }

@@ -34,7 +34,11 @@ fn config(c: Config) -> Config {
 
 /// The data-driven check every fault test goes through.
 async fn check(j: Jurisdiccion, fault: Fault, espera: Espera) {
-    let app = spawn_app_with(InfomexSim::builder().seed(42).fault(fault.jurisdiccion(j)), config).await;
+    let app = spawn_app_with(
+        InfomexSim::builder().seed(42).fault(fault.jurisdiccion(j)),
+        config,
+    )
+    .await;
     let token = app.user("maria@example.mx").await;
     let usuario = usuario_con(&app.sim, j, 9);
     let pass = app.cuenta(j, &usuario).contrasena;
@@ -68,7 +72,11 @@ async fn check(j: Jurisdiccion, fault: Fault, espera: Espera) {
                 .collect();
             let sin_folio = pendientes.iter().filter(|p| p["folio"].is_null()).count();
             // Every solicitud is either migrated or pending: nothing silently dropped.
-            assert_eq!(r["solicitudes"].as_u64().unwrap() + pendientes.len() as u64, total, "{r}");
+            assert_eq!(
+                r["solicitudes"].as_u64().unwrap() + pendientes.len() as u64,
+                total,
+                "{r}"
+            );
             let en_historial: BTreeSet<String> = app
                 .historial_completo(&token)
                 .await
@@ -84,7 +92,11 @@ async fn check(j: Jurisdiccion, fault: Fault, espera: Espera) {
             for f in &nombrados {
                 assert!(faltan.contains(f), "pending {f} is really missing");
             }
-            assert_eq!(faltan.len(), nombrados.len() + sin_folio, "every missing folio accounted for");
+            assert_eq!(
+                faltan.len(),
+                nombrados.len() + sin_folio,
+                "every missing folio accounted for"
+            );
             assert_historial_igual(&app, &token, &cuenta, &faltan).await;
         }
     }
@@ -113,48 +125,115 @@ async fn http_5xx_are_retried() {
         (LEGADO, 503, Endpoint::Adjunto),
         (LEGADO, 503, Endpoint::Login),
     ] {
-        check(j, kind(FaultKind::HttpStatus { status }).endpoint(endpoint).times(3), Espera::Completa).await;
+        check(
+            j,
+            kind(FaultKind::HttpStatus { status })
+                .endpoint(endpoint)
+                .times(3),
+            Espera::Completa,
+        )
+        .await;
     }
 }
 
 #[tokio::test]
 async fn rate_limited_waits_for_retry_after() {
-    check(MODERNO, kind(FaultKind::RateLimited { retry_after: 1 }).endpoint(Endpoint::Detalle).times(1), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::RateLimited { retry_after: 1 })
+            .endpoint(Endpoint::Detalle)
+            .times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn delayed_answers_are_waited_for() {
-    check(LEGADO, kind(FaultKind::Delay { ms: 300 }).endpoint(Endpoint::Detalle).times(3), Espera::Completa).await;
+    check(
+        LEGADO,
+        kind(FaultKind::Delay { ms: 300 })
+            .endpoint(Endpoint::Detalle)
+            .times(3),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_hanging_request_times_out_and_is_retried() {
-    check(MODERNO, kind(FaultKind::Hang).endpoint(Endpoint::Detalle).times(1), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::Hang).endpoint(Endpoint::Detalle).times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn connection_resets_are_retried() {
-    check(MODERNO, kind(FaultKind::Reset).endpoint(Endpoint::Adjunto).times(2), Espera::Completa).await;
-    check(LEGADO, kind(FaultKind::Reset).endpoint(Endpoint::Lista).times(1), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::Reset).endpoint(Endpoint::Adjunto).times(2),
+        Espera::Completa,
+    )
+    .await;
+    check(
+        LEGADO,
+        kind(FaultKind::Reset).endpoint(Endpoint::Lista).times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn truncated_bodies_are_retried() {
-    check(MODERNO, kind(FaultKind::Truncated).endpoint(Endpoint::Detalle).times(2), Espera::Completa).await;
-    check(LEGADO, kind(FaultKind::Truncated).endpoint(Endpoint::Adjunto).times(1), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::Truncated)
+            .endpoint(Endpoint::Detalle)
+            .times(2),
+        Espera::Completa,
+    )
+    .await;
+    check(
+        LEGADO,
+        kind(FaultKind::Truncated)
+            .endpoint(Endpoint::Adjunto)
+            .times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn malformed_bodies_are_retried() {
-    check(MODERNO, kind(FaultKind::Malformed).endpoint(Endpoint::Lista).times(2), Espera::Completa).await;
-    check(LEGADO, kind(FaultKind::Malformed).endpoint(Endpoint::Detalle).times(2), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::Malformed)
+            .endpoint(Endpoint::Lista)
+            .times(2),
+        Espera::Completa,
+    )
+    .await;
+    check(
+        LEGADO,
+        kind(FaultKind::Malformed)
+            .endpoint(Endpoint::Detalle)
+            .times(2),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn malformed_details_forever_leave_named_pending_folios() {
     check(
         MODERNO,
-        kind(FaultKind::Malformed).endpoint(Endpoint::Detalle).nth(2).times(5),
+        kind(FaultKind::Malformed)
+            .endpoint(Endpoint::Detalle)
+            .nth(2)
+            .times(5),
         Espera::Incompleta(&["detalle_no_disponible"]),
     )
     .await;
@@ -174,13 +253,28 @@ async fn duplicated_records_are_stored_once() {
 
 #[tokio::test]
 async fn page_drift_is_detected_and_rescanned() {
-    check(MODERNO, kind(FaultKind::PageDrift).times(1), Espera::Completa).await;
-    check(LEGADO, kind(FaultKind::PageDrift).times(1), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::PageDrift).times(1),
+        Espera::Completa,
+    )
+    .await;
+    check(
+        LEGADO,
+        kind(FaultKind::PageDrift).times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_record_missing_once_is_found_by_the_rescan() {
-    check(MODERNO, kind(FaultKind::MissingFromList { folio: None }).times(1), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::MissingFromList { folio: None }).times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -201,31 +295,63 @@ async fn list_and_detail_status_mismatch_keeps_the_detail() {
 
 #[tokio::test]
 async fn expired_sessions_log_in_again() {
-    check(MODERNO, kind(FaultKind::SessionExpiry { after: 3 }), Espera::Completa).await;
-    check(LEGADO, kind(FaultKind::SessionExpiry { after: 2 }), Espera::Completa).await;
+    check(
+        MODERNO,
+        kind(FaultKind::SessionExpiry { after: 3 }),
+        Espera::Completa,
+    )
+    .await;
+    check(
+        LEGADO,
+        kind(FaultKind::SessionExpiry { after: 2 }),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_bad_checksum_once_is_downloaded_again() {
-    check(LEGADO, kind(FaultKind::BadChecksum).times(1), Espera::Completa).await;
+    check(
+        LEGADO,
+        kind(FaultKind::BadChecksum).times(1),
+        Espera::Completa,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_bad_checksum_forever_is_never_stored() {
-    check(MODERNO, kind(FaultKind::BadChecksum), Espera::Incompleta(&["adjunto_checksum_invalido"])).await;
+    check(
+        MODERNO,
+        kind(FaultKind::BadChecksum),
+        Espera::Incompleta(&["adjunto_checksum_invalido"]),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn attachments_that_answer_404_are_named() {
-    check(MODERNO, kind(FaultKind::Attachment404).times(1), Espera::Completa).await;
-    check(LEGADO, kind(FaultKind::Attachment404), Espera::Incompleta(&["adjunto_no_disponible"])).await;
+    check(
+        MODERNO,
+        kind(FaultKind::Attachment404).times(1),
+        Espera::Completa,
+    )
+    .await;
+    check(
+        LEGADO,
+        kind(FaultKind::Attachment404),
+        Espera::Incompleta(&["adjunto_no_disponible"]),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_system_going_down_mid_linkage_leaves_named_pending_folios() {
     check(
         MODERNO,
-        kind(FaultKind::SystemDown).endpoint(Endpoint::Detalle).nth(4),
+        kind(FaultKind::SystemDown)
+            .endpoint(Endpoint::Detalle)
+            .nth(4),
         Espera::Incompleta(&["infomex_no_responde"]),
     )
     .await;
@@ -234,11 +360,21 @@ async fn a_system_going_down_mid_linkage_leaves_named_pending_folios() {
 #[tokio::test]
 async fn a_system_that_is_down_is_reported_as_not_responding() {
     for j in [MODERNO, LEGADO] {
-        let app = spawn_app_with(InfomexSim::builder().seed(42).fault(kind(FaultKind::SystemDown).jurisdiccion(j)), config).await;
+        let app = spawn_app_with(
+            InfomexSim::builder()
+                .seed(42)
+                .fault(kind(FaultKind::SystemDown).jurisdiccion(j)),
+            config,
+        )
+        .await;
         let token = app.user("maria@example.mx").await;
         let pass = app.cuenta(j, "ciudadano1").contrasena;
-        let (status, codigo, mensaje) = error_of(app.vincular_con(&token, j, "ciudadano1", &pass).await).await;
-        assert_eq!((status, codigo.as_str()), (StatusCode::BAD_GATEWAY, "infomex_no_responde"));
+        let (status, codigo, mensaje) =
+            error_of(app.vincular_con(&token, j, "ciudadano1", &pass).await).await;
+        assert_eq!(
+            (status, codigo.as_str()),
+            (StatusCode::BAD_GATEWAY, "infomex_no_responde")
+        );
         assert!(mensaje.contains("no responde"), "{mensaje}");
         app.sim.clear_faults();
         let r = app.vincular(&token, j, "ciudadano1").await;

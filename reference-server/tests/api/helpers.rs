@@ -73,7 +73,10 @@ pub(crate) async fn spawn_app() -> TestApp {
 }
 
 /// A server and a simulator built from `sim`, with `configure` applied to the test config.
-pub(crate) async fn spawn_app_with(sim: SimBuilder, configure: impl FnOnce(Config) -> Config) -> TestApp {
+pub(crate) async fn spawn_app_with(
+    sim: SimBuilder,
+    configure: impl FnOnce(Config) -> Config,
+) -> TestApp {
     logs();
     let sim = sim
         .start_on(TcpListener::bind("127.0.0.1:0").await.unwrap())
@@ -117,7 +120,10 @@ pub(crate) async fn error_of(r: Response) -> (StatusCode, String, String) {
     let codigo = e["codigo"].as_str().expect("error.codigo").to_owned();
     let mensaje = e["mensaje"].as_str().expect("error.mensaje").to_owned();
     assert_eq!(body.as_object().unwrap().len(), 1, "only `error`: {body}");
-    assert!(!mensaje.to_lowercase().contains("administrador"), "{mensaje}");
+    assert!(
+        !mensaje.to_lowercase().contains("administrador"),
+        "{mensaje}"
+    );
     (status, codigo, mensaje)
 }
 
@@ -173,10 +179,18 @@ impl TestApp {
     }
 
     pub(crate) fn cuenta(&self, j: Jurisdiccion, usuario: &str) -> Cuenta {
-        self.sim.account(j, usuario).expect("the simulator has that account")
+        self.sim
+            .account(j, usuario)
+            .expect("the simulator has that account")
     }
 
-    pub(crate) async fn vincular_con(&self, token: &str, j: Jurisdiccion, usuario: &str, contrasena: &str) -> Response {
+    pub(crate) async fn vincular_con(
+        &self,
+        token: &str,
+        j: Jurisdiccion,
+        usuario: &str,
+        contrasena: &str,
+    ) -> Response {
         self.post(
             "/vinculaciones",
             &json!({"jurisdiccion": j.slug(), "usuario": usuario, "contrasena": contrasena}),
@@ -212,7 +226,8 @@ impl TestApp {
     }
 
     pub(crate) async fn detalle(&self, token: &str, folio: &str) -> Value {
-        self.get_json(&format!("/solicitudes/{}", seg(folio)), token).await
+        self.get_json(&format!("/solicitudes/{}", seg(folio)), token)
+            .await
     }
 }
 
@@ -229,7 +244,10 @@ pub(crate) fn usuario_con(sim: &SimHandle, j: Jurisdiccion, min: usize) -> Strin
         .find(|u| {
             let c = sim.account(j, u).unwrap();
             c.solicitudes.len() >= min
-                && c.solicitudes.iter().flat_map(|s| &s.respuestas).any(|r| !r.adjuntos.is_empty())
+                && c.solicitudes
+                    .iter()
+                    .flat_map(|s| &s.respuestas)
+                    .any(|r| !r.adjuntos.is_empty())
         })
         .expect("some account is big enough")
 }
@@ -237,9 +255,17 @@ pub(crate) fn usuario_con(sim: &SimHandle, j: Jurisdiccion, min: usize) -> Strin
 /// The oracle: the user's history holds exactly the account's solicitudes minus `sin` (the
 /// folios reported pending), with identical details, and every attachment downloads
 /// byte-identical.
-pub(crate) async fn assert_historial_igual(app: &TestApp, token: &str, cuenta: &Cuenta, sin: &[String]) {
+pub(crate) async fn assert_historial_igual(
+    app: &TestApp,
+    token: &str,
+    cuenta: &Cuenta,
+    sin: &[String],
+) {
     let rows = app.historial_completo(token).await;
-    let mut got: Vec<String> = rows.iter().map(|r| r["folio"].as_str().unwrap().to_owned()).collect();
+    let mut got: Vec<String> = rows
+        .iter()
+        .map(|r| r["folio"].as_str().unwrap().to_owned())
+        .collect();
     let mut want: Vec<String> = cuenta
         .solicitudes
         .iter()
@@ -269,7 +295,8 @@ pub(crate) async fn assert_historial_igual(app: &TestApp, token: &str, cuenta: &
                 assert_eq!(d["prevencion"]["notificada"], p.notificada.to_string());
                 assert_eq!(
                     d["prevencion"]["desahogada"],
-                    p.desahogada.map_or(Value::Null, |x| Value::String(x.to_string()))
+                    p.desahogada
+                        .map_or(Value::Null, |x| Value::String(x.to_string()))
                 );
             }
         }
@@ -278,7 +305,11 @@ pub(crate) async fn assert_historial_igual(app: &TestApp, token: &str, cuenta: &
         for (got, want) in respuestas.iter().zip(&s.respuestas) {
             assert_eq!(got["tipo"], want.tipo.texto());
             assert_eq!(got["fecha"], want.fecha.to_string());
-            assert_eq!(got["texto"], want.texto.as_str(), "{folio}: answer text decoded exactly");
+            assert_eq!(
+                got["texto"],
+                want.texto.as_str(),
+                "{folio}: answer text decoded exactly"
+            );
             let adjuntos = got["adjuntos"].as_array().unwrap();
             assert_eq!(adjuntos.len(), want.adjuntos.len());
             for (ga, wa) in adjuntos.iter().zip(&want.adjuntos) {
@@ -288,12 +319,17 @@ pub(crate) async fn assert_historial_igual(app: &TestApp, token: &str, cuenta: &
                 assert_eq!(ga["media_type"], wa.media_type.as_str());
                 assert_eq!(ga["tamano"], wa.tamano);
                 assert_eq!(ga["sha256"], want_sha.as_str());
-                let r = app.get(&format!("/adjuntos/{}", ga["id"]), Some(token)).await;
+                let r = app
+                    .get(&format!("/adjuntos/{}", ga["id"]), Some(token))
+                    .await;
                 assert_eq!(r.status(), StatusCode::OK);
                 assert_eq!(r.headers()["x-sha256"], want_sha.as_str());
                 assert_eq!(r.headers()["content-type"], wa.media_type.as_str());
                 let bytes = r.bytes().await.unwrap();
-                assert!(bytes[..] == want_bytes[..], "{folio}: attachment byte-identical");
+                assert!(
+                    bytes[..] == want_bytes[..],
+                    "{folio}: attachment byte-identical"
+                );
             }
         }
     }
@@ -302,7 +338,11 @@ pub(crate) async fn assert_historial_igual(app: &TestApp, token: &str, cuenta: &
 /// Counts of the account: (solicitudes, respuestas, adjuntos).
 pub(crate) fn conteos(cuenta: &Cuenta) -> (u64, u64, u64) {
     let s = cuenta.solicitudes.len() as u64;
-    let r = cuenta.solicitudes.iter().map(|s| s.respuestas.len() as u64).sum();
+    let r = cuenta
+        .solicitudes
+        .iter()
+        .map(|s| s.respuestas.len() as u64)
+        .sum();
     let a = cuenta
         .solicitudes
         .iter()

@@ -6,4 +6,7 @@ mod helpers;
 
 mod cuentas;
 mod fallas;
+mod historial;
+mod paginas;
+mod plataforma;
 mod vinculacion;

@@ -17,8 +17,18 @@ async fn linkage_brings_the_exact_account(j: Jurisdiccion) {
     let (s, res, adj) = conteos(&cuenta);
     assert_eq!(r["estado"], "completa", "{r}");
     assert_eq!(r["pendientes"], json!([]));
-    assert_eq!((r["solicitudes"].as_u64(), r["respuestas"].as_u64(), r["adjuntos"].as_u64()), (Some(s), Some(res), Some(adj)));
-    assert_eq!((r["nuevas"].as_u64(), r["actualizadas"].as_u64()), (Some(s), Some(0)));
+    assert_eq!(
+        (
+            r["solicitudes"].as_u64(),
+            r["respuestas"].as_u64(),
+            r["adjuntos"].as_u64()
+        ),
+        (Some(s), Some(res), Some(adj))
+    );
+    assert_eq!(
+        (r["nuevas"].as_u64(), r["actualizadas"].as_u64()),
+        (Some(s), Some(0))
+    );
     assert_eq!(r["jurisdiccion"], j.slug());
     assert_eq!(r["usuario_infomex"], usuario.as_str());
     assert!(r["mensaje"].as_str().unwrap().contains("Mi Historial"));
@@ -44,7 +54,10 @@ async fn relinking_the_same_account_adds_no_duplicates() {
     let first = app.vincular(&token, j, &usuario).await;
     let second = app.vincular(&token, j, &usuario).await;
     assert_eq!(second["estado"], "completa");
-    assert_eq!((second["nuevas"].as_u64(), second["actualizadas"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (second["nuevas"].as_u64(), second["actualizadas"].as_u64()),
+        (Some(0), Some(0))
+    );
     for k in ["solicitudes", "respuestas", "adjuntos"] {
         assert_eq!(first[k], second[k], "{k}");
     }
@@ -75,15 +88,29 @@ async fn relinking_after_infomex_changed_updates_and_adds() {
     let token = app.user("maria@example.mx").await;
     let j = Jurisdiccion::Federacion;
     app.sim.put_account(
-        CuentaConfig::new(j, "maria.lopez", "s3creta").generar(2).solicitud(semilla(json!([]), "en_proceso")),
+        CuentaConfig::new(j, "maria.lopez", "s3creta")
+            .generar(2)
+            .solicitud(semilla(json!([]), "en_proceso")),
     );
     let first = app.vincular(&token, j, "maria.lopez").await;
-    assert_eq!((first["nuevas"].as_u64(), first["respuestas"].as_u64()), (Some(3), Some(first["respuestas"].as_u64().unwrap())));
+    assert_eq!(
+        (first["nuevas"].as_u64(), first["respuestas"].as_u64()),
+        (Some(3), Some(first["respuestas"].as_u64().unwrap()))
+    );
     let row = app.get_json("/historial?tipo=acceso", &token).await;
-    let seed_row = row["solicitudes"].as_array().unwrap().iter().find(|r| r["folio"] == "0623800160321").unwrap().clone();
+    let seed_row = row["solicitudes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["folio"] == "0623800160321")
+        .unwrap()
+        .clone();
     assert_eq!(seed_row["fecha_recepcion_oficial"], "2021-08-26");
     assert_eq!(seed_row["fecha_limite_entrega"], "2021-09-24");
-    assert_eq!(seed_row["semaforo"], "en_alerta", "4 días hábiles left on 20/09/2021");
+    assert_eq!(
+        seed_row["semaforo"], "en_alerta",
+        "4 días hábiles left on 20/09/2021"
+    );
     assert_eq!(seed_row["queja_disponible"], false);
 
     // Infomex answered it, and a new solicitud appeared.
@@ -99,12 +126,19 @@ async fn relinking_after_infomex_changed_updates_and_adds() {
         "estado": "en_proceso"
     }));
     app.sim.put_account(
-        CuentaConfig::new(j, "maria.lopez", "s3creta").generar(2).solicitud(answered).solicitud(nueva),
+        CuentaConfig::new(j, "maria.lopez", "s3creta")
+            .generar(2)
+            .solicitud(answered)
+            .solicitud(nueva),
     );
     let cuenta = app.cuenta(j, "maria.lopez");
     let r = app.vincular(&token, j, "maria.lopez").await;
     assert_eq!(r["estado"], "completa");
-    assert_eq!((r["nuevas"].as_u64(), r["actualizadas"].as_u64()), (Some(1), Some(1)), "{r}");
+    assert_eq!(
+        (r["nuevas"].as_u64(), r["actualizadas"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
     assert_eq!(r["solicitudes"].as_u64(), Some(4));
     assert_historial_igual(&app, &token, &cuenta, &[]).await;
     let d = app.detalle(&token, "0623800160321").await;
@@ -117,9 +151,17 @@ async fn relinking_after_infomex_changed_updates_and_adds() {
 async fn wrong_infomex_password_is_refused_specifically() {
     let app = spawn_app().await;
     let token = app.user("maria@example.mx").await;
-    let r = app.vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", "equivocada").await;
+    let r = app
+        .vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", "equivocada")
+        .await;
     let (status, codigo, mensaje) = error_of(r).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "infomex_credenciales_invalidas"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "infomex_credenciales_invalidas"
+        )
+    );
     assert_eq!(
         mensaje,
         "El usuario o la contraseña de Infomex Jalisco no son correctos. Verifíquelos en Infomex e intente de nuevo."
@@ -131,10 +173,19 @@ async fn wrong_infomex_password_is_refused_specifically() {
 async fn locked_infomex_account_is_refused_specifically() {
     let app = spawn_app().await;
     let token = app.user("maria@example.mx").await;
-    app.sim.put_account(CuentaConfig::new(Jurisdiccion::Sonora, "bloqueado", "clave").generar(3).bloqueada(true));
-    let r = app.vincular_con(&token, Jurisdiccion::Sonora, "bloqueado", "clave").await;
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Sonora, "bloqueado", "clave")
+            .generar(3)
+            .bloqueada(true),
+    );
+    let r = app
+        .vincular_con(&token, Jurisdiccion::Sonora, "bloqueado", "clave")
+        .await;
     let (status, codigo, mensaje) = error_of(r).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::LOCKED, "infomex_cuenta_bloqueada"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::LOCKED, "infomex_cuenta_bloqueada")
+    );
     assert!(mensaje.contains("Infomex Sonora"), "{mensaje}");
 }
 
@@ -143,17 +194,25 @@ async fn failed_linkages_are_rate_limited_per_user() {
     let app = spawn_app_with(InfomexSim::builder().seed(42).max_attempts(100), |c| c).await;
     let token = app.user("maria@example.mx").await;
     for _ in 0..5 {
-        let r = app.vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", "mala").await;
+        let r = app
+            .vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", "mala")
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let pass = app.cuenta(Jurisdiccion::Jalisco, "ciudadano1").contrasena;
-    let r = app.vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", &pass).await;
+    let r = app
+        .vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", &pass)
+        .await;
     assert!(r.headers().contains_key("retry-after"));
     let (status, codigo, _) = error_of(r).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::TOO_MANY_REQUESTS, "demasiados_intentos"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "demasiados_intentos")
+    );
     // Another user is not affected.
     let other = app.user("otro@example.mx").await;
-    app.vincular(&other, Jurisdiccion::Jalisco, "ciudadano2").await;
+    app.vincular(&other, Jurisdiccion::Jalisco, "ciudadano2")
+        .await;
 }
 
 #[tokio::test]
@@ -166,7 +225,10 @@ async fn an_account_linked_to_another_user_is_a_conflict() {
     app.vincular(&ana, j, &usuario).await;
     let pass = app.cuenta(j, &usuario).contrasena;
     let (status, codigo, _) = error_of(app.vincular_con(&beto, j, &usuario, &pass).await).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::CONFLICT, "vinculacion_de_otro_usuario"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::CONFLICT, "vinculacion_de_otro_usuario")
+    );
     assert_eq!(app.historial_completo(&beto).await.len(), 0);
 }
 
@@ -185,7 +247,11 @@ async fn concurrent_linkages_of_one_account_produce_one_copy() {
     let b: Value = b.json().await.unwrap();
     let nuevas = a["nuevas"].as_u64().unwrap() + b["nuevas"].as_u64().unwrap();
     let cuenta = app.cuenta(j, &usuario);
-    assert_eq!(nuevas, cuenta.solicitudes.len() as u64, "added once: {a} {b}");
+    assert_eq!(
+        nuevas,
+        cuenta.solicitudes.len() as u64,
+        "added once: {a} {b}"
+    );
     assert_historial_igual(&app, &token, &cuenta, &[]).await;
 }
 
@@ -194,10 +260,17 @@ async fn unknown_jurisdiction_is_refused_with_a_suggestion() {
     let app = spawn_app().await;
     let token = app.user("maria@example.mx").await;
     let r = app
-        .post("/vinculaciones", &json!({"jurisdiccion": "jaliscoo", "usuario": "x", "contrasena": "y"}), Some(&token))
+        .post(
+            "/vinculaciones",
+            &json!({"jurisdiccion": "jaliscoo", "usuario": "x", "contrasena": "y"}),
+            Some(&token),
+        )
         .await;
     let (status, codigo, mensaje) = error_of(r).await;
-    assert_eq!((status, codigo.as_str()), (StatusCode::BAD_REQUEST, "jurisdiccion_desconocida"));
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::BAD_REQUEST, "jurisdiccion_desconocida")
+    );
     assert!(mensaje.contains("jalisco"), "{mensaje}");
 }
 
@@ -210,7 +283,8 @@ async fn the_infomex_password_is_in_neither_the_database_nor_the_logs() {
     let pass = app.cuenta(j, &usuario).contrasena;
     app.vincular(&token, j, &usuario).await;
     // A wrong password is not kept either.
-    app.vincular_con(&token, j, &usuario, "clave-equivocada-xyz").await;
+    app.vincular_con(&token, j, &usuario, "clave-equivocada-xyz")
+        .await;
     let mut bytes = std::fs::read(&app.db_path).unwrap();
     for suffix in ["-wal", "-shm"] {
         let mut p = app.db_path.clone().into_os_string();
@@ -226,7 +300,10 @@ async fn the_infomex_password_is_in_neither_the_database_nor_the_logs() {
             "{secret} found in the database"
         );
         let logs = captured_logs();
-        assert!(logs.contains("vinculación terminada"), "logs are being captured");
+        assert!(
+            logs.contains("vinculación terminada"),
+            "logs are being captured"
+        );
         assert!(!logs.contains(secret), "{secret} found in the logs");
     }
 }

@@ -1,0 +1,391 @@
+//! The HTML pages, driven like a browser would: cookies, forms with CSRF tokens, redirects.
+
+use std::collections::BTreeMap;
+
+use infomex_sim::CuentaConfig;
+use pnt_model::Jurisdiccion;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app, usuario_con};
+
+/// A tiny browser: a cookie jar and form posts that carry the page's CSRF token.
+struct Navegador<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Pagina {
+    status: StatusCode,
+    location: Option<String>,
+    html: String,
+}
+
+impl<'a> Navegador<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Navegador {
+            app,
+            client,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn jar(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn guardar(&mut self, r: reqwest::Response) -> Pagina {
+        for c in r.headers().get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
+            let (kv, _) = c.split_once(';').unwrap();
+            let (k, v) = kv.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        Pagina {
+            status: r.status(),
+            location: r
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_owned()),
+            html: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Pagina {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.app.url))
+            .header(COOKIE, self.jar())
+            .send()
+            .await
+            .unwrap();
+        self.guardar(r).await
+    }
+
+    async fn post(&mut self, path: &str, campos: &[(&str, &str)]) -> Pagina {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.app.url))
+            .header(COOKIE, self.jar())
+            .form(campos)
+            .send()
+            .await
+            .unwrap();
+        self.guardar(r).await
+    }
+
+    /// Submits a form as a browser would: the CSRF field from the page it was on.
+    async fn enviar(&mut self, pagina: &Pagina, path: &str, campos: &[(&str, &str)]) -> Pagina {
+        let token = csrf_de(&pagina.html);
+        let mut todos = vec![("csrf", token.as_str())];
+        todos.extend_from_slice(campos);
+        self.post(path, &todos).await
+    }
+}
+
+fn csrf_de(html: &str) -> String {
+    let start = html
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a form")
+        + 19;
+    html[start..start + 64].to_owned()
+}
+
+#[tokio::test]
+async fn register_link_see_history_open_details_and_download() {
+    let app = spawn_app().await;
+    let j = Jurisdiccion::Michoacan;
+    let usuario = usuario_con(&app.sim, j, 3);
+    let cuenta = app.cuenta(j, &usuario);
+    let mut b = Navegador::new(&app);
+
+    let inicio = b.get("/").await;
+    assert_eq!(inicio.location.as_deref(), Some("/entrar"));
+    let registro = b.get("/registro").await;
+    assert!(registro.html.contains("<html lang=\"es\">"));
+    let r = b
+        .enviar(
+            &registro,
+            "/registro",
+            &[
+                ("nombre", "María López"),
+                ("correo", "maria@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/historial"))
+    );
+    assert!(b.cookies.contains_key("pnt_sesion"));
+
+    let perfil = b.get("/perfil").await;
+    assert_eq!(perfil.status, StatusCode::OK);
+    assert!(perfil.html.contains("<h1>Configuración Perfil</h1>"));
+    assert!(
+        perfil
+            .html
+            .contains("Vinculación a sistemas de solicitudes de acceso a la información")
+    );
+    assert!(
+        perfil
+            .html
+            .contains("<option value=\"\">Seleccione…</option>")
+    );
+    assert_eq!(
+        perfil.html.matches("<option value=\"").count(),
+        1 + 33,
+        "the prompt and the 33 jurisdictions"
+    );
+    assert!(
+        perfil
+            .html
+            .contains("<option value=\"federacion\">Federación</option>")
+    );
+    for label in [
+        ">Estado</label>",
+        ">Usuario</label>",
+        ">Contraseña</label>",
+        ">VINCULAR</button>",
+    ] {
+        assert!(perfil.html.contains(label), "{label}");
+    }
+    let resultado = b
+        .enviar(
+            &perfil,
+            "/perfil/vinculacion",
+            &[
+                ("jurisdiccion", j.slug()),
+                ("usuario", &usuario),
+                ("contrasena", &cuenta.contrasena),
+            ],
+        )
+        .await;
+    assert_eq!(resultado.status, StatusCode::OK);
+    assert!(
+        resultado
+            .html
+            .contains("Las solicitudes de Infomex Michoacán se migraron a la PNT."),
+        "{}",
+        resultado.html
+    );
+
+    let h = b.get("/historial").await;
+    let headers = [
+        "Tiempo",
+        "Tipo",
+        "Folio",
+        "Estado o Federación",
+        "Institución",
+        "Fecha de recepción oficial",
+        "Fecha límite de entrega",
+        "Detalles de la solicitud",
+        "Interponer queja",
+    ];
+    let ths: Vec<String> = h
+        .html
+        .split("<th scope=\"col\">")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ths, headers);
+    let n = cuenta.solicitudes.len();
+    assert!(
+        h.html
+            .contains(&format!("Mostrando {n} de {n} solicitudes"))
+    );
+    for label in [
+        "En tiempo",
+        "En alerta",
+        "Fuera de tiempo",
+        "Acceso a la información",
+        "Datos personales",
+    ] {
+        assert!(h.html.contains(label), "legend {label}");
+    }
+    assert!(h.html.contains("href=\"/historial?semaforo=en_alerta\""));
+    let s = cuenta
+        .solicitudes
+        .iter()
+        .find(|s| s.respuestas.iter().any(|r| !r.adjuntos.is_empty()))
+        .unwrap();
+    let folio = s.folio.to_string();
+    assert!(h.html.contains(&folio));
+    assert!(
+        h.html
+            .contains(&s.fecha_presentacion.strftime("%d/%m/%Y").to_string())
+            || !s.fecha_presentacion.to_string().is_empty()
+    );
+
+    let d = b
+        .get(&format!("/solicitudes/{}", crate::helpers::seg(&folio)))
+        .await;
+    assert_eq!(d.status, StatusCode::OK);
+    let adj = s
+        .respuestas
+        .iter()
+        .flat_map(|r| &r.adjuntos)
+        .next()
+        .unwrap();
+    assert!(
+        d.html
+            .contains(&html_escape::encode_text(&adj.nombre).to_string())
+    );
+    let href_start = d.html.find("href=\"/adjuntos/").unwrap() + 6;
+    let href = &d.html[href_start..href_start + d.html[href_start..].find('"').unwrap()];
+    let r = app
+        .client
+        .get(format!("{}{href}", app.url))
+        .header(COOKIE, b.jar())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let first = s
+        .respuestas
+        .iter()
+        .flat_map(|r| &r.adjuntos)
+        .next()
+        .unwrap();
+    assert!(r.bytes().await.unwrap()[..] == first.bytes()[..]);
+
+    let salir = b.enviar(&d, "/salir", &[]).await;
+    assert_eq!(salir.location.as_deref(), Some("/entrar"));
+    assert_eq!(
+        b.get("/historial").await.location.as_deref(),
+        Some("/entrar")
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let mut b = Navegador::new(&app);
+    let registro = b.get("/registro").await;
+    let r = b
+        .post(
+            "/registro",
+            &[
+                ("nombre", "X"),
+                ("correo", "x@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = b
+        .post(
+            "/registro",
+            &[
+                ("csrf", &"0".repeat(64)),
+                ("nombre", "X"),
+                ("correo", "x@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.html.contains("Recargue la página"));
+    // A token from another browser does not work either.
+    let mut other = Navegador::new(&app);
+    let ajena = other.get("/registro").await;
+    let r = b
+        .enviar(
+            &ajena,
+            "/registro",
+            &[
+                ("nombre", "X"),
+                ("correo", "x@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = b
+        .enviar(
+            &registro,
+            "/registro",
+            &[
+                ("nombre", "X"),
+                ("correo", "x@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn infomex_text_is_escaped_in_pages_and_errors_are_specific() {
+    let app = spawn_app().await;
+    app.sim.put_account(CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").solicitud(
+        serde_json::from_value(json!({
+            "folio": "COL-001-000001-21", "tipo": "acceso", "institucion": "Gobierno <i>de</i> Colima",
+            "descripcion": "<script>alert('x')</script>", "fecha_presentacion": "2021-09-01", "estado": "en_proceso"
+        }))
+        .unwrap(),
+    ));
+    let mut b = Navegador::new(&app);
+    let registro = b.get("/registro").await;
+    b.enviar(
+        &registro,
+        "/registro",
+        &[
+            ("nombre", "Ana <b>"),
+            ("correo", "ana@example.mx"),
+            ("contrasena", "contraseña-segura"),
+        ],
+    )
+    .await;
+    let perfil = b.get("/perfil").await;
+    assert!(perfil.html.contains("Ana &lt;b&gt;"));
+    let mal = b
+        .enviar(
+            &perfil,
+            "/perfil/vinculacion",
+            &[
+                ("jurisdiccion", "colima"),
+                ("usuario", "ana"),
+                ("contrasena", "mala"),
+            ],
+        )
+        .await;
+    assert_eq!(mal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        mal.html
+            .contains("El usuario o la contraseña de Infomex Colima no son correctos.")
+    );
+    b.enviar(
+        &perfil,
+        "/perfil/vinculacion",
+        &[
+            ("jurisdiccion", "colima"),
+            ("usuario", "ana"),
+            ("contrasena", "s3creta"),
+        ],
+    )
+    .await;
+    let h = b.get("/historial").await;
+    assert!(!h.html.contains("<script>alert"), "escaped");
+    assert!(h.html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
+    assert!(h.html.contains("Gobierno &lt;i&gt;de&lt;/i&gt; Colima"));
+    let tabla = &h.html[h.html.find("<table>").unwrap()..h.html.find("</table>").unwrap() + 8];
+    insta::assert_snapshot!("historial_html", tabla);
+}
