@@ -1,11 +1,12 @@
 //! Requests to the simulated Infomex systems: route, meet the fault plan, execute, journal.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{Method, Response};
+use axum::http::{Method, Request, Response};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
 use pnt_model::{EstadoSolicitud, Jurisdiccion};
 use serde::Deserialize;
 
@@ -13,7 +14,7 @@ use crate::account::SolicitudSim;
 use crate::config::Dialecto;
 use crate::fault::{Endpoint, FaultKind, RequestInfo};
 use crate::journal::{JournalEntry, redact};
-use crate::server::{ConnReset, Stopping, respond};
+use crate::server::{ConnCtx, respond};
 use crate::state::{Cached, LoginError, SimState};
 use crate::wire::{SimError, Wire, legacy, modern};
 
@@ -49,9 +50,21 @@ impl Action {
 fn route(
     method: &Method,
     path: &str,
-    query: &HashMap<String, String>,
+    query: &Query<'_>,
 ) -> (Option<Jurisdiccion>, Option<Dialecto>, Action) {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // At most five segments are meaningful; a fixed array keeps routing allocation-free.
+    let mut segments = [""; 5];
+    let mut count = 0;
+    let mut too_long = false;
+    for part in path.trim_start_matches('/').split('/') {
+        if count == segments.len() {
+            too_long = true;
+            break;
+        }
+        segments[count] = part;
+        count += 1;
+    }
+    let segments = &segments[..count];
     // Exact slugs only: a system's URL is not a place for fuzzy matching.
     let slug = segments
         .first()
@@ -61,7 +74,10 @@ fn route(
             .decode_utf8_lossy()
             .into_owned()
     };
-    let q = |k: &str| query.get(k).cloned().unwrap_or_default();
+    let q = |k: &str| query.get(k).map(Cow::into_owned).unwrap_or_default();
+    if too_long {
+        return (slug, None, Action::Unknown);
+    }
     let (dialecto, action) = match (method, &segments[1..]) {
         (&Method::POST, ["api", "sesion"]) => (Some(Dialecto::Modern), Action::Login),
         (&Method::DELETE, ["api", "sesion"]) => (Some(Dialecto::Modern), Action::Logout),
@@ -89,9 +105,44 @@ fn route(
 }
 
 /// Everything the fallback route serves: the 33 systems.
-pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) -> Response<Body> {
-    let conn = req.extensions().get::<ConnReset>().cloned();
-    let stopping = req.extensions().get::<Stopping>().cloned();
+/// A query string, read on demand: the hot path looks up one or two keys, so parsing the whole
+/// string into a map would cost more than the lookups.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Query<'a>(pub(crate) &'a str);
+
+impl<'a> Query<'a> {
+    /// The decoded value of `key` (`+` is a space, `%XX` a byte), if present.
+    pub(crate) fn get(&self, key: &str) -> Option<Cow<'a, str>> {
+        self.0.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == key).then(|| {
+                if v.contains(['+', '%']) {
+                    let spaced = v.replace('+', " ");
+                    Cow::Owned(
+                        percent_encoding::percent_decode_str(&spaced)
+                            .decode_utf8_lossy()
+                            .into_owned(),
+                    )
+                } else {
+                    Cow::Borrowed(v)
+                }
+            })
+        })
+    }
+}
+
+/// Everything the systems serve: the 33 jurisdictions. Called by the connection's service
+/// directly (not through axum's router): this is the hot path the throughput target is about.
+pub(crate) async fn infomex(
+    state: Arc<SimState>,
+    ctx: ConnCtx,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    let ConnCtx {
+        reset: conn,
+        stopping,
+    } = ctx;
+    let (conn, stopping) = (Some(conn), Some(stopping));
     let method = req.method().clone();
     let uri = req.uri().clone();
     let authorization = req
@@ -99,10 +150,7 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let query: HashMap<String, String> = uri
-        .query()
-        .and_then(|q| serde_urlencoded::from_str(q).ok())
-        .unwrap_or_default();
+    let query = Query(uri.query().unwrap_or(""));
     let (slug, route_dialecto, action) = route(&method, uri.path(), &query);
     let path = redact(uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
 
@@ -191,8 +239,8 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
         SimError::RutaDesconocida.render(dialecto)
     } else {
         let body = if action == Action::Login {
-            match axum::body::to_bytes(req.into_body(), MAX_BODY).await {
-                Ok(b) => b,
+            match Limited::new(req.into_body(), MAX_BODY).collect().await {
+                Ok(b) => b.to_bytes(),
                 Err(_) => {
                     let wire = SimError::PeticionInvalida("cuerpo demasiado grande".into())
                         .render(dialecto);
@@ -208,7 +256,7 @@ pub(crate) async fn infomex(State(state): State<Arc<SimState>>, req: Request) ->
             j,
             dialecto,
             authorization: authorization.as_deref(),
-            query: &query,
+            query,
             fault: fault.as_ref(),
         };
         call.execute(&action, &body)
@@ -287,7 +335,7 @@ struct Call<'a> {
     j: Jurisdiccion,
     dialecto: Dialecto,
     authorization: Option<&'a str>,
-    query: &'a HashMap<String, String>,
+    query: Query<'a>,
     fault: Option<&'a FaultKind>,
 }
 
@@ -376,7 +424,7 @@ impl Call<'_> {
                 .authorization?
                 .strip_prefix("Bearer ")
                 .map(str::to_owned),
-            Dialecto::Legacy => self.query.get("sesion").cloned(),
+            Dialecto::Legacy => self.query.get("sesion").map(Cow::into_owned),
         }
     }
 
@@ -539,8 +587,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn query_lookup_decodes_only_what_it_returns() {
+        let q = Query("sesion=abc&folio=CDMX%2FUT%2F00001%2F2019&x=a+b&vacio");
+        assert_eq!(q.get("sesion").as_deref(), Some("abc"));
+        assert_eq!(q.get("folio").as_deref(), Some("CDMX/UT/00001/2019"));
+        assert_eq!(q.get("x").as_deref(), Some("a b"));
+        assert_eq!(q.get("vacio").as_deref(), Some(""));
+        assert_eq!(q.get("nada"), None);
+    }
+
+    #[test]
     fn routes() {
-        let q = HashMap::from([("folio".to_owned(), "JAL-001-000001-19".to_owned())]);
+        let q = Query("folio=JAL-001-000001-19");
         assert_eq!(
             route(&Method::GET, "/jalisco/infomex/detalleSolicitud.do", &q),
             (
@@ -553,7 +611,7 @@ mod tests {
             route(
                 &Method::GET,
                 "/ciudad-de-mexico/api/solicitudes/CDMX%2FUT%2F00001%2F2019",
-                &HashMap::new()
+                &Query("")
             ),
             (
                 Some(Jurisdiccion::CiudadDeMexico),
@@ -562,11 +620,11 @@ mod tests {
             )
         );
         assert_eq!(
-            route(&Method::GET, "/narnia/api/solicitudes", &HashMap::new()).0,
+            route(&Method::GET, "/narnia/api/solicitudes", &Query("")).0,
             None
         );
         assert_eq!(
-            route(&Method::PUT, "/jalisco/api/sesion", &HashMap::new()).2,
+            route(&Method::PUT, "/jalisco/api/sesion", &Query("")).2,
             Action::Unknown
         );
     }

@@ -78,6 +78,7 @@ impl Journal {
 pub(crate) fn redact(path_and_query: &str) -> String {
     match path_and_query.split_once('?') {
         None => path_and_query.to_owned(),
+        Some((_, query)) if !query.contains("sesion=") => path_and_query.to_owned(),
         Some((path, query)) => {
             let query: Vec<String> = query
                 .split('&')

@@ -134,9 +134,15 @@ impl SimBuilder {
         let addr = listener.local_addr()?;
         let (app, state, stop_tx) = build(self.config, addr)?;
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(app, listener, stop_tx, async move {
-            let _ = shutdown_rx.await;
-        }));
+        let task = tokio::spawn(server::run(
+            app,
+            state.clone(),
+            listener,
+            stop_tx,
+            async move {
+                let _ = shutdown_rx.await;
+            },
+        ));
         Ok(SimHandle {
             state,
             addr,
@@ -158,8 +164,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
     let addr = listener.local_addr()?;
-    let (app, _state, stop_tx) = build(config, addr)?;
-    server::run(app, listener, stop_tx, shutdown).await
+    let (app, state, stop_tx) = build(config, addr)?;
+    server::run(app, state, listener, stop_tx, shutdown).await
 }
 
 fn build(
@@ -183,7 +189,7 @@ fn build(
     let app = Router::new()
         .route("/health", get(admin::health))
         .merge(admin::router(state.clone(), admin_token))
-        .fallback(handler::infomex)
+        .fallback(|| async { server::respond(admin::unknown_route(), None, None) })
         .with_state(state.clone());
     Ok((app, state, watch::Sender::new(false)))
 }

@@ -26,6 +26,7 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::fault::FaultKind;
+use crate::state::SimState;
 use crate::wire::Wire;
 
 /// The per-connection flag a handler raises to have the connection reset.
@@ -36,6 +37,13 @@ impl ConnReset {
     pub(crate) fn raise(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
+}
+
+/// What a handler knows of its connection.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnCtx {
+    pub(crate) reset: ConnReset,
+    pub(crate) stopping: Stopping,
 }
 
 /// Tells long-waiting handlers (the `hang` fault) that the server is stopping.
@@ -111,6 +119,7 @@ impl AsyncWrite for ResettableStream {
 /// requests finish and releases hanging ones.
 pub(crate) async fn run(
     app: Router,
+    state: Arc<SimState>,
     listener: TcpListener,
     stop_tx: watch::Sender<bool>,
     shutdown: impl Future<Output = ()> + Send,
@@ -128,7 +137,7 @@ pub(crate) async fn run(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                spawn_connection(app.clone(), stream, stop_tx.subscribe());
+                spawn_connection(app.clone(), state.clone(), stream, stop_tx.subscribe());
             }
             () = &mut shutdown => break,
         }
@@ -137,7 +146,12 @@ pub(crate) async fn run(
     Ok(())
 }
 
-fn spawn_connection(app: Router, stream: TcpStream, mut stop: watch::Receiver<bool>) {
+fn spawn_connection(
+    app: Router,
+    state: Arc<SimState>,
+    stream: TcpStream,
+    mut stop: watch::Receiver<bool>,
+) {
     let reset = Arc::new(AtomicBool::new(false));
     let io = TokioIo::new(ResettableStream {
         inner: stream,
@@ -145,10 +159,20 @@ fn spawn_connection(app: Router, stream: TcpStream, mut stop: watch::Receiver<bo
     });
     let stopping = Stopping(stop.clone());
     tokio::spawn(async move {
-        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-            req.extensions_mut().insert(ConnReset(reset.clone()));
-            req.extensions_mut().insert(stopping.clone());
-            app.clone().oneshot(req.map(Body::new))
+        let ctx = ConnCtx {
+            reset: ConnReset(reset),
+            stopping,
+        };
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+            let (app, state, ctx) = (app.clone(), state.clone(), ctx.clone());
+            async move {
+                let path = req.uri().path();
+                if path == "/health" || path.starts_with("/__admin/") {
+                    app.oneshot(req.map(Body::new)).await
+                } else {
+                    Ok(crate::handler::infomex(state, ctx, req).await)
+                }
+            }
         });
         // No `Date` header: it is the one part of a response that would differ between two runs
         // with the same seed and requests.
