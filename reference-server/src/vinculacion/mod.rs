@@ -188,7 +188,6 @@ async fn migrar(
             db::solicitudes::conteos(c, vinculacion_id)
         })
         .await?;
-    let migradas = escaneo.folios.len().saturating_sub(pendientes.len()) as u64;
     tracing::info!(
         jurisdiccion = j.slug(),
         estado = estado.slug(),
@@ -202,7 +201,7 @@ async fn migrar(
         jurisdiccion: j.slug().to_owned(),
         usuario_infomex,
         estado,
-        mensaje: resultado::mensaje(j, estado, migradas.min(solicitudes), pendientes.len()),
+        mensaje: resultado::mensaje(j, estado, solicitudes, pendientes.len()),
         solicitudes,
         respuestas,
         adjuntos,

@@ -72,10 +72,11 @@ pub(crate) struct ResumenVinculacion {
     pub(crate) pendientes: Vec<Pendiente>,
 }
 
+/// The result's message. `en_historial`: solicitudes the history now holds from the account.
 pub(crate) fn mensaje(
     j: Jurisdiccion,
     estado: EstadoVinculacion,
-    migradas: u64,
+    en_historial: u64,
     pendientes: usize,
 ) -> String {
     let sistema = nombre_infomex(j);
@@ -84,9 +85,10 @@ pub(crate) fn mensaje(
             "Las solicitudes de {sistema} se migraron a la PNT. Puede verlas en Mi Historial."
         ),
         EstadoVinculacion::Incompleta => format!(
-            "Se migraron {migradas} solicitudes de {sistema}, pero {pendientes} {} no se \
-             {} migrar; la lista dice cuáles y por qué. Vuelva a vincular la cuenta más tarde \
-             para completar la migración: no se duplicará nada.",
+            "La migración de {sistema} quedó incompleta: Mi Historial ya tiene {en_historial} \
+             solicitudes de esa cuenta, pero {pendientes} {} no se {} traer; la lista dice \
+             cuáles y por qué. Vuelva a vincular la cuenta más tarde para completarla: no se \
+             duplicará nada.",
             if pendientes == 1 {
                 "elemento"
             } else {

@@ -61,8 +61,9 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     pub(crate) db_path: PathBuf,
     pub(crate) clock: Clock,
+    config: Config,
+    server: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     _dir: tempfile::TempDir,
-    _shutdown: oneshot::Sender<()>,
 }
 
 /// The default day of the tests: the seed's Mi Historial example was read around then.
@@ -91,25 +92,31 @@ pub(crate) async fn spawn_app_with(
             .infomex_base_url(sim.url())
             .clock(clock.clone()),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        serve(config, listener, async move {
-            let _ = rx.await;
-        })
-        .await
-        .expect("server runs");
-    });
+    let (url, server) = start(config.clone()).await;
     TestApp {
         url,
         sim,
         client: reqwest::Client::builder().no_proxy().build().unwrap(),
         db_path,
         clock,
+        config,
+        server: Some(server),
         _dir: dir,
-        _shutdown: tx,
     }
+}
+
+async fn start(config: Config) -> (String, (oneshot::Sender<()>, tokio::task::JoinHandle<()>)) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        serve(config, listener, async move {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    (url, (tx, task))
 }
 
 /// The body of an error answer: `(codigo, mensaje)`, after checking the one error shape.
@@ -128,6 +135,18 @@ pub(crate) async fn error_of(r: Response) -> (StatusCode, String, String) {
 }
 
 impl TestApp {
+    /// Stops the server and starts a new one on the same database file (a new port).
+    pub(crate) async fn reiniciar(&mut self) {
+        if let Some((tx, task)) = self.server.take() {
+            let _ = tx.send(());
+            self.client = reqwest::Client::builder().no_proxy().build().unwrap();
+            task.await.unwrap();
+        }
+        let (url, server) = start(self.config.clone()).await;
+        self.url = url;
+        self.server = Some(server);
+    }
+
     pub(crate) fn api(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.url)
     }

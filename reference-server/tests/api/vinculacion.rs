@@ -94,8 +94,8 @@ async fn relinking_after_infomex_changed_updates_and_adds() {
     );
     let first = app.vincular(&token, j, "maria.lopez").await;
     assert_eq!(
-        (first["nuevas"].as_u64(), first["respuestas"].as_u64()),
-        (Some(3), Some(first["respuestas"].as_u64().unwrap()))
+        (first["nuevas"].as_u64(), first["actualizadas"].as_u64()),
+        (Some(3), Some(0))
     );
     let row = app.get_json("/historial?tipo=acceso", &token).await;
     let seed_row = row["solicitudes"]
@@ -306,4 +306,21 @@ async fn the_infomex_password_is_in_neither_the_database_nor_the_logs() {
         );
         assert!(!logs.contains(secret), "{secret} found in the logs");
     }
+}
+
+#[tokio::test]
+async fn a_restart_keeps_users_sessions_and_the_migrated_history() {
+    let mut app = spawn_app().await;
+    let token = app.user("maria@example.mx").await;
+    let j = Jurisdiccion::Guerrero;
+    let usuario = usuario_con(&app.sim, j, 3);
+    app.vincular(&token, j, &usuario).await;
+    app.reiniciar().await;
+    let cuenta = app.cuenta(j, &usuario);
+    assert_historial_igual(&app, &token, &cuenta, &[]).await;
+    let again = app.vincular(&token, j, &usuario).await;
+    assert_eq!(
+        (again["nuevas"].as_u64(), again["actualizadas"].as_u64()),
+        (Some(0), Some(0))
+    );
 }
