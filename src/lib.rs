@@ -9,6 +9,8 @@
 //!   file:line:column and "¿quiso decir …?", the JSON Schema.
 //! - [`report`]: what a run found (outcomes, failures with expected-vs-actual diffs, repro
 //!   commands) and its renderers: human, JSON, JUnit XML; the exit code.
+//! - [`run`]: the engine — worlds (target + simulator) per scenario, step execution with
+//!   expectations and captures, the oracle after every linkage, `--jobs`, `--filter`, `--shard`.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
@@ -19,6 +21,7 @@ mod deadline;
 pub mod error;
 mod jurisdictions;
 pub mod report;
+pub mod run;
 pub mod scenario;
 
 pub use error::{CliError, Exit};

@@ -115,18 +115,23 @@ pub struct RespuestaInfomex {
     pub fecha: Fecha,
     #[serde(default)]
     pub texto: String,
-    /// The simulator generates each attachment's bytes from the seed and declares their SHA-256.
+    /// The simulator declares each attachment's SHA-256.
     #[serde(default)]
     pub adjuntos: Vec<AdjuntoInfomex>,
 }
 
+/// An attachment: its text `contenido`, or `tamano` bytes the simulator generates from the seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjuntoInfomex {
     pub nombre: String,
     pub media_type: String,
-    /// Size in bytes.
-    pub tamano: u64,
+    /// Size in bytes of generated content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tamano: Option<u64>,
+    /// The attachment's exact content, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contenido: Option<String>,
 }
 
 /// Schema-only mirrors of pnt-model's enums, which do not depend on schemars.

@@ -193,6 +193,17 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
             );
         }
         for solicitud in &account.solicitudes {
+            for adjunto in solicitud.respuestas.iter().flat_map(|r| &r.adjuntos) {
+                if adjunto.tamano.is_some() == adjunto.contenido.is_some() {
+                    return incoherent(
+                        solicitud.pos,
+                        format!(
+                            "el adjunto `{}` de {} lleva `tamano` (bytes generados) o `contenido` (texto), uno de los dos",
+                            adjunto.nombre, solicitud.folio
+                        ),
+                    );
+                }
+            }
             let of = solicitud.folio.jurisdiccion();
             if of != account.jurisdiccion {
                 return incoherent(
@@ -217,7 +228,19 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
         };
         incoherent(pos, format!("usuario desconocido `{name}`; {hint}"))
     };
+    let mut clock_known = s.clock.is_some();
     for step in s.all_steps() {
+        match step.action {
+            Action::SetClock(_) => clock_known = true,
+            Action::AdvanceClock(_) if !clock_known => {
+                return incoherent(
+                    step.pos,
+                    "`advance_clock` avanza desde una fecha conocida: declare `clock` o ponga antes un `set_clock`"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
         let named = match &step.action {
             Action::Register(u) => Some(u.as_str()),
             Action::Login(l) => Some(l.user.as_str()),

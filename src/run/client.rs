@@ -1,0 +1,234 @@
+//! The HTTP side of a target: the PNT API (docs/pnt-api.md) and its test hooks, over reqwest.
+
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::{Client, Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::verify::Observed;
+use pnt_model::{Date, Sha256};
+
+/// How long one request may take before the target counts as not answering. A target facing a
+/// `hang` fault must give up on Infomex well before this.
+pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The discovery document (`GET /.well-known/pnt-suite`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Discovery {
+    pub api: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub hooks: Hooks,
+}
+
+/// The test hooks a target offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Hooks {
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(default)]
+    pub available: Vec<String>,
+}
+
+/// A failure to talk to the target at all (as opposed to an answer that is wrong).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable(pub String);
+
+/// A client of one target.
+#[derive(Debug, Clone)]
+pub struct PntClient {
+    http: Client,
+    base: String,
+    api: String,
+    hooks: Hooks,
+}
+
+/// The bytes of a download and what the target declared about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub bytes: Vec<u8>,
+    pub declared: Option<String>,
+    pub media_type: Option<String>,
+}
+
+impl PntClient {
+    /// Reads the target's discovery document.
+    pub async fn discover(base: &str) -> Result<PntClient, Unreachable> {
+        let http = Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| Unreachable(format!("no se pudo crear el cliente HTTP: {e}")))?;
+        let base = base.trim_end_matches('/').to_owned();
+        let url = format!("{base}/.well-known/pnt-suite");
+        let resp = http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| Unreachable(format!("el destino no respondió en {url}: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(Unreachable(format!(
+                "{url} respondió {}; el destino debe publicar su documento de descubrimiento (docs/pnt-api.md, \"Discovery\")",
+                resp.status().as_u16()
+            )));
+        }
+        let discovery: Discovery = resp.json().await.map_err(|e| {
+            Unreachable(format!(
+                "{url} no es un documento de descubrimiento válido: {e}"
+            ))
+        })?;
+        Ok(PntClient {
+            http,
+            api: format!("{base}{}", discovery.api.trim_end_matches('/')),
+            hooks: discovery.hooks,
+            base,
+        })
+    }
+
+    /// The hooks the target offers.
+    pub fn hooks(&self) -> &Hooks {
+        &self.hooks
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A request to the API (`path` after `/api/v1`), with the bearer token when given.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<Observed, Unreachable> {
+        let url = format!("{}{path}", self.api);
+        self.send(method, &url, token, body).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<Observed, Unreachable> {
+        let mut req = self.http.request(method.clone(), url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| Unreachable(format!("{method} {url}: el destino no respondió: {e}")))?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| Unreachable(format!("{method} {url}: la respuesta se cortó: {e}")))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()))
+        };
+        Ok(Observed { status, body, text })
+    }
+
+    /// `GET /api/v1/adjuntos/{id}`: the bytes, checked against `X-Sha256` by the caller.
+    pub async fn download(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(Observed, Option<Download>), Unreachable> {
+        let url = format!("{}/adjuntos/{}", self.api, segment(id));
+        let mut req = self.http.get(&url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| Unreachable(format!("GET {url}: el destino no respondió: {e}")))?;
+        let status = resp.status();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let declared = header("x-sha256");
+        let media_type = header("content-type");
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| Unreachable(format!("GET {url}: la descarga se cortó: {e}")))?
+            .to_vec();
+        if status != StatusCode::OK {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let body = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+            return Ok((
+                Observed {
+                    status: status.as_u16(),
+                    body,
+                    text,
+                },
+                None,
+            ));
+        }
+        let sha = Sha256::of(&bytes).to_string();
+        let body = json!({
+            "sha256": sha,
+            "x_sha256": declared,
+            "tamano": bytes.len(),
+            "media_type": media_type,
+        });
+        Ok((
+            Observed {
+                status: status.as_u16(),
+                text: body.to_string(),
+                body,
+            },
+            Some(Download {
+                bytes,
+                declared,
+                media_type,
+            }),
+        ))
+    }
+
+    /// `PUT {prefix}/clock`.
+    pub async fn set_clock(&self, hoy: Date) -> Result<Observed, Unreachable> {
+        let url = format!("{}{}/clock", self.base, self.hooks.prefix);
+        self.send(
+            Method::PUT,
+            &url,
+            None,
+            Some(json!({"hoy": hoy.to_string()})),
+        )
+        .await
+    }
+
+    /// `POST {prefix}/reset`.
+    pub async fn reset(&self) -> Result<Observed, Unreachable> {
+        let url = format!("{}{}/reset", self.base, self.hooks.prefix);
+        self.send(Method::POST, &url, None, None).await
+    }
+}
+
+/// Everything but RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A folio or id as one percent-encoded path segment (`CDMX%2FUT%2F01234%2F2019`).
+pub(super) fn segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}

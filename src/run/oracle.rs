@@ -1,0 +1,568 @@
+//! The oracle: after every linkage, the target's Mi Historial and details are compared with the
+//! simulator's own data (docs/infomex-sim.md, `GET /__admin/accounts/{slug}/{usuario}`).
+//!
+//! Every folio the account holds must be in the history exactly once, with its type,
+//! institution, dates, estado, answers and attachment checksums equal to the simulator's, and
+//! its fecha límite and semáforo as pnt-model computes them for the target's "today" — or the
+//! linkage must have reported it in `pendientes`, with a reason. Pure: data in, misses out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pnt_model::{
+    Adjunto, Calendario, Date, EstadoSolicitud, Folio, Jurisdiccion, Prevencion, ReglaSemaforo,
+    Respuesta, Sha256, Solicitud, Terminos, TipoRespuesta, TipoSolicitud,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::verify::{Miss, value_diff};
+use crate::report::Diff;
+
+/// An Infomex account as the simulator's admin API returns it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SimAccount {
+    pub usuario: String,
+    pub contrasena: String,
+    #[serde(default)]
+    pub bloqueada: bool,
+    pub solicitudes: Vec<SimSolicitud>,
+}
+
+/// A solicitud in the simulator's detail shape.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SimSolicitud {
+    pub folio: Folio,
+    pub tipo: TipoSolicitud,
+    pub institucion: String,
+    pub descripcion: String,
+    pub fecha_presentacion: Date,
+    pub estado: EstadoSolicitud,
+    #[serde(default)]
+    pub prevencion: Option<Prevencion>,
+    #[serde(default)]
+    pub ampliacion: bool,
+    #[serde(default)]
+    pub respuestas: Vec<SimRespuesta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SimRespuesta {
+    pub tipo: TipoRespuesta,
+    pub fecha: Date,
+    pub texto: String,
+    #[serde(default)]
+    pub adjuntos: Vec<SimAdjunto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SimAdjunto {
+    pub id: String,
+    pub nombre: String,
+    pub media_type: String,
+    pub tamano: u64,
+    pub sha256: Sha256,
+}
+
+impl SimSolicitud {
+    fn model(&self, j: Jurisdiccion) -> Solicitud {
+        Solicitud {
+            folio: self.folio,
+            jurisdiccion: j,
+            tipo: self.tipo,
+            institucion: self.institucion.clone(),
+            descripcion: self.descripcion.clone(),
+            fecha_presentacion: self.fecha_presentacion,
+            estado: self.estado,
+            prevencion: self.prevencion,
+            ampliacion: self.ampliacion,
+            respuestas: self
+                .respuestas
+                .iter()
+                .map(|r| Respuesta {
+                    tipo: r.tipo,
+                    fecha: r.fecha,
+                    texto: r.texto.clone(),
+                    adjuntos: r
+                        .adjuntos
+                        .iter()
+                        .map(|a| Adjunto {
+                            nombre: a.nombre.clone(),
+                            media_type: a.media_type.clone(),
+                            tamano: a.tamano,
+                            sha256: a.sha256,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What the target showed after a linkage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetView {
+    /// The linkage result (`POST /api/v1/vinculaciones`).
+    pub linkage: Value,
+    /// The target's "today" (Mi Historial's `hoy`).
+    pub hoy: Date,
+    /// Every row of Mi Historial of this jurisdiction, all pages.
+    pub rows: Vec<Value>,
+    /// The detail of each folio in `rows`.
+    pub details: BTreeMap<String, Value>,
+}
+
+/// The most differences listed per check, so a broken migration of 5,000 solicitudes still
+/// gives a report a person can read.
+const MAX_LISTED: usize = 12;
+
+const COLUMNS: [&str; 7] = [
+    "Folio",
+    "Tipo",
+    "Institución",
+    "Recepción oficial",
+    "Fecha límite",
+    "Semáforo",
+    "Estado",
+];
+
+/// Compares the target's view of jurisdiction `j` with the accounts the user linked there.
+pub fn compare(j: Jurisdiccion, accounts: &[&SimAccount], view: &TargetView) -> Vec<Miss> {
+    let mut misses = Vec::new();
+    let cal = Calendario::lft();
+    let regla = ReglaSemaforo::default();
+
+    // Pending folios, as the linkage reported them.
+    let pendientes = view
+        .linkage
+        .get("pendientes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut pending: BTreeSet<String> = BTreeSet::new();
+    let mut unnamed = 0usize;
+    for p in &pendientes {
+        match p.get("folio").and_then(Value::as_str) {
+            Some(f) => {
+                pending.insert(f.to_owned());
+            }
+            None => unnamed += 1,
+        }
+        let codigo = p.get("codigo").and_then(Value::as_str).unwrap_or("");
+        let motivo = p.get("motivo").and_then(Value::as_str).unwrap_or("");
+        if codigo.is_empty() || motivo.trim().is_empty() {
+            misses.push(Miss {
+                check: "oráculo: pendientes".into(),
+                message: "cada pendiente debe decir su `codigo` y su `motivo`".into(),
+                diff: Some(value_diff(
+                    &Value::String("{folio, codigo, motivo}".into()),
+                    p,
+                )),
+            });
+        }
+    }
+    let estado = view
+        .linkage
+        .get("estado")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let expected_estado = if pendientes.is_empty() {
+        "completa"
+    } else {
+        "incompleta"
+    };
+    if estado != expected_estado {
+        misses.push(Miss {
+            check: "oráculo: estado".into(),
+            message: format!(
+                "con {} pendientes, la vinculación debe quedar `{expected_estado}`",
+                pendientes.len()
+            ),
+            diff: Some(Diff::Value {
+                expected: expected_estado.into(),
+                actual: estado.into(),
+            }),
+        });
+    }
+
+    // Rows by folio; duplicates are a failure of their own.
+    let mut by_folio: BTreeMap<String, &Value> = BTreeMap::new();
+    let mut duplicated = Vec::new();
+    for row in &view.rows {
+        let folio = row
+            .get("folio")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        if by_folio.insert(folio.clone(), row).is_some() {
+            duplicated.push(folio);
+        }
+    }
+    if !duplicated.is_empty() {
+        misses.push(listed(
+            "oráculo: duplicados",
+            format!(
+                "{} folios aparecen más de una vez en Mi Historial",
+                duplicated.len()
+            ),
+            &duplicated,
+        ));
+    }
+
+    let mut expected_rows = Vec::new();
+    let mut actual_rows = Vec::new();
+    let mut missing = Vec::new();
+    let mut answer_misses = Vec::new();
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    for account in accounts {
+        for s in &account.solicitudes {
+            let folio = s.folio.to_string();
+            known.insert(folio.clone());
+            let Some(row) = by_folio.get(&folio) else {
+                if !pending.contains(&folio) {
+                    missing.push(folio);
+                }
+                continue;
+            };
+            let model = s.model(j);
+            let terminos = Terminos::de(j, s.tipo);
+            let plazo = model.plazo(&cal, &terminos).ok();
+            let fecha_limite = plazo.and_then(|p| p.fecha_limite());
+            let semaforo = plazo.map(|p| model.semaforo(&cal, &p, &regla, view.hoy));
+            let expected = vec![
+                folio.clone(),
+                s.tipo.slug().to_owned(),
+                s.institucion.clone(),
+                plazo.map_or("?".into(), |p| p.recepcion_oficial.to_string()),
+                fecha_limite.map_or("—".into(), |d| d.to_string()),
+                semaforo.map_or("?".into(), |x| x.slug().to_owned()),
+                s.estado.slug().to_owned(),
+            ];
+            let cell = |k: &str| match row.get(k) {
+                Some(Value::String(v)) => v.clone(),
+                Some(Value::Null) | None => "—".into(),
+                Some(other) => other.to_string(),
+            };
+            let actual = vec![
+                cell("folio"),
+                cell("tipo"),
+                cell("institucion"),
+                cell("fecha_recepcion_oficial"),
+                cell("fecha_limite_entrega"),
+                cell("semaforo"),
+                cell("estado"),
+            ];
+            if expected != actual {
+                expected_rows.push(expected);
+                actual_rows.push(actual);
+            }
+            match view.details.get(&folio) {
+                Some(detail) => compare_detail(s, detail, &mut answer_misses),
+                None => answer_misses.push(format!("{folio}: no se pudo abrir su detalle")),
+            }
+        }
+    }
+    let unaccounted = missing.len().saturating_sub(unnamed);
+    if unaccounted > 0 {
+        misses.push(listed(
+            "oráculo: faltantes",
+            format!(
+                "{unaccounted} solicitudes de Infomex no están en Mi Historial ni en `pendientes`"
+            ),
+            &missing,
+        ));
+    }
+    let extra: Vec<String> = by_folio
+        .keys()
+        .filter(|f| !known.contains(*f))
+        .cloned()
+        .collect();
+    if !extra.is_empty() {
+        misses.push(listed(
+            "oráculo: sobrantes",
+            format!(
+                "{} folios de Mi Historial no existen en la cuenta de Infomex",
+                extra.len()
+            ),
+            &extra,
+        ));
+    }
+    if !expected_rows.is_empty() {
+        let n = expected_rows.len();
+        expected_rows.truncate(MAX_LISTED);
+        actual_rows.truncate(MAX_LISTED);
+        misses.push(Miss {
+            check: "oráculo: Mi Historial".into(),
+            message: format!(
+                "{n} filas difieren de lo que Infomex tiene y pnt-model calcula al {}{}",
+                view.hoy,
+                more(n)
+            ),
+            diff: Some(Diff::Table {
+                columns: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+                expected: expected_rows,
+                actual: actual_rows,
+            }),
+        });
+    }
+    if !answer_misses.is_empty() {
+        let n = answer_misses.len();
+        answer_misses.truncate(MAX_LISTED);
+        misses.push(Miss {
+            check: "oráculo: respuestas y adjuntos".into(),
+            message: format!("{n} diferencias en los detalles{}", more(n)),
+            diff: Some(Diff::Text {
+                expected: String::new(),
+                actual: answer_misses.join("\n") + "\n",
+            }),
+        });
+    }
+    misses
+}
+
+fn more(n: usize) -> String {
+    if n > MAX_LISTED {
+        format!(" (se muestran {MAX_LISTED})")
+    } else {
+        String::new()
+    }
+}
+
+fn listed(check: &str, message: String, folios: &[String]) -> Miss {
+    let shown: Vec<&str> = folios.iter().take(MAX_LISTED).map(String::as_str).collect();
+    Miss {
+        check: check.into(),
+        message: format!("{message}{}", more(folios.len())),
+        diff: Some(Diff::Value {
+            expected: "(ninguno)".into(),
+            actual: shown.join(", "),
+        }),
+    }
+}
+
+/// Answers and attachments of one folio: count, type, date, text, and each attachment's name,
+/// media type, size and SHA-256.
+fn compare_detail(s: &SimSolicitud, detail: &Value, out: &mut Vec<String>) {
+    let folio = s.folio.to_string();
+    let empty = Vec::new();
+    let respuestas = detail
+        .get("respuestas")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    if respuestas.len() != s.respuestas.len() {
+        out.push(format!(
+            "{folio}: {} respuestas en Infomex, {} en la PNT",
+            s.respuestas.len(),
+            respuestas.len()
+        ));
+        return;
+    }
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    for (i, (e, a)) in s.respuestas.iter().zip(respuestas).enumerate() {
+        for (field, expected, actual) in [
+            ("tipo", e.tipo.texto().to_owned(), text(a, "tipo")),
+            ("fecha", e.fecha.to_string(), text(a, "fecha")),
+            ("texto", e.texto.clone(), text(a, "texto")),
+        ] {
+            if expected != actual {
+                out.push(format!(
+                    "{folio}: respuesta {i}, `{field}`: Infomex «{expected}», PNT «{actual}»"
+                ));
+            }
+        }
+        let adjuntos = a
+            .get("adjuntos")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
+        if adjuntos.len() != e.adjuntos.len() {
+            out.push(format!(
+                "{folio}: respuesta {i}: {} adjuntos en Infomex, {} en la PNT",
+                e.adjuntos.len(),
+                adjuntos.len()
+            ));
+            continue;
+        }
+        for (k, (ea, aa)) in e.adjuntos.iter().zip(adjuntos).enumerate() {
+            for (field, expected, actual) in [
+                ("nombre", ea.nombre.clone(), text(aa, "nombre")),
+                ("media_type", ea.media_type.clone(), text(aa, "media_type")),
+                (
+                    "tamano",
+                    ea.tamano.to_string(),
+                    aa.get("tamano").map(Value::to_string).unwrap_or_default(),
+                ),
+                ("sha256", ea.sha256.to_string(), text(aa, "sha256")),
+            ] {
+                if expected != actual {
+                    out.push(format!(
+                        "{folio}: respuesta {i}, adjunto {k}, `{field}`: Infomex «{expected}», PNT «{actual}»"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The seed's federal solicitud, unanswered, plus one answered with an attachment.
+    fn account() -> SimAccount {
+        serde_json::from_value(json!({
+            "usuario": "ciudadano.federal", "contrasena": "x", "bloqueada": false,
+            "solicitudes": [
+                {"folio": "0623800160321", "tipo": "acceso", "institucion": "INAI",
+                 "descripcion": "Directorio", "fecha_presentacion": "2021-08-26",
+                 "estado": "en_proceso", "prevencion": null, "ampliacion": false, "respuestas": []},
+                {"folio": "0623800150221", "tipo": "datos-personales", "institucion": "IMSS",
+                 "descripcion": "Mis datos", "fecha_presentacion": "2021-02-01",
+                 "estado": "terminada", "prevencion": null, "ampliacion": false,
+                 "respuestas": [{"tipo": "Entrega de información en medio electrónico",
+                                 "fecha": "2021-02-20", "texto": "Se entrega.",
+                                 "adjuntos": [{"id": "1-0-0", "nombre": "r.pdf", "media_type": "application/pdf",
+                                               "tamano": 3, "sha256": Sha256::of(b"abc").to_string()}]}]}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn row(
+        folio: &str,
+        tipo: &str,
+        inst: &str,
+        rec: &str,
+        lim: &str,
+        sem: &str,
+        estado: &str,
+    ) -> Value {
+        json!({"folio": folio, "tipo": tipo, "institucion": inst, "fecha_recepcion_oficial": rec,
+               "fecha_limite_entrega": lim, "semaforo": sem, "estado": estado})
+    }
+
+    fn detail(respuestas: Value) -> Value {
+        json!({"respuestas": respuestas})
+    }
+
+    /// What a correct PNT shows on 2021-09-20 (the seed's row: due 24/09/2021, En alerta).
+    fn correct_view() -> TargetView {
+        let answered = json!([{"tipo": "Entrega de información en medio electrónico", "fecha": "2021-02-20",
+            "texto": "Se entrega.", "adjuntos": [{"id": "a1", "nombre": "r.pdf", "media_type": "application/pdf",
+            "tamano": 3, "sha256": Sha256::of(b"abc").to_string()}]}]);
+        TargetView {
+            linkage: json!({"estado": "completa", "pendientes": []}),
+            hoy: "2021-09-20".parse().unwrap(),
+            rows: vec![
+                row(
+                    "0623800160321",
+                    "acceso",
+                    "INAI",
+                    "2021-08-26",
+                    "2021-09-24",
+                    "en_alerta",
+                    "en_proceso",
+                ),
+                row(
+                    "0623800150221",
+                    "datos-personales",
+                    "IMSS",
+                    "2021-02-02",
+                    "2021-03-02",
+                    "en_tiempo",
+                    "terminada",
+                ),
+            ],
+            details: BTreeMap::from([
+                ("0623800160321".to_owned(), detail(json!([]))),
+                ("0623800150221".to_owned(), detail(answered)),
+            ]),
+        }
+    }
+
+    fn checks(view: &TargetView) -> Vec<String> {
+        let a = account();
+        compare(Jurisdiccion::Federacion, &[&a], view)
+            .into_iter()
+            .map(|m| format!("{}: {}", m.check, m.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_faithful_migration_passes() {
+        assert_eq!(checks(&correct_view()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn wrong_deadline_and_semaforo_show_as_a_table_diff() {
+        let mut view = correct_view();
+        view.rows[0] = row(
+            "0623800160321",
+            "acceso",
+            "INAI",
+            "2021-08-26",
+            "2021-09-23",
+            "en_tiempo",
+            "en_proceso",
+        );
+        let a = account();
+        let misses = compare(Jurisdiccion::Federacion, &[&a], &view);
+        assert_eq!(misses.len(), 1);
+        assert_eq!(
+            misses[0].message,
+            "1 filas difieren de lo que Infomex tiene y pnt-model calcula al 2021-09-20"
+        );
+        match &misses[0].diff {
+            Some(Diff::Table {
+                expected, actual, ..
+            }) => {
+                assert_eq!(expected[0][4..6], ["2021-09-24", "en_alerta"]);
+                assert_eq!(actual[0][4..6], ["2021-09-23", "en_tiempo"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_duplicated_and_extra_folios_are_named_unless_pending() {
+        let mut view = correct_view();
+        let dup = view.rows[1].clone();
+        view.rows = vec![dup.clone(), dup, row("X-1", "acceso", "?", "", "", "", "")];
+        assert_eq!(
+            checks(&view),
+            [
+                "oráculo: duplicados: 1 folios aparecen más de una vez en Mi Historial",
+                "oráculo: faltantes: 1 solicitudes de Infomex no están en Mi Historial ni en `pendientes`",
+                "oráculo: sobrantes: 1 folios de Mi Historial no existen en la cuenta de Infomex",
+            ]
+        );
+        let mut pending = correct_view();
+        pending.rows.remove(0);
+        pending.linkage = json!({"estado": "incompleta", "pendientes": [
+            {"folio": "0623800160321", "codigo": "detalle_no_disponible", "motivo": "Infomex no respondió."}]});
+        assert_eq!(checks(&pending), Vec::<String>::new());
+        pending.linkage["estado"] = json!("completa");
+        assert_eq!(
+            checks(&pending),
+            ["oráculo: estado: con 1 pendientes, la vinculación debe quedar `incompleta`"]
+        );
+    }
+
+    #[test]
+    fn answers_and_checksums_are_compared() {
+        let mut view = correct_view();
+        view.details.get_mut("0623800150221").unwrap()["respuestas"][0]["adjuntos"][0]["sha256"] =
+            json!(Sha256::of(b"abd").to_string());
+        view.details.get_mut("0623800150221").unwrap()["respuestas"][0]["texto"] =
+            json!("Se entrega.<br/>");
+        let a = account();
+        let misses = compare(Jurisdiccion::Federacion, &[&a], &view);
+        assert_eq!(misses.len(), 1);
+        match &misses[0].diff {
+            Some(Diff::Text { actual, .. }) => {
+                assert!(actual.contains("0623800150221: respuesta 0, `texto`: Infomex «Se entrega.», PNT «Se entrega.<br/>»"), "{actual}");
+                assert!(actual.contains("adjunto 0, `sha256`"), "{actual}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

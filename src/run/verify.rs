@@ -1,0 +1,384 @@
+//! Checking one response against a step's expectations. Pure: a response in, failures out.
+
+use serde_json::Value;
+
+use super::vars::Vars;
+use crate::report::Diff;
+use crate::scenario::Expect;
+
+/// A response as the checks see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    pub status: u16,
+    /// The JSON body; for a download, `{sha256, x_sha256, tamano, media_type}`.
+    pub body: Value,
+    /// The body as text (the whole response for `excludes: {.: …}`).
+    pub text: String,
+}
+
+/// A failed check, before it is tied to a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    pub check: String,
+    pub message: String,
+    pub diff: Option<Diff>,
+}
+
+/// The phrase PNT showed in 2021 instead of saying what went wrong. No answer may contain it.
+pub const GENERIC_ERROR: &str = "consulte con el administrador";
+
+/// Every expectation of `expect` that `observed` does not meet.
+pub fn verify(expect: &Expect, observed: &Observed, vars: &Vars) -> Vec<Miss> {
+    let mut misses = Vec::new();
+    let status = observed.status;
+    let codigo = observed
+        .body
+        .pointer("/error/codigo")
+        .and_then(Value::as_str);
+    let status_ok = if !expect.status.is_empty() {
+        expect.status.contains(&status)
+    } else if expect.error.is_some() {
+        status >= 400
+    } else {
+        (200..300).contains(&status)
+    };
+    if !status_ok {
+        let expected = if !expect.status.is_empty() {
+            expect
+                .status
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" o ")
+        } else if expect.error.is_some() {
+            "un error (4xx o 5xx)".to_owned()
+        } else {
+            "éxito (2xx)".to_owned()
+        };
+        let actual = match codigo {
+            Some(c) => format!("{status} {c}"),
+            None => status.to_string(),
+        };
+        misses.push(Miss {
+            check: "status".into(),
+            message: match codigo {
+                Some(c) if expect.status.is_empty() && expect.error.is_none() => format!(
+                    "se esperaba éxito y el destino respondió el error `{c}`: {}",
+                    observed
+                        .body
+                        .pointer("/error/mensaje")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                ),
+                _ => "el estado HTTP no es el esperado".into(),
+            },
+            diff: Some(Diff::Value { expected, actual }),
+        });
+    }
+    if let Some(expected) = &expect.error
+        && codigo != Some(expected.0.as_str())
+    {
+        misses.push(Miss {
+            check: "error".into(),
+            message: "el código de error no es el esperado".into(),
+            diff: Some(Diff::Value {
+                expected: expected.0.clone(),
+                actual: codigo.map_or_else(|| "(ninguno)".to_owned(), str::to_owned),
+            }),
+        });
+    }
+    for (selector, expected) in expect.fields.iter() {
+        let check = format!("fields.{selector}");
+        let expected = match vars.resolve_value(expected) {
+            Ok(v) => v,
+            Err(message) => {
+                misses.push(Miss {
+                    check,
+                    message,
+                    diff: None,
+                });
+                continue;
+            }
+        };
+        match selector.select(&observed.body) {
+            None => misses.push(absent(check, selector.as_str(), &expected)),
+            Some(actual) if same(&expected, &actual) => {}
+            Some(actual) => misses.push(Miss {
+                check,
+                message: format!("el valor en `{selector}` no es el esperado"),
+                diff: Some(value_diff(&expected, &actual)),
+            }),
+        }
+    }
+    for (selector, expected) in expect.every.iter() {
+        let check = format!("every.{selector}");
+        let expected = match vars.resolve_value(expected) {
+            Ok(v) => v,
+            Err(message) => {
+                misses.push(Miss {
+                    check,
+                    message,
+                    diff: None,
+                });
+                continue;
+            }
+        };
+        match selector.select(&observed.body) {
+            Some(Value::Array(items)) => {
+                if let Some((i, bad)) = items.iter().enumerate().find(|(_, v)| !same(&expected, v))
+                {
+                    misses.push(Miss {
+                        check,
+                        message: format!("el elemento {i} de `{selector}` no es el esperado"),
+                        diff: Some(value_diff(&expected, bad)),
+                    });
+                }
+            }
+            Some(other) => misses.push(Miss {
+                check,
+                message: format!("`{selector}` no es una lista (use `[*]`)"),
+                diff: Some(value_diff(&expected, &other)),
+            }),
+            None => misses.push(absent(check, selector.as_str(), &expected)),
+        }
+    }
+    for (selector, expected) in expect.counts.iter() {
+        let check = format!("counts.{selector}");
+        match selector.select(&observed.body) {
+            Some(Value::Array(items)) if items.len() == *expected => {}
+            Some(Value::Array(items)) => misses.push(Miss {
+                check,
+                message: format!("`{selector}` no tiene los elementos esperados"),
+                diff: Some(Diff::Value {
+                    expected: expected.to_string(),
+                    actual: items.len().to_string(),
+                }),
+            }),
+            Some(other) => misses.push(Miss {
+                check,
+                message: format!("`{selector}` no es una lista"),
+                diff: Some(value_diff(&Value::from(*expected), &other)),
+            }),
+            None => misses.push(absent(check, selector.as_str(), &Value::from(*expected))),
+        }
+    }
+    for (selector, fragment, must_contain) in expect
+        .contains
+        .iter()
+        .map(|(s, f)| (s, f, true))
+        .chain(expect.excludes.iter().map(|(s, f)| (s, f, false)))
+    {
+        let kind = if must_contain { "contains" } else { "excludes" };
+        let check = format!("{kind}.{selector}");
+        let fragment = match vars.resolve(fragment) {
+            Ok(f) => f,
+            Err(message) => {
+                misses.push(Miss {
+                    check,
+                    message,
+                    diff: None,
+                });
+                continue;
+            }
+        };
+        let text = if selector.as_str() == "." {
+            Some(observed.text.clone())
+        } else {
+            selector.select(&observed.body).map(|v| as_text(&v))
+        };
+        match text {
+            None if must_contain => {
+                misses.push(absent(check, selector.as_str(), &Value::String(fragment)))
+            }
+            None => {}
+            Some(t) if t.to_lowercase().contains(&fragment.to_lowercase()) != must_contain => {
+                misses.push(Miss {
+                    check,
+                    message: if must_contain {
+                        format!("`{selector}` no contiene «{fragment}»")
+                    } else {
+                        format!("`{selector}` contiene «{fragment}», que no debe aparecer")
+                    },
+                    diff: Some(Diff::Value {
+                        expected: format!(
+                            "{} «{fragment}»",
+                            if must_contain {
+                                "contiene"
+                            } else {
+                                "no contiene"
+                            }
+                        ),
+                        actual: t,
+                    }),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    if observed.text.to_lowercase().contains(GENERIC_ERROR) {
+        misses.push(Miss {
+            check: "mensaje genérico".into(),
+            message: format!(
+                "la respuesta dice «{GENERIC_ERROR}»: cada error debe decir qué pasó y qué hacer (DESIGN.md, \"Errors are specific\")"
+            ),
+            diff: None,
+        });
+    }
+    misses
+}
+
+fn absent(check: String, selector: &str, expected: &Value) -> Miss {
+    Miss {
+        check,
+        message: format!("la respuesta no tiene `{selector}`"),
+        diff: Some(Diff::Value {
+            expected: compact(expected),
+            actual: "(ausente)".into(),
+        }),
+    }
+}
+
+/// Equal JSON, except that a quoted number or boolean in the file matches the unquoted one.
+pub(super) fn same(expected: &Value, actual: &Value) -> bool {
+    expected == actual
+        || match (expected, actual) {
+            (Value::String(e), Value::Number(_) | Value::Bool(_)) => e.as_str() == actual.to_string().as_str(),
+            _ => false,
+        }
+}
+
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn compact(v: &Value) -> String {
+    v.to_string()
+}
+
+/// Short values side by side; long or multi-line ones as a text diff.
+pub(super) fn value_diff(expected: &Value, actual: &Value) -> Diff {
+    let long = |v: &Value| match v {
+        Value::String(s) => s.contains('\n'),
+        Value::Array(_) | Value::Object(_) => v.to_string().len() > 80,
+        _ => false,
+    };
+    if long(expected) || long(actual) {
+        let pretty = |v: &Value| match v {
+            Value::String(s) => format!("{s}\n"),
+            other => format!(
+                "{}\n",
+                serde_json::to_string_pretty(other).unwrap_or_default()
+            ),
+        };
+        Diff::Text {
+            expected: pretty(expected),
+            actual: pretty(actual),
+        }
+    } else {
+        Diff::Value {
+            expected: compact(expected),
+            actual: compact(actual),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn expect(yaml: &str) -> Expect {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    fn observed(status: u16, body: Value) -> Observed {
+        Observed {
+            status,
+            text: body.to_string(),
+            body,
+        }
+    }
+
+    fn checks(expect_yaml: &str, o: &Observed) -> Vec<String> {
+        verify(&expect(expect_yaml), o, &Vars::default())
+            .into_iter()
+            .map(|m| format!("{}: {}", m.check, m.message))
+            .collect()
+    }
+
+    fn linkage() -> Observed {
+        observed(
+            200,
+            json!({"estado": "completa", "solicitudes": 12, "pendientes": [],
+                   "historial": [{"tipo": "acceso"}, {"tipo": "acceso"}],
+                   "mensaje": "Las solicitudes de Infomex Jalisco se migraron a la PNT."}),
+        )
+    }
+
+    #[test]
+    fn met_expectations_give_no_misses() {
+        assert!(checks(
+            "status: 200\nfields: {estado: completa, solicitudes: 12}\nevery: {'historial[*].tipo': acceso}\n\
+             counts: {pendientes: 0}\ncontains: {mensaje: jalisco}\nexcludes: {.: consulte}\n",
+            &linkage()
+        )
+        .is_empty());
+        assert!(checks("fields: {solicitudes: '12'}\n", &linkage()).is_empty());
+    }
+
+    #[test]
+    fn unmet_expectations_say_which_and_why() {
+        assert_eq!(
+            checks(
+                "status: [201, 409]\nfields: {estado: incompleta, nada: 1}\ncounts: {pendientes: 2, estado: 1}\n\
+                 every: {'historial[*].tipo': datos-personales}\nexcludes: {mensaje: migraron}\n",
+                &linkage()
+            ),
+            [
+                "status: el estado HTTP no es el esperado",
+                "fields.estado: el valor en `estado` no es el esperado",
+                "fields.nada: la respuesta no tiene `nada`",
+                "every.historial[*].tipo: el elemento 0 de `historial[*].tipo` no es el esperado",
+                "counts.pendientes: `pendientes` no tiene los elementos esperados",
+                "counts.estado: `estado` no es una lista",
+                "excludes.mensaje: `mensaje` contiene «migraron», que no debe aparecer",
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_are_expected_by_code_and_success_by_default() {
+        let refused = observed(
+            422,
+            json!({"error": {"codigo": "infomex_credenciales_invalidas", "mensaje": "Verifique su contraseña."}}),
+        );
+        assert!(checks("error: infomex_credenciales_invalidas\n", &refused).is_empty());
+        assert_eq!(
+            checks("error: infomex_cuenta_bloqueada\n", &refused),
+            ["error: el código de error no es el esperado"]
+        );
+        assert_eq!(
+            checks("{}\n", &refused),
+            [
+                "status: se esperaba éxito y el destino respondió el error `infomex_credenciales_invalidas`: Verifique su contraseña."
+            ]
+        );
+    }
+
+    #[test]
+    fn the_generic_2021_message_always_fails() {
+        let generic = observed(
+            500,
+            json!({"error": {"codigo": "x", "mensaje": "Consulte con el administrador del sistema"}}),
+        );
+        assert_eq!(
+            checks("status: 500\n", &generic),
+            [
+                "mensaje genérico: la respuesta dice «consulte con el administrador»: cada error debe decir qué pasó y qué hacer (DESIGN.md, \"Errors are specific\")"
+            ]
+        );
+    }
+}
