@@ -26,6 +26,8 @@ pub enum Command {
     /// Validate scenario files without running them: one line per file; exit 0, or 2 if any is
     /// invalid.
     Check(CheckArgs),
+    /// Run the Infomex simulator (all 33 systems) standalone until Ctrl+C.
+    Sim(crate::sim::SimArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +127,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Deadline(args) => crate::deadline::run(&args, out),
         Command::Jurisdictions(args) => crate::jurisdictions::run(args.format, out),
         Command::Check(args) => crate::check::run(&args.paths, out),
+        Command::Sim(args) => crate::sim::run(&args, out),
     }
 }
 

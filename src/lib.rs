@@ -14,6 +14,7 @@
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
+//! - `sim`: the `sim` subcommand — infomex-sim standalone.
 
 mod check;
 pub mod cli;
@@ -23,5 +24,6 @@ mod jurisdictions;
 pub mod report;
 pub mod run;
 pub mod scenario;
+mod sim;
 
 pub use error::{CliError, Exit};

@@ -187,3 +187,92 @@ fn help_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("deadline"));
 }
+
+/// A `pnt-suite sim` process on a free port; killed when dropped.
+struct SimProcess {
+    child: std::process::Child,
+    url: String,
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl SimProcess {
+    fn start(seed: u64) -> SimProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
+            .args(["sim", "--addr", "127.0.0.1:0", "--seed", &seed.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut first = String::new();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut first).unwrap();
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .to_owned();
+        SimProcess {
+            child,
+            url,
+            _stdout: stdout,
+        }
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every response body of a short crawl: admin truth, a log-in and list in each dialect.
+async fn crawl(sim: &SimProcess, seed: u64) -> Vec<u8> {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut all = Vec::new();
+    for usuario in ["ciudadano1", "ciudadano2", "ciudadano3"] {
+        for slug in ["federacion", "jalisco"] {
+            let body = http
+                .get(format!("{}/__admin/accounts/{slug}/{usuario}", sim.url))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            all.extend_from_slice(&body);
+        }
+        let j = pnt_model::Jurisdiccion::Federacion;
+        let login = http
+            .post(format!("{}/federacion/api/sesion", sim.url))
+            .json(&serde_json::json!({"usuario": usuario, "contrasena": infomex_sim::procedural_password(seed, j, usuario)}))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        all.extend_from_slice(&login);
+        let token: serde_json::Value = serde_json::from_slice(&login).unwrap();
+        let list = http
+            .get(format!("{}/federacion/api/solicitudes", sim.url))
+            .bearer_auth(token["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        all.extend_from_slice(&list);
+    }
+    all
+}
+
+#[tokio::test]
+async fn sim_processes_with_the_same_seed_answer_the_same_bytes() {
+    let (a, b, c) = (SimProcess::start(42), SimProcess::start(42), SimProcess::start(7));
+    let (ra, rb, rc) = (crawl(&a, 42).await, crawl(&b, 42).await, crawl(&c, 7).await);
+    assert!(ra.len() > 1000);
+    assert_eq!(ra, rb, "same seed, two processes, same bytes");
+    assert_ne!(ra, rc, "another seed, other data");
+}
