@@ -28,6 +28,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the Infomex simulator (all 33 systems) standalone until Ctrl+C.
     Sim(crate::sim::SimArgs),
+    /// Run the reference PNT server (JSON API and HTML pages) until Ctrl+C.
+    Serve(crate::serve::ServeArgs),
+    /// Start the simulator and the reference PNT together, with demo accounts: the five-minute
+    /// tour.
+    Up(crate::serve::UpArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +133,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Jurisdictions(args) => crate::jurisdictions::run(args.format, out),
         Command::Check(args) => crate::check::run(&args.paths, out),
         Command::Sim(args) => crate::sim::run(&args, out),
+        Command::Serve(args) => crate::serve::serve(&args, out),
+        Command::Up(args) => crate::serve::up(&args, out),
     }
 }
 

@@ -14,6 +14,7 @@
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
+//! - `serve`: the `serve` and `up` subcommands — the reference PNT, alone or with the simulator.
 //! - `sim`: the `sim` subcommand — infomex-sim standalone.
 
 mod check;
@@ -24,6 +25,7 @@ mod jurisdictions;
 pub mod report;
 pub mod run;
 pub mod scenario;
+mod serve;
 mod sim;
 
 pub use error::{CliError, Exit};

@@ -1,0 +1,175 @@
+//! `pnt-suite serve` (the reference PNT) and `pnt-suite up` (the simulator and the reference PNT
+//! together, with demo accounts: the five-minute tour).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use infomex_sim::{CuentaConfig, SimConfig, SolicitudConfig};
+use pnt_model::{Date, Jurisdiccion};
+use pnt_reference_server::{Clock, Config};
+
+use crate::error::{CliError, Exit};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: SocketAddr,
+    /// SQLite file (created if absent); in memory when omitted.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Base URL of the Infomex systems (a simulator's URL); the jurisdiction's slug is appended.
+    #[arg(long, default_value = "http://127.0.0.1:8090", value_name = "URL")]
+    pub infomex_url: String,
+    /// Serve the test-only hooks under /__test (set the clock, reset) and advertise them.
+    #[arg(long)]
+    pub test_hooks: bool,
+    /// Fix "today" (YYYY-MM-DD) instead of following the system clock.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub hoy: Option<Date>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpArgs {
+    /// Address of the reference PNT.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: SocketAddr,
+    /// Address of the Infomex simulator.
+    #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PORT")]
+    pub sim_addr: SocketAddr,
+    /// Seed of the simulator's accounts.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// SQLite file of the PNT (in memory when omitted).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// "Today" for Mi Historial's semáforo and the queja windows; the week the migration went
+    /// live by default, so the demo shows every colour.
+    #[arg(long, default_value = "2021-09-20", value_name = "YYYY-MM-DD")]
+    pub hoy: Date,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        CliError::could_not_run(
+            "runtime",
+            format!("no se pudo iniciar el runtime de tokio: {e}"),
+        )
+    })
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, CliError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        CliError::could_not_run(
+            "direccion_no_disponible",
+            format!(
+                "no se pudo escuchar en {addr}: {e}; elija otra dirección con --addr / --sim-addr"
+            ),
+        )
+    })
+}
+
+fn server_config(
+    db: &Option<PathBuf>,
+    infomex_url: &str,
+    test_hooks: bool,
+    hoy: Option<Date>,
+) -> Config {
+    let mut config = Config::default()
+        .infomex_base_url(infomex_url)
+        .test_hooks(test_hooks);
+    if let Some(path) = db {
+        config = config.db_path(path);
+    }
+    if let Some(hoy) = hoy {
+        config = config.clock(Clock::fixed_date(hoy));
+    }
+    config
+}
+
+fn server_failed(e: pnt_reference_server::ServeError) -> CliError {
+    CliError::could_not_run("servidor_no_inicio", format!("{e}"))
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+pub(crate) fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let config = server_config(&args.db, &args.infomex_url, args.test_hooks, args.hoy);
+    runtime()?.block_on(async {
+        let listener = bind(args.addr).await?;
+        // The banner is best-effort: a closed stdout must not stop the server.
+        let _ = writeln!(
+            out,
+            "PNT de referencia en http://{}/ (API: /api/v1, OpenAPI: /api/v1/openapi.json)\n\
+             \x20 Infomex: {}\n\
+             Ctrl+C para detener.",
+            args.addr, args.infomex_url
+        )
+        .and_then(|()| out.flush());
+        pnt_reference_server::serve(config, listener, ctrl_c())
+            .await
+            .map_err(server_failed)
+    })?;
+    Ok(Exit::Success)
+}
+
+/// The demo's Infomex accounts: a federal one holding the seed page's request, and a legacy state.
+fn demo_accounts() -> Vec<CuentaConfig> {
+    let seed_row: SolicitudConfig = serde_json::from_value(serde_json::json!({
+        "folio": "0623800160321",
+        "tipo": "acceso",
+        "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)",
+        "descripcion": "Solicito el directorio de servidores públicos",
+        "fecha_presentacion": "2021-08-26",
+        "estado": "en_proceso"
+    }))
+    .expect("the demo solicitud is well formed");
+    vec![
+        CuentaConfig::new(Jurisdiccion::Federacion, "demo", "demo2021")
+            .generar(11)
+            .solicitud(seed_row),
+        CuentaConfig::new(Jurisdiccion::Jalisco, "demo", "demo2021").generar(8),
+    ]
+}
+
+pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    runtime()?.block_on(async {
+        let sim_listener = bind(args.sim_addr).await?;
+        let pnt_listener = bind(args.addr).await?;
+        let sim_config = SimConfig {
+            seed: args.seed,
+            cuentas: demo_accounts(),
+            ..SimConfig::default()
+        };
+        let sim_url = format!("http://{}", sim_listener.local_addr().map_err(|e| {
+            CliError::could_not_run("direccion_no_disponible", e.to_string())
+        })?);
+        let pnt_addr = pnt_listener
+            .local_addr()
+            .map_err(|e| CliError::could_not_run("direccion_no_disponible", e.to_string()))?;
+        let config = server_config(&args.db, &sim_url, true, Some(args.hoy));
+        let hoy = args.hoy.strftime("%d/%m/%Y");
+        let _ = writeln!(
+            out,
+            "Abra http://{pnt_addr}/ en su navegador.\n\
+             \x20 1. Regístrese con cualquier correo y contraseña, e inicie sesión.\n\
+             \x20 2. Configuración Perfil → Vinculación a sistemas de solicitudes de acceso a la información:\n\
+             \x20    Estado «Federación», Usuario «demo», Contraseña «demo2021», y pulse VINCULAR.\n\
+             \x20    (Otra cuenta: Estado «Jalisco», mismo usuario y contraseña; habla el dialecto legacy.)\n\
+             \x20 3. Abra Mi Historial: la primera fila es la solicitud 0623800160321 de la ayuda de la PNT.\n\
+             Fecha simulada: {hoy} (--hoy para cambiarla). Infomex simulado en {sim_url} (admin: {sim_url}/__admin).\n\
+             Ctrl+C para detener."
+        )
+        .and_then(|()| out.flush());
+        let (sim, pnt) = tokio::join!(
+            infomex_sim::serve(sim_config, sim_listener, ctrl_c()),
+            pnt_reference_server::serve(config, pnt_listener, ctrl_c()),
+        );
+        sim.map_err(|e| CliError::could_not_run("simulador_no_inicio", e.to_string()))?;
+        pnt.map_err(server_failed)
+    })?;
+    Ok(Exit::Success)
+}
