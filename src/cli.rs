@@ -26,6 +26,9 @@ pub enum Command {
     /// Validate scenario files without running them: one line per file; exit 0, or 2 if any is
     /// invalid.
     Check(CheckArgs),
+    /// Run scenarios against the embedded reference server or a --target; report and exit
+    /// 0 (all passed), 1 (failures), 2 (bad input) or 3 (could not run).
+    Run(crate::run_command::RunArgs),
     /// Run the Infomex simulator (all 33 systems) standalone until Ctrl+C.
     Sim(crate::sim::SimArgs),
     /// Run the reference PNT server (JSON API and HTML pages) until Ctrl+C.
@@ -132,6 +135,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Deadline(args) => crate::deadline::run(&args, out),
         Command::Jurisdictions(args) => crate::jurisdictions::run(args.format, out),
         Command::Check(args) => crate::check::run(&args.paths, out),
+        Command::Run(args) => crate::run_command::run(&args, out),
         Command::Sim(args) => crate::sim::run(&args, out),
         Command::Serve(args) => crate::serve::serve(&args, out),
         Command::Up(args) => crate::serve::up(&args, out),

@@ -11,6 +11,7 @@
 //!   commands) and its renderers: human, JSON, JUnit XML; the exit code.
 //! - [`run`]: the engine — worlds (target + simulator) per scenario, step execution with
 //!   expectations and captures, the oracle after every linkage, `--jobs`, `--filter`, `--shard`.
+//! - `run_command`: the `run` subcommand — selection, environment, progress, reports, exit code.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
@@ -24,6 +25,7 @@ pub mod error;
 mod jurisdictions;
 pub mod report;
 pub mod run;
+mod run_command;
 pub mod scenario;
 mod serve;
 mod sim;

@@ -102,3 +102,194 @@ fn check_without_scenarios_or_with_a_missing_path_exits_2() {
     let out = pnt_suite(&["check"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A scenario about the seed's federal request, with one expectation `wrong` can falsify.
+const PLAZO: &str = "\
+name: Plazo de la solicitud semilla
+seed: 1
+clock:
+  hoy: 2021-09-20
+infomex:
+  accounts:
+    - jurisdiccion: federacion
+      usuario: ciudadano.federal
+      contrasena: clave-federal
+      solicitudes:
+        - folio: \"0623800160321\"
+          tipo: acceso
+          institucion: INSTITUTO NACIONAL DE TRANSPARENCIA
+          descripcion: Solicito el directorio de servidores públicos
+          fecha_presentacion: 2021-08-26
+          estado: en_proceso
+pnt:
+  users:
+    luis: {}
+steps:
+  - register: luis
+  - login: luis
+  - vincular: {jurisdiccion: federacion, usuario: ciudadano.federal}
+    expect:
+      fields: {estado: completa, solicitudes: 1}
+  - details: \"0623800160321\"
+    expect:
+      fields:
+        fecha_limite_entrega: 2021-09-24
+        semaforo: en_alerta
+";
+
+#[test]
+fn run_passes_against_the_embedded_reference_and_writes_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plazo.yaml", PLAZO);
+    let junit = dir.path().join("junit.xml");
+    let out = pnt_suite(&[
+        "run",
+        dir.path().to_str().unwrap(),
+        "--report",
+        &format!("junit={}", junit.display()),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.starts_with("✓ PASÓ      Plazo de la solicitud semilla"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 escenario: 1 pasó"), "{stdout}");
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.contains(
+            r#"<testsuites name="pnt-suite" tests="1" skipped="0" failures="0" errors="0""#
+        ),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_false_expectation_fails_with_a_diff_and_the_repro_command() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "falso.yaml",
+        &PLAZO.replace("semaforo: en_alerta", "semaforo: fuera_de_tiempo"),
+    );
+    let file = dir.path().join("falso.yaml");
+    let out = pnt_suite(&["run", file.to_str().unwrap(), "--seed", "3"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "    paso 4 (details, {}:26) — fields.semaforo: el valor en `semaforo` no es el esperado\n      \
+             esperado: \"fuera_de_tiempo\"\n      obtenido: \"en_alerta\"\n",
+            file.display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "    repetir: pnt-suite run {} --seed 3\n",
+            file.display()
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn run_refuses_a_broken_file_with_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "roto.yaml",
+        &PLAZO.replace("  - login: luis", "  - loguin: luis"),
+    );
+    let out = pnt_suite(&["run", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `login`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("código: paso_desconocido"), "{stderr}");
+    assert!(text(&out.stdout).is_empty());
+}
+
+#[test]
+fn run_with_an_empty_selection_exits_2() {
+    let out = pnt_suite(&["run", "scenarios", "--filter", "no-existe-tal-escenario"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("código: seleccion_vacia"));
+    let out = pnt_suite(&["run", "scenarios", "--shard", "3/2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A target that answers only its discovery document, without hooks.
+async fn target_without_hooks() -> String {
+    use axum::{Json, Router, routing::get};
+    let app = Router::new().route(
+        "/.well-known/pnt-suite",
+        get(|| async {
+            Json(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
+                                    "hooks": {"prefix": "/__test", "available": []}}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
+    let url = target_without_hooks().await;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plazo.yaml", PLAZO);
+    let path = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        pnt_suite(&[
+            "run",
+            path.to_str().unwrap(),
+            "--target",
+            &url,
+            "--sim-addr",
+            "127.0.0.1:0",
+        ])
+    })
+    .await
+    .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("– NO APLICA Plazo de la solicitud semilla"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    el destino no ofrece lo que el escenario necesita: `clock`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 escenario: 0 pasaron, 1 no aplica"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    // Port 9 (discard) on loopback has no HTTP server.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plazo.yaml", PLAZO);
+    let out = pnt_suite(&[
+        "run",
+        dir.path().to_str().unwrap(),
+        "--target",
+        "http://127.0.0.1:9",
+        "--sim-addr",
+        "127.0.0.1:0",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("! ERROR     Plazo de la solicitud semilla"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("repetir: pnt-suite run"), "{stdout}");
+    assert!(stdout.contains("--target http://127.0.0.1:9"), "{stdout}");
+}

@@ -183,8 +183,13 @@ fn incoherent_scenarios_point_at_the_step_or_fault() {
         "10:9 [escenario_incoherente] `status: 404` no es válido para `http_status`: use 500, 502 o 503",
     );
     check(
-        &steps("  - advance_clock: {dias: 3, dias_habiles: 2}\n"),
-        "9:5 [escenario_incoherente] `advance_clock` lleva `dias_habiles` o `dias`, uno de los dos",
+        &steps("  - set_clock: 2021-09-20\n  - advance_clock: {dias: 3, dias_habiles: 2}\n"),
+        "10:5 [escenario_incoherente] `advance_clock` lleva `dias_habiles` o `dias`, uno de los dos",
+    );
+    check(
+        &steps("  - advance_clock: {dias: 3}\n"),
+        "9:5 [escenario_incoherente] `advance_clock` avanza desde una fecha conocida: declare \
+         `clock` o ponga antes un `set_clock`",
     );
     check(
         &steps("  - concurrent:\n      - restart\n"),

@@ -6,9 +6,12 @@
 //! turn what happened into a [`ScenarioReport`].
 
 mod client;
+mod embedded;
 mod exec;
+mod external;
 mod oracle;
 mod select;
+mod sim;
 mod vars;
 mod verify;
 mod world;
@@ -17,7 +20,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use client::{Discovery, Hooks, PntClient, Unreachable};
+pub use embedded::Embedded;
 pub use exec::{Execution, Stopped};
+pub use external::External;
 pub use oracle::{SimAccount, SimAdjunto, SimRespuesta, SimSolicitud, TargetView, compare};
 pub use select::{MatrixFilter, Selection, Shard};
 pub use vars::Vars;

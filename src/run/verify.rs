@@ -242,7 +242,9 @@ fn absent(check: String, selector: &str, expected: &Value) -> Miss {
 pub(super) fn same(expected: &Value, actual: &Value) -> bool {
     expected == actual
         || match (expected, actual) {
-            (Value::String(e), Value::Number(_) | Value::Bool(_)) => e.as_str() == actual.to_string().as_str(),
+            (Value::String(e), Value::Number(_) | Value::Bool(_)) => {
+                e.as_str() == actual.to_string().as_str()
+            }
             _ => false,
         }
 }

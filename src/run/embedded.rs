@@ -1,0 +1,169 @@
+//! The default environment: for each scenario, a fresh simulator configured from the scenario
+//! and a fresh reference server (temp SQLite database) that talks to it, both in this process
+//! on loopback ports. `restart` stops the server and starts it again on the same database and
+//! address.
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use infomex_sim::{InfomexSim, SimHandle};
+use pnt_model::Jurisdiccion;
+use pnt_reference_server::{Config, Dialecto};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::sim::{SimInfomex, sim_config};
+use super::world::{BoxFuture, Environment, Restart, World};
+use crate::report;
+use crate::scenario::Instance;
+
+/// Fresh simulator and reference server per scenario.
+#[derive(Debug, Default)]
+pub struct Embedded;
+
+impl Environment for Embedded {
+    fn target(&self) -> report::Target {
+        report::Target::Embedded
+    }
+
+    fn parallel(&self) -> bool {
+        true
+    }
+
+    fn start<'a>(
+        &'a self,
+        instance: &'a Instance,
+        seed: u64,
+    ) -> BoxFuture<'a, Result<World, String>> {
+        Box::pin(async move {
+            let config = sim_config(&instance.scenario, seed)?;
+            let legacy = config.legacy.clone();
+            let sim = InfomexSim::builder()
+                .config(config)
+                .start()
+                .await
+                .map_err(|e| format!("el simulador no arrancó: {e}"))?;
+            let dir = tempfile::tempdir()
+                .map_err(|e| format!("no se pudo crear la carpeta temporal: {e}"))?;
+            let mut server_config = Config::for_tests()
+                .db_path(dir.path().join("pnt.sqlite"))
+                .infomex_base_url(sim.url());
+            for j in Jurisdiccion::ALL {
+                let d = if legacy.contains(&j) {
+                    Dialecto::Legado
+                } else {
+                    Dialecto::Moderno
+                };
+                server_config = server_config.dialecto(j, d);
+            }
+            let listener = TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| format!("no se pudo abrir un puerto para el servidor: {e}"))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| format!("no se pudo leer el puerto del servidor: {e}"))?;
+            let server = Server::spawn(server_config, listener);
+            let server = std::sync::Arc::new(ServerSlot {
+                config: server.config.clone(),
+                addr,
+                running: Mutex::new(Some(server)),
+            });
+            let sim = std::sync::Arc::new(sim);
+            Ok(World {
+                pnt_base: format!("http://{addr}"),
+                infomex: Box::new(SimInfomex(sim.clone())),
+                restart: Some(Box::new(server.clone())),
+                guard: Box::new(Guard {
+                    _sim: sim,
+                    _server: server,
+                    _dir: dir,
+                }),
+            })
+        })
+    }
+}
+
+/// Keeps a world's processes and files alive; dropping it stops the servers and deletes the
+/// database.
+struct Guard {
+    _sim: std::sync::Arc<SimHandle>,
+    _server: std::sync::Arc<ServerSlot>,
+    _dir: tempfile::TempDir,
+}
+
+struct Server {
+    config: Config,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), String>>,
+}
+
+impl Server {
+    fn spawn(config: Config, listener: TcpListener) -> Server {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(pnt_reference_server_serve(
+            config.clone(),
+            listener,
+            stopped,
+        ));
+        Server { config, stop, task }
+    }
+}
+
+async fn pnt_reference_server_serve(
+    config: Config,
+    listener: TcpListener,
+    stopped: oneshot::Receiver<()>,
+) -> Result<(), String> {
+    pnt_reference_server::serve(config, listener, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The running server, replaced on restart.
+struct ServerSlot {
+    config: Config,
+    addr: SocketAddr,
+    running: Mutex<Option<Server>>,
+}
+
+impl Drop for ServerSlot {
+    fn drop(&mut self) {
+        if let Some(server) = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = server.stop.send(());
+        }
+    }
+}
+
+impl Restart for std::sync::Arc<ServerSlot> {
+    fn restart(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let old = self
+                .running
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(server) = old {
+                let _ = server.stop.send(());
+                match server.task.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => return Err(format!("el servidor terminó con error: {e}")),
+                    Err(e) => return Err(format!("el servidor falló: {e}")),
+                }
+            }
+            let listener = TcpListener::bind(self.addr)
+                .await
+                .map_err(|e| format!("no se pudo volver a abrir {}: {e}", self.addr))?;
+            let server = Server::spawn(self.config.clone(), listener);
+            *self.running.lock().unwrap_or_else(|e| e.into_inner()) = Some(server);
+            Ok(())
+        })
+    }
+}

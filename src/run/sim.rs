@@ -1,0 +1,110 @@
+//! The simulator as a scenario configures and drives it, in process.
+
+use std::sync::Arc;
+
+use infomex_sim::{CuentaConfig, Fault, SimConfig, SimHandle, procedural_password};
+use jiff::Timestamp;
+use pnt_model::Jurisdiccion;
+use serde_json::Value;
+
+use super::oracle::SimAccount;
+use super::world::{BoxFuture, Infomex};
+use crate::scenario::{Dialect, Scenario};
+
+/// The simulator's start-up configuration for `scenario` with `seed`: dialect overrides, limits,
+/// configured accounts and the initial fault plan, all in the simulator's documented shapes.
+pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, String> {
+    let mut config = SimConfig {
+        seed,
+        ..SimConfig::default()
+    };
+    let infomex = &scenario.infomex;
+    for (j, d) in infomex.dialects.iter() {
+        match d {
+            Dialect::Legacy => config.legacy.insert(*j),
+            Dialect::Modern => config.legacy.remove(j),
+        };
+    }
+    if let Some(n) = infomex.max_intentos {
+        config.max_intentos = n;
+    }
+    if let Some(s) = infomex.sesion_segundos {
+        config.sesion_segundos = u64::from(s);
+    }
+    for account in &infomex.accounts {
+        let mut value = serde_json::to_value(&account.value).map_err(|e| e.to_string())?;
+        if account.contrasena.is_none() {
+            value["contrasena"] = Value::String(procedural_password(
+                seed,
+                account.jurisdiccion,
+                &account.usuario,
+            ));
+        }
+        let cuenta: CuentaConfig = serde_json::from_value(value).map_err(|e| {
+            format!(
+                "la cuenta {} no es válida para el simulador: {e}",
+                account.usuario
+            )
+        })?;
+        config.cuentas.push(cuenta);
+    }
+    for fault in &infomex.faults {
+        config.faults.push(to_sim_fault(
+            serde_json::to_value(&fault.value).map_err(|e| e.to_string())?,
+        )?);
+    }
+    Ok(config)
+}
+
+fn to_sim_fault(value: Value) -> Result<Fault, String> {
+    serde_json::from_value(value.clone())
+        .map_err(|e| format!("el simulador no acepta la falla {value}: {e}"))
+}
+
+/// [`Infomex`] over a simulator running in this process.
+pub(super) struct SimInfomex(pub(super) Arc<SimHandle>);
+
+impl Infomex for SimInfomex {
+    fn add_faults(&self, faults: Vec<Value>) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let faults = faults
+                .into_iter()
+                .map(to_sim_fault)
+                .collect::<Result<Vec<_>, _>>()?;
+            self.0.add_faults(faults);
+            Ok(())
+        })
+    }
+
+    fn clear_faults(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.0.clear_faults();
+            Ok(())
+        })
+    }
+
+    fn set_now(&self, now: Timestamp) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.0.set_now(Some(now));
+            Ok(())
+        })
+    }
+
+    fn account(
+        &self,
+        j: Jurisdiccion,
+        usuario: String,
+    ) -> BoxFuture<'_, Result<Option<SimAccount>, String>> {
+        Box::pin(async move {
+            match self.0.account(j, &usuario) {
+                None => Ok(None),
+                Some(cuenta) => {
+                    let value = serde_json::to_value(&cuenta).map_err(|e| e.to_string())?;
+                    serde_json::from_value(value).map(Some).map_err(|e| {
+                        format!("la cuenta {usuario} del simulador no se pudo leer: {e}")
+                    })
+                }
+            }
+        })
+    }
+}
