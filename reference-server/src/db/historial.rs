@@ -98,11 +98,21 @@ pub(crate) fn pagina(
         condicion.push_str(sql);
         valores.extend(v);
     }
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM solicitudes s WHERE {condicion}"),
-        rusqlite::params_from_iter(valores.iter()),
-        |r| r.get(0),
-    )?;
+    let total: i64 = if semaforo.is_none() {
+        // Kept by triggers (schema migration 2): constant time however long the history is.
+        conn.query_row(
+            "SELECT COALESCE(SUM(n), 0) FROM conteos_historial
+             WHERE usuario_id = ?1 AND (?2 IS NULL OR tipo = ?2)",
+            params![usuario_id, tipo.map(TipoSolicitud::slug)],
+            |r| r.get(0),
+        )?
+    } else {
+        conn.query_row(
+            &format!("SELECT COUNT(*) FROM solicitudes s WHERE {condicion}"),
+            rusqlite::params_from_iter(valores.iter()),
+            |r| r.get(0),
+        )?
+    };
     let mut page_values = valores;
     page_values.push(Value::Integer(i64::from(limite)));
     page_values.push(Value::Integer(

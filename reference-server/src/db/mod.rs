@@ -95,7 +95,8 @@ impl Db {
             tx.execute_batch(
                 "DELETE FROM quejas; DELETE FROM folios_queja; DELETE FROM adjuntos;
                  DELETE FROM respuestas; DELETE FROM solicitudes; DELETE FROM vinculaciones;
-                 DELETE FROM sesiones; DELETE FROM usuarios; DELETE FROM blobs;",
+                 DELETE FROM sesiones; DELETE FROM usuarios; DELETE FROM blobs;
+                 DELETE FROM conteos_historial;",
             )?;
             tx.commit()?;
             Ok(())

@@ -115,6 +115,32 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (jurisdiccion, anio)
     );
     "#,
+    // 2: per-user, per-type row counts kept by triggers, so Mi Historial's total costs the same
+    // for 1k or 100k solicitudes (COUNT(*) would read the whole index range).
+    r#"
+    CREATE TABLE conteos_historial (
+        usuario_id INTEGER NOT NULL,
+        tipo       TEXT NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (usuario_id, tipo)
+    ) WITHOUT ROWID;
+    INSERT INTO conteos_historial (usuario_id, tipo, n)
+        SELECT usuario_id, tipo, COUNT(*) FROM solicitudes GROUP BY usuario_id, tipo;
+    CREATE TRIGGER conteos_insert AFTER INSERT ON solicitudes BEGIN
+        INSERT INTO conteos_historial (usuario_id, tipo, n) VALUES (NEW.usuario_id, NEW.tipo, 1)
+            ON CONFLICT (usuario_id, tipo) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER conteos_delete AFTER DELETE ON solicitudes BEGIN
+        UPDATE conteos_historial SET n = n - 1
+            WHERE usuario_id = OLD.usuario_id AND tipo = OLD.tipo;
+    END;
+    CREATE TRIGGER conteos_update AFTER UPDATE OF usuario_id, tipo ON solicitudes BEGIN
+        UPDATE conteos_historial SET n = n - 1
+            WHERE usuario_id = OLD.usuario_id AND tipo = OLD.tipo;
+        INSERT INTO conteos_historial (usuario_id, tipo, n) VALUES (NEW.usuario_id, NEW.tipo, 1)
+            ON CONFLICT (usuario_id, tipo) DO UPDATE SET n = n + 1;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -159,6 +185,35 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
         assert!(matches!(migrate(&mut conn), Err(DbError::Corrupto(_))));
+    }
+
+    #[test]
+    fn counts_follow_inserts_updates_and_deletes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO usuarios VALUES (1, 'a@b.mx', 'A', 'h', 'x');
+             INSERT INTO vinculaciones (id, usuario_id, jurisdiccion, usuario_infomex, creada, ultima)
+                VALUES (1, 1, 'jalisco', 'u', 'x', 'x');
+             INSERT INTO solicitudes (usuario_id, vinculacion_id, folio, jurisdiccion, tipo,
+                institucion, descripcion, fecha_presentacion, estado, ampliacion, recepcion_oficial, huella)
+             VALUES (1, 1, 'A', 'jalisco', 'acceso', 'i', 'd', '2021-01-04', 'terminada', 0, '2021-01-04', x'00'),
+                    (1, 1, 'B', 'jalisco', 'acceso', 'i', 'd', '2021-01-04', 'terminada', 0, '2021-01-04', x'00'),
+                    (1, 1, 'C', 'jalisco', 'acceso', 'i', 'd', '2021-01-04', 'terminada', 0, '2021-01-04', x'00');
+             UPDATE solicitudes SET tipo = 'datos-personales' WHERE folio = 'B';
+             UPDATE solicitudes SET estado = 'en_proceso' WHERE folio = 'A';
+             DELETE FROM solicitudes WHERE folio = 'C';",
+        )
+        .unwrap();
+        let n = |tipo: &str| -> i64 {
+            conn.query_row(
+                "SELECT n FROM conteos_historial WHERE usuario_id = 1 AND tipo = ?1",
+                [tipo],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!((n("acceso"), n("datos-personales")), (1, 1));
     }
 
     #[test]
