@@ -74,28 +74,55 @@ pub async fn run(
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut set = tokio::task::JoinSet::new();
     let total = instances.len();
+    // What a report needs if a scenario's task panics (a bug in the runner or the simulator):
+    // that scenario is reported as an error and the others go on.
+    let mut blank: Vec<ScenarioReport> = Vec::with_capacity(total);
+    let mut task_index = std::collections::HashMap::new();
     for (n, instance) in instances.into_iter().enumerate() {
+        let seed = options.seed.unwrap_or(instance.scenario.seed);
+        blank.push(ScenarioReport {
+            name: instance.display_name(),
+            file: instance.file.clone(),
+            matrix: instance.matrix.clone(),
+            seed,
+            outcome: Outcome::Error,
+            reason: None,
+            failures: Vec::new(),
+            duration: Default::default(),
+            repro: repro_command(&instance.file, seed, &instance.matrix, &env.target()),
+        });
         let env = env.clone();
         let semaphore = semaphore.clone();
         let seed = options.seed;
-        set.spawn(async move {
+        let handle = set.spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            (n, run_one(env.as_ref(), &instance, seed).await)
+            run_one(env.as_ref(), &instance, seed).await
         });
+        task_index.insert(handle.id(), n);
     }
     let mut done: Vec<Option<Ran>> = (0..total).map(|_| None).collect();
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((n, ran)) => {
-                on_done(&ran);
-                done[n] = Some(ran);
+    while let Some(joined) = set.join_next_with_id().await {
+        let (id, ran) = match joined {
+            Ok((id, ran)) => (id, ran),
+            Err(e) => {
+                let id = e.id();
+                let n = task_index[&id];
+                let mut report = blank[n].clone();
+                report.reason = Some(format!("el escenario se interrumpió: {}", panic_text(e)));
+                (
+                    id,
+                    Ran {
+                        report,
+                        transcript: String::new(),
+                    },
+                )
             }
-            // A scenario task that panicked is a bug of the runner: let it surface.
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        }
+        };
+        on_done(&ran);
+        done[task_index[&id]] = Some(ran);
     }
     let ran: Vec<Ran> = done
         .into_iter()
@@ -107,6 +134,18 @@ pub async fn run(
         duration: started.elapsed(),
     };
     (report, ran)
+}
+
+fn panic_text(e: tokio::task::JoinError) -> String {
+    if !e.is_panic() {
+        return e.to_string();
+    }
+    let payload = e.into_panic();
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "pánico sin mensaje".to_owned())
 }
 
 /// Runs one instance in a fresh world.
