@@ -270,9 +270,98 @@ async fn crawl(sim: &SimProcess, seed: u64) -> Vec<u8> {
 
 #[tokio::test]
 async fn sim_processes_with_the_same_seed_answer_the_same_bytes() {
-    let (a, b, c) = (SimProcess::start(42), SimProcess::start(42), SimProcess::start(7));
+    let (a, b, c) = (
+        SimProcess::start(42),
+        SimProcess::start(42),
+        SimProcess::start(7),
+    );
     let (ra, rb, rc) = (crawl(&a, 42).await, crawl(&b, 42).await, crawl(&c, 7).await);
     assert!(ra.len() > 1000);
     assert_eq!(ra, rb, "same seed, two processes, same bytes");
     assert_ne!(ra, rc, "another seed, other data");
+}
+
+/// The five-minute tour, driven through the JSON API a browser's pages sit on.
+#[tokio::test]
+async fn up_serves_the_tour_with_the_seed_request_first() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
+        .args(["up", "--addr", "127.0.0.1:0", "--sim-addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let pnt = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let guard = scopeguard(child);
+
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let post = |path: &str, body: serde_json::Value, token: Option<&str>| {
+        let mut req = http.post(format!("{pnt}{path}")).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let res = post("/api/v1/usuarios", serde_json::json!({"correo": "ana@example.mx", "contrasena": "una-clave-larga", "nombre": "Ana"}), None)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let session: serde_json::Value = post(
+        "/api/v1/sesiones",
+        serde_json::json!({"correo": "ana@example.mx", "contrasena": "una-clave-larga"}),
+        None,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let link: serde_json::Value = post(
+        "/api/v1/vinculaciones",
+        serde_json::json!({"jurisdiccion": "federacion", "usuario": "demo", "contrasena": "demo2021"}),
+        Some(&token),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(link["estado"], "completa", "{link}");
+    assert_eq!(link["solicitudes"], 12);
+    let history: serde_json::Value = http
+        .get(format!("{pnt}/api/v1/historial"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first_row = &history["solicitudes"][0];
+    assert_eq!(first_row["folio"], "0623800160321");
+    assert_eq!(first_row["fecha_recepcion_oficial"], "2021-08-26");
+    assert_eq!(first_row["fecha_limite_entrega"], "2021-09-24");
+    assert_eq!(first_row["semaforo"], "en_alerta");
+    assert_eq!(history["leyenda"], "Mostrando 12 de 12 solicitudes");
+    drop(guard);
+}
+
+/// Kills the child when the test ends, however it ends.
+fn scopeguard(child: std::process::Child) -> impl Drop {
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    Kill(child)
 }
