@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, Response};
+use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use pnt_model::{EstadoSolicitud, Jurisdiccion};
@@ -295,21 +296,27 @@ fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wir
     match fault {
         Some(FaultKind::Malformed) => {
             wire.status = 200;
-            wire.body.truncate(wire.body.len() / 2);
-            wire.body.extend_from_slice(b"\n<<< error interno >>>");
+            let mut body = wire.body[..wire.body.len() / 2].to_vec();
+            body.extend_from_slice(b"\n<<< error interno >>>");
+            wire.body = body.into();
         }
         Some(FaultKind::WrongEncoding) if wire.content_type.contains("charset") => match dialecto {
             Dialecto::Modern => {
                 let text = String::from_utf8_lossy(&wire.body).into_owned();
-                wire.body = encoding_rs::WINDOWS_1252.encode(&text).0.into_owned();
+                wire.body = encoding_rs::WINDOWS_1252
+                    .encode(&text)
+                    .0
+                    .into_owned()
+                    .into();
             }
             Dialecto::Legacy => {
                 let from = b"encoding=\"windows-1252\"";
                 if let Some(pos) = wire.body.windows(from.len()).position(|w| w == from) {
-                    wire.body
-                        .splice(pos..pos + from.len(), b"encoding=\"UTF-8\"".iter().copied());
+                    let mut body = wire.body.to_vec();
+                    body.splice(pos..pos + from.len(), b"encoding=\"UTF-8\"".iter().copied());
+                    wire.body = body.into();
                 }
-                wire.content_type = "text/xml; charset=utf-8".to_owned();
+                wire.content_type = "text/xml; charset=utf-8".into();
             }
         },
         _ => {}
@@ -361,9 +368,9 @@ impl Call<'_> {
                 Ok(match self.dialecto {
                     Dialecto::Modern => Wire {
                         status: 204,
-                        content_type: String::new(),
+                        content_type: "".into(),
                         headers: Vec::new(),
-                        body: Vec::new(),
+                        body: Bytes::new(),
                     },
                     Dialecto::Legacy => legacy::logout(),
                 })
@@ -488,9 +495,9 @@ impl Call<'_> {
                     Dialecto::Modern => modern::CONTENT_TYPE,
                     Dialecto::Legacy => legacy::CONTENT_TYPE,
                 }
-                .to_owned(),
+                .into(),
                 headers: Vec::new(),
-                body: body.to_vec(),
+                body,
             });
         }
         if let Some(FaultKind::PageDrift) = self.fault {
@@ -575,9 +582,9 @@ impl Call<'_> {
         }
         Ok(Wire {
             status: 200,
-            content_type: adjunto.media_type.clone(),
+            content_type: adjunto.media_type.clone().into(),
             headers: vec![("x-sha256", sha256.to_string())],
-            body: bytes,
+            body: bytes.into(),
         })
     }
 }

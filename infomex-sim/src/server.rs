@@ -16,7 +16,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, header};
-use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -205,7 +204,7 @@ pub(crate) fn respond(
             }
             // The declared length is the full one; half the body goes out, then the stream either
             // ends (truncated: hyper closes the connection with the body short) or fails (reset).
-            let half = Bytes::from(wire.body[..full_len / 2].to_vec());
+            let half = wire.body.slice(..full_len / 2);
             let stream = futures_util::stream::unfold(0u8, move |step| {
                 let half = half.clone();
                 async move {
@@ -237,7 +236,13 @@ pub(crate) fn respond(
     *response.status_mut() =
         axum::http::StatusCode::from_u16(wire.status).unwrap_or(axum::http::StatusCode::OK);
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&wire.content_type) {
+    let content_type = match wire.content_type {
+        std::borrow::Cow::Borrowed(s) => Ok(HeaderValue::from_static(s)),
+        std::borrow::Cow::Owned(s) => HeaderValue::try_from(s),
+    };
+    if let Ok(v) = content_type
+        && !v.is_empty()
+    {
         headers.insert(header::CONTENT_TYPE, v);
     }
     if matches!(transport, Some(FaultKind::Truncated | FaultKind::Reset)) {

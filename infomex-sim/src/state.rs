@@ -34,7 +34,7 @@ pub(crate) type PageKey = (Dialecto, u32, u32);
 #[derive(Debug)]
 pub(crate) struct Cached {
     pub(crate) cuenta: Cuenta,
-    pages: Mutex<HashMap<PageKey, Arc<Vec<u8>>>>,
+    pages: Mutex<HashMap<PageKey, bytes::Bytes>>,
 }
 
 impl Cached {
@@ -42,8 +42,8 @@ impl Cached {
     pub(crate) fn page(
         &self,
         key: (Dialecto, u32, u32),
-        render: impl FnOnce(&Cuenta) -> Vec<u8>,
-    ) -> Arc<Vec<u8>> {
+        render: impl FnOnce(&Cuenta) -> bytes::Bytes,
+    ) -> bytes::Bytes {
         if let Some(hit) = self
             .pages
             .lock()
@@ -52,7 +52,7 @@ impl Cached {
         {
             return hit.clone();
         }
-        let page = Arc::new(render(&self.cuenta));
+        let page = render(&self.cuenta);
         self.pages
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -15,9 +15,9 @@ fn xml(status: u16, body: &str) -> Wire {
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(body);
     Wire {
         status,
-        content_type: CONTENT_TYPE.to_owned(),
+        content_type: CONTENT_TYPE.into(),
         headers: Vec::new(),
-        body: bytes.into_owned(),
+        body: bytes.into_owned().into(),
     }
 }
 

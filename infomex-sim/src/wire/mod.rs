@@ -3,15 +3,21 @@
 pub(crate) mod legacy;
 pub(crate) mod modern;
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
 use crate::config::Dialecto;
 
 /// A rendered response, before faults that corrupt the transport are applied.
 #[derive(Debug, Clone)]
 pub(crate) struct Wire {
     pub(crate) status: u16,
-    pub(crate) content_type: String,
+    /// Static for the dialects' own types; owned only for attachments' media types.
+    pub(crate) content_type: Cow<'static, str>,
     pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Vec<u8>,
+    /// `Bytes`, so a cached page is shared, not copied.
+    pub(crate) body: Bytes,
 }
 
 /// Every error the simulated systems answer.

@@ -11,9 +11,11 @@ pub(crate) const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 pub(crate) fn json(status: u16, value: &impl Serialize) -> Wire {
     Wire {
         status,
-        content_type: CONTENT_TYPE.to_owned(),
+        content_type: CONTENT_TYPE.into(),
         headers: Vec::new(),
-        body: serde_json::to_vec(value).expect("simulator views serialize"),
+        body: serde_json::to_vec(value)
+            .expect("simulator views serialize")
+            .into(),
     }
 }
 
