@@ -1,23 +1,19 @@
 //! Executing one scenario's steps against a world: requests, expectations, captures, sessions,
 //! clock and faults, and the oracle after every linkage.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
-use pnt_model::{Calendario, Date, Jurisdiccion};
-use reqwest::Method;
-use serde_json::{Value, json};
+use pnt_model::{Date, Jurisdiccion};
+use serde_json::Value;
 
-use super::client::{PntClient, Unreachable, segment};
-use super::oracle::{self, SimAccount, TargetView};
-use super::vars::{Vars, as_written};
+use super::call::{Performed, describe, normalized, perform};
+use super::client::{PntClient, Unreachable};
+use super::vars::Vars;
 use super::verify::{Miss, Observed, verify};
 use super::world::World;
 use crate::report::{Diff, Failure, StepRef};
 use crate::scenario::{Action, At, Cuenta, Scenario, Step};
-
-/// The reason given to a queja when the scenario names none.
-const MOTIVO_QUEJA: &str = "La respuesta no corresponde a lo solicitado.";
 
 /// What one scenario's steps produced.
 #[derive(Debug, Default)]
@@ -31,48 +27,20 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stopped(pub String);
 
-/// A request a step makes, built before it is sent (so `concurrent` can send several at once).
-enum Call {
-    Api {
-        method: Method,
-        path: String,
-        token: Option<String>,
-        body: Option<Value>,
-    },
-    Download {
-        id: String,
-        token: Option<String>,
-    },
-    /// The attachment at a position in a solicitud's details.
-    DownloadAt {
-        folio: String,
-        respuesta: usize,
-        adjunto: usize,
-        token: Option<String>,
-    },
-    /// A step that talks to no API (clock, faults, restart).
-    Local,
-}
-
-struct Performed {
-    observed: Observed,
-    download: Option<super::client::Download>,
-}
-
 /// Executes a scenario's steps in `world`.
 #[derive(Debug)]
 pub struct Execution<'a> {
-    scenario: &'a Scenario,
-    world: &'a World,
-    client: PntClient,
-    sessions: HashMap<String, String>,
-    current: Option<String>,
-    vars: Vars,
-    today: Option<Date>,
-    tz: Option<TimeZone>,
+    pub(super) scenario: &'a Scenario,
+    pub(super) world: &'a World,
+    pub(super) client: PntClient,
+    pub(super) sessions: HashMap<String, String>,
+    pub(super) current: Option<String>,
+    pub(super) vars: Vars,
+    pub(super) today: Option<Date>,
+    pub(super) tz: Option<TimeZone>,
     /// (PNT user, jurisdiction, Infomex usuario) of every linkage that succeeded.
-    linked: Vec<(Option<String>, Jurisdiccion, String)>,
-    out: Outcome,
+    pub(super) linked: Vec<(Option<String>, Jurisdiccion, String)>,
+    pub(super) out: Outcome,
 }
 
 impl<'a> Execution<'a> {
@@ -117,7 +85,7 @@ impl<'a> Execution<'a> {
         Ok(self.out)
     }
 
-    fn users(&self, name: &str) -> Cuenta {
+    pub(super) fn users(&self, name: &str) -> Cuenta {
         self.scenario
             .pnt
             .users
@@ -127,7 +95,7 @@ impl<'a> Execution<'a> {
             .unwrap_or_else(|| crate::scenario::User::default().cuenta(name))
     }
 
-    fn acting(&self, step: &Step) -> Option<String> {
+    pub(super) fn acting(&self, step: &Step) -> Option<String> {
         step.user.clone().or_else(|| match &step.action {
             Action::Login(l) => Some(l.user.clone()),
             Action::Logout(Some(u)) => Some(u.clone()),
@@ -135,12 +103,12 @@ impl<'a> Execution<'a> {
         })
     }
 
-    fn token(&self, step: &Step) -> Option<String> {
+    pub(super) fn token(&self, step: &Step) -> Option<String> {
         self.acting(step)
             .and_then(|u| self.sessions.get(&u).cloned())
     }
 
-    fn resolve(&self, text: &str) -> Result<String, String> {
+    pub(super) fn resolve(&self, text: &str) -> Result<String, String> {
         self.vars.resolve(text)
     }
 
@@ -179,170 +147,8 @@ impl<'a> Execution<'a> {
         self.finish(index, step, performed).await
     }
 
-    /// Builds the request of a step, or carries out a local step.
-    async fn call(&mut self, step: &At<Step>) -> Result<Call, Stopped> {
-        let token = self.token(step);
-        let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped);
-        Ok(match &step.action {
-            Action::Register(user) => {
-                let c = self.users(user);
-                Call::Api {
-                    method: Method::POST,
-                    path: "/usuarios".into(),
-                    token: None,
-                    body: Some(
-                        json!({"correo": c.correo, "contrasena": c.contrasena, "nombre": c.nombre}),
-                    ),
-                }
-            }
-            Action::Login(login) => {
-                let c = self.users(&login.user);
-                let contrasena = login.contrasena.clone().unwrap_or(c.contrasena);
-                Call::Api {
-                    method: Method::POST,
-                    path: "/sesiones".into(),
-                    token: None,
-                    body: Some(json!({"correo": c.correo, "contrasena": contrasena})),
-                }
-            }
-            Action::Logout(_) => Call::Api {
-                method: Method::DELETE,
-                path: "/sesiones".into(),
-                token,
-                body: None,
-            },
-            Action::Vincular(v) => {
-                let contrasena = match &v.contrasena {
-                    Some(c) => resolve(self, c)?,
-                    None => self
-                        .world
-                        .infomex
-                        .account(v.jurisdiccion, v.usuario.clone())
-                        .await
-                        .map_err(|e| Stopped(format!("el simulador no dio la cuenta: {e}")))?
-                        .map(|a| a.contrasena)
-                        .unwrap_or_default(),
-                };
-                Call::Api {
-                    method: Method::POST,
-                    path: "/vinculaciones".into(),
-                    token,
-                    body: Some(json!({
-                        "jurisdiccion": v.jurisdiccion.slug(),
-                        "usuario": resolve(self, &v.usuario)?,
-                        "contrasena": contrasena,
-                    })),
-                }
-            }
-            Action::Vinculaciones => api_get("/vinculaciones".into(), token),
-            Action::History(h) => {
-                let mut query = Vec::new();
-                if let Some(s) = h.semaforo {
-                    query.push(format!("semaforo={}", s.slug()));
-                }
-                if let Some(t) = h.tipo {
-                    query.push(format!("tipo={}", t.slug()));
-                }
-                if let Some(p) = h.pagina {
-                    query.push(format!("pagina={p}"));
-                }
-                if let Some(p) = h.por_pagina {
-                    query.push(format!("por_pagina={p}"));
-                }
-                let q = if query.is_empty() {
-                    String::new()
-                } else {
-                    format!("?{}", query.join("&"))
-                };
-                api_get(format!("/historial{q}"), token)
-            }
-            Action::Details(d) => api_get(
-                format!("/solicitudes/{}", segment(&resolve(self, &d.folio)?)),
-                token,
-            ),
-            Action::Download(d) => match (&d.id, &d.folio) {
-                (Some(id), _) => Call::Download {
-                    id: resolve(self, id)?,
-                    token,
-                },
-                (None, Some(folio)) => Call::DownloadAt {
-                    folio: resolve(self, folio)?,
-                    respuesta: d.respuesta,
-                    adjunto: d.adjunto,
-                    token,
-                },
-                (None, None) => return Err(Stopped("`download` sin `id` ni `folio`".into())),
-            },
-            Action::Queja(q) => {
-                let folio = resolve(self, &q.folio)?;
-                let motivo = match &q.motivo {
-                    Some(m) => resolve(self, m)?,
-                    None => MOTIVO_QUEJA.to_owned(),
-                };
-                Call::Api {
-                    method: Method::POST,
-                    path: format!("/solicitudes/{}/quejas", segment(&folio)),
-                    token,
-                    body: Some(json!({"motivo": motivo})),
-                }
-            }
-            Action::Quejas => api_get("/quejas".into(), token),
-            Action::SetClock(date) => {
-                self.set_today(date.0).await.map_err(Stopped)?;
-                Call::Local
-            }
-            Action::AdvanceClock(a) => {
-                let today = self
-                    .today
-                    .ok_or_else(|| Stopped("el reloj no tiene fecha; declare `clock`".into()))?;
-                let next = match (a.dias_habiles, a.dias) {
-                    (Some(n), _) => Calendario::lft().sumar_dias_habiles(today, n),
-                    (None, Some(n)) => today
-                        .checked_add(jiff::Span::new().days(i64::from(n)))
-                        .map_err(|e| Stopped(format!("fecha fuera de rango: {e}")))?,
-                    (None, None) => today,
-                };
-                self.set_today(next).await.map_err(Stopped)?;
-                Call::Local
-            }
-            Action::Faults(faults) => {
-                let values = faults
-                    .iter()
-                    .map(|f| serde_json::to_value(&f.value).expect("faults serialize"))
-                    .collect();
-                self.world
-                    .infomex
-                    .add_faults(values)
-                    .await
-                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
-                Call::Local
-            }
-            Action::ClearFaults => {
-                self.world
-                    .infomex
-                    .clear_faults()
-                    .await
-                    .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
-                Call::Local
-            }
-            Action::Restart => {
-                let restart = self
-                    .world
-                    .restart
-                    .as_ref()
-                    .ok_or_else(|| Stopped("este destino no se puede reiniciar".into()))?;
-                restart
-                    .restart()
-                    .await
-                    .map_err(|e| Stopped(format!("el reinicio falló: {e}")))?;
-                Call::Local
-            }
-            Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
-        })
-    }
-
     /// Sets "today" on the target (hook) and the simulator (noon in the scenario's zone).
-    async fn set_today(&mut self, hoy: Date) -> Result<(), String> {
+    pub(super) async fn set_today(&mut self, hoy: Date) -> Result<(), String> {
         let observed = self
             .client
             .set_clock(hoy)
@@ -363,7 +169,7 @@ impl<'a> Execution<'a> {
         Ok(())
     }
 
-    fn fail(&mut self, index: &str, step: &At<Step>, miss: Miss) {
+    pub(super) fn fail(&mut self, index: &str, step: &At<Step>, miss: Miss) {
         self.out.failures.push(Failure {
             step: Some(StepRef {
                 index: index.to_owned(),
@@ -376,7 +182,13 @@ impl<'a> Execution<'a> {
         });
     }
 
-    fn note(&mut self, index: &str, step: &At<Step>, what: &str, observed: Option<&Observed>) {
+    pub(super) fn note(
+        &mut self,
+        index: &str,
+        step: &At<Step>,
+        what: &str,
+        observed: Option<&Observed>,
+    ) {
         let mut line = format!("{index}. {what}");
         if let Some(user) = &step.user {
             line.push_str(&format!(" (como {user})"));
@@ -485,319 +297,4 @@ impl<'a> Execution<'a> {
         }
         Ok(())
     }
-
-    /// Compares what the user now sees of `j` with every account they linked there.
-    async fn oracle(
-        &self,
-        j: Jurisdiccion,
-        user: Option<String>,
-        token: Option<String>,
-        linkage: &Value,
-    ) -> Result<Vec<Miss>, Stopped> {
-        let unreachable = |Unreachable(e)| Stopped(e);
-        let mut accounts: Vec<SimAccount> = Vec::new();
-        for (u, jj, usuario) in &self.linked {
-            if *u == user && *jj == j {
-                let account = self
-                    .world
-                    .infomex
-                    .account(j, usuario.clone())
-                    .await
-                    .map_err(|e| Stopped(format!("el simulador no dio la cuenta: {e}")))?;
-                accounts.extend(account);
-            }
-        }
-        let mut rows = Vec::new();
-        let mut hoy = None;
-        let mut pagina = 1;
-        loop {
-            let page = self
-                .client
-                .call(
-                    Method::GET,
-                    &format!("/historial?pagina={pagina}&por_pagina=100"),
-                    token.as_deref(),
-                    None,
-                )
-                .await
-                .map_err(unreachable)?;
-            if page.status != 200 {
-                return Ok(vec![Miss {
-                    check: "oráculo: Mi Historial".into(),
-                    message: format!(
-                        "Mi Historial no se pudo leer después de vincular: {} {}",
-                        page.status, page.text
-                    ),
-                    diff: None,
-                }]);
-            }
-            hoy = hoy.or_else(|| {
-                page.body
-                    .get("hoy")
-                    .and_then(Value::as_str)
-                    .and_then(|d| d.parse::<Date>().ok())
-            });
-            let items = page
-                .body
-                .get("solicitudes")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let total = page.body.get("total").and_then(Value::as_u64).unwrap_or(0);
-            let empty = items.is_empty();
-            rows.extend(items);
-            if empty || rows.len() as u64 >= total {
-                break;
-            }
-            pagina += 1;
-        }
-        let Some(hoy) = hoy else {
-            return Ok(vec![Miss {
-                check: "oráculo: Mi Historial".into(),
-                message: "Mi Historial no dice su fecha (`hoy`)".into(),
-                diff: None,
-            }]);
-        };
-        rows.retain(|r| r.get("jurisdiccion").and_then(Value::as_str) == Some(j.slug()));
-        let mut details = BTreeMap::new();
-        for row in &rows {
-            let Some(folio) = row.get("folio").and_then(Value::as_str) else {
-                continue;
-            };
-            let d = self
-                .client
-                .call(
-                    Method::GET,
-                    &format!("/solicitudes/{}", segment(folio)),
-                    token.as_deref(),
-                    None,
-                )
-                .await
-                .map_err(unreachable)?;
-            if d.status == 200 {
-                details.insert(folio.to_owned(), d.body);
-            }
-        }
-        let refs: Vec<&SimAccount> = accounts.iter().collect();
-        let view = TargetView {
-            linkage: linkage.clone(),
-            hoy,
-            rows,
-            details,
-        };
-        let mut misses = oracle::compare(j, &refs, &view);
-        misses.extend(self.check_downloads(&view, token.as_deref()).await?);
-        Ok(misses)
-    }
-
-    /// Downloads every attachment the details list and compares its bytes with the SHA-256 the
-    /// details declare (which the oracle has compared with the simulator's).
-    async fn check_downloads(
-        &self,
-        view: &TargetView,
-        token: Option<&str>,
-    ) -> Result<Vec<Miss>, Stopped> {
-        let mut bad = Vec::new();
-        for (folio, detail) in &view.details {
-            let adjuntos = detail
-                .get("respuestas")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .flat_map(|r| {
-                    r.get("adjuntos")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                });
-            for a in adjuntos {
-                let (Some(id), Some(sha)) = (
-                    a.get("id").and_then(Value::as_str),
-                    a.get("sha256").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                let (observed, download) = self
-                    .client
-                    .download(id, token)
-                    .await
-                    .map_err(|Unreachable(e)| Stopped(e))?;
-                match download {
-                    None => bad.push(format!(
-                        "{folio}: el adjunto {id} no se pudo descargar ({})",
-                        observed.status
-                    )),
-                    Some(d) => {
-                        let actual = pnt_model::Sha256::of(&d.bytes).to_string();
-                        if actual != sha {
-                            bad.push(format!("{folio}: el adjunto {id} descargado tiene SHA-256 {actual}, el detalle declara {sha}"));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(if bad.is_empty() {
-            Vec::new()
-        } else {
-            vec![Miss {
-                check: "oráculo: descargas".into(),
-                message: format!("{} adjuntos no se descargan idénticos", bad.len()),
-                diff: Some(Diff::Text {
-                    expected: String::new(),
-                    actual: bad.join("\n") + "\n",
-                }),
-            }]
-        })
-    }
-}
-
-fn api_get(path: String, token: Option<String>) -> Call {
-    Call::Api {
-        method: Method::GET,
-        path,
-        token,
-        body: None,
-    }
-}
-
-async fn perform(client: &PntClient, call: Call) -> Result<Performed, Unreachable> {
-    match call {
-        Call::Api {
-            method,
-            path,
-            token,
-            body,
-        } => Ok(Performed {
-            observed: client.call(method, &path, token.as_deref(), body).await?,
-            download: None,
-        }),
-        Call::Download { id, token } => {
-            let (observed, download) = client.download(&id, token.as_deref()).await?;
-            Ok(Performed { observed, download })
-        }
-        Call::DownloadAt {
-            folio,
-            respuesta,
-            adjunto,
-            token,
-        } => {
-            let detail = client
-                .call(
-                    Method::GET,
-                    &format!("/solicitudes/{}", segment(&folio)),
-                    token.as_deref(),
-                    None,
-                )
-                .await?;
-            let id = detail
-                .body
-                .pointer(&format!("/respuestas/{respuesta}/adjuntos/{adjunto}/id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            match id {
-                Some(id) => {
-                    let (observed, download) = client.download(&id, token.as_deref()).await?;
-                    Ok(Performed { observed, download })
-                }
-                // The detail itself failed, or has no such attachment: its answer is the step's.
-                None if detail.status != 200 => Ok(Performed {
-                    observed: detail,
-                    download: None,
-                }),
-                None => Ok(Performed {
-                    observed: Observed {
-                        status: 404,
-                        body: json!({"error": {"codigo": "adjunto_no_encontrado",
-                                    "mensaje": format!("el detalle de {folio} no tiene la respuesta {respuesta} con el adjunto {adjunto}")}}),
-                        text: String::new(),
-                    },
-                    download: None,
-                }),
-            }
-        }
-        Call::Local => Ok(Performed {
-            observed: Observed {
-                status: 200,
-                body: Value::Null,
-                text: String::new(),
-            },
-            download: None,
-        }),
-    }
-}
-
-/// The step as the transcript shows it.
-fn describe(action: &Action) -> String {
-    match action {
-        Action::Register(u) => format!("register {u}"),
-        Action::Login(l) => match &l.contrasena {
-            Some(_) => format!("login {} (otra contraseña)", l.user),
-            None => format!("login {}", l.user),
-        },
-        Action::Logout(_) => "logout".into(),
-        Action::Vincular(v) => format!(
-            "vincular {}/{}",
-            v.jurisdiccion.slug(),
-            as_written(&v.usuario)
-        ),
-        Action::Vinculaciones => "vinculaciones".into(),
-        Action::History(h) => {
-            let mut parts = vec!["history".to_owned()];
-            if let Some(s) = h.semaforo {
-                parts.push(format!("semaforo={}", s.slug()));
-            }
-            if let Some(t) = h.tipo {
-                parts.push(format!("tipo={}", t.slug()));
-            }
-            if let Some(p) = h.pagina {
-                parts.push(format!("pagina={p}"));
-            }
-            parts.join(" ")
-        }
-        Action::Details(d) => format!("details {}", as_written(&d.folio)),
-        Action::Download(d) => match (&d.id, &d.folio) {
-            (Some(id), _) => format!("download {}", as_written(id)),
-            (None, Some(f)) => format!(
-                "download {} respuesta {} adjunto {}",
-                as_written(f),
-                d.respuesta,
-                d.adjunto
-            ),
-            _ => "download".into(),
-        },
-        Action::Queja(q) => format!("queja {}", as_written(&q.folio)),
-        Action::Quejas => "quejas".into(),
-        Action::SetClock(d) => format!("set_clock {}", d.0),
-        Action::AdvanceClock(a) => match (a.dias_habiles, a.dias) {
-            (Some(n), _) => format!("advance_clock {n} días hábiles"),
-            (_, Some(n)) => format!("advance_clock {n} días"),
-            _ => "advance_clock".into(),
-        },
-        Action::Faults(f) => format!("faults ({})", f.len()),
-        Action::ClearFaults => "clear_faults".into(),
-        Action::Restart => "restart".into(),
-        Action::Concurrent(s) => format!("concurrent ({})", s.len()),
-    }
-}
-
-/// A response body as snapshots keep it: pretty JSON, with tokens and expiry times redacted.
-fn normalized(body: &Value) -> String {
-    fn redact(v: &Value) -> Value {
-        match v {
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| {
-                        let v = match k.as_str() {
-                            "token" | "expira" => Value::String(format!("[{k}]")),
-                            _ => redact(v),
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect(),
-            ),
-            Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
-            other => other.clone(),
-        }
-    }
-    serde_json::to_string_pretty(&redact(body)).unwrap_or_default()
 }

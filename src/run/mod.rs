@@ -5,10 +5,12 @@
 //! the target lacks, set the clock, run the steps (with the oracle after each linkage), and
 //! turn what happened into a [`ScenarioReport`].
 
+mod call;
 mod client;
 mod embedded;
 mod exec;
 mod external;
+mod linkage;
 mod oracle;
 mod select;
 mod sim;

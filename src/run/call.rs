@@ -1,0 +1,361 @@
+//! The request each step makes: built from the execution's state, sent on its own (so
+//! `concurrent` steps go out together), and described for the transcript.
+
+//! Executing one scenario's steps against a world: requests, expectations, captures, sessions,
+//! clock and faults, and the oracle after every linkage.
+
+use pnt_model::Calendario;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::client::{PntClient, Unreachable, segment};
+use super::exec::{Execution, Stopped};
+use super::vars::as_written;
+use super::verify::Observed;
+use crate::scenario::{Action, At, Step};
+
+/// The reason given to a queja when the scenario names none.
+const MOTIVO_QUEJA: &str = "La respuesta no corresponde a lo solicitado.";
+
+/// A request a step makes, built before it is sent (so `concurrent` can send several at once).
+pub(super) enum Call {
+    Api {
+        method: Method,
+        path: String,
+        token: Option<String>,
+        body: Option<Value>,
+    },
+    Download {
+        id: String,
+        token: Option<String>,
+    },
+    /// The attachment at a position in a solicitud's details.
+    DownloadAt {
+        folio: String,
+        respuesta: usize,
+        adjunto: usize,
+        token: Option<String>,
+    },
+    /// A step that talks to no API (clock, faults, restart).
+    Local,
+}
+
+pub(super) struct Performed {
+    pub(super) observed: Observed,
+    pub(super) download: Option<super::client::Download>,
+}
+
+impl Execution<'_> {
+    /// Builds the request of a step, or carries out a local step.
+    pub(super) async fn call(&mut self, step: &At<Step>) -> Result<Call, Stopped> {
+        let token = self.token(step);
+        let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped);
+        Ok(match &step.action {
+            Action::Register(user) => {
+                let c = self.users(user);
+                Call::Api {
+                    method: Method::POST,
+                    path: "/usuarios".into(),
+                    token: None,
+                    body: Some(
+                        json!({"correo": c.correo, "contrasena": c.contrasena, "nombre": c.nombre}),
+                    ),
+                }
+            }
+            Action::Login(login) => {
+                let c = self.users(&login.user);
+                let contrasena = login.contrasena.clone().unwrap_or(c.contrasena);
+                Call::Api {
+                    method: Method::POST,
+                    path: "/sesiones".into(),
+                    token: None,
+                    body: Some(json!({"correo": c.correo, "contrasena": contrasena})),
+                }
+            }
+            Action::Logout(_) => Call::Api {
+                method: Method::DELETE,
+                path: "/sesiones".into(),
+                token,
+                body: None,
+            },
+            Action::Vincular(v) => {
+                let contrasena = match &v.contrasena {
+                    Some(c) => resolve(self, c)?,
+                    None => self
+                        .world
+                        .infomex
+                        .account(v.jurisdiccion, v.usuario.clone())
+                        .await
+                        .map_err(|e| Stopped(format!("el simulador no dio la cuenta: {e}")))?
+                        .map(|a| a.contrasena)
+                        .unwrap_or_default(),
+                };
+                Call::Api {
+                    method: Method::POST,
+                    path: "/vinculaciones".into(),
+                    token,
+                    body: Some(json!({
+                        "jurisdiccion": v.jurisdiccion.slug(),
+                        "usuario": resolve(self, &v.usuario)?,
+                        "contrasena": contrasena,
+                    })),
+                }
+            }
+            Action::Vinculaciones => api_get("/vinculaciones".into(), token),
+            Action::History(h) => {
+                let mut query = Vec::new();
+                if let Some(s) = h.semaforo {
+                    query.push(format!("semaforo={}", s.slug()));
+                }
+                if let Some(t) = h.tipo {
+                    query.push(format!("tipo={}", t.slug()));
+                }
+                if let Some(p) = h.pagina {
+                    query.push(format!("pagina={p}"));
+                }
+                if let Some(p) = h.por_pagina {
+                    query.push(format!("por_pagina={p}"));
+                }
+                let q = if query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{}", query.join("&"))
+                };
+                api_get(format!("/historial{q}"), token)
+            }
+            Action::Details(d) => api_get(
+                format!("/solicitudes/{}", segment(&resolve(self, &d.folio)?)),
+                token,
+            ),
+            Action::Download(d) => match (&d.id, &d.folio) {
+                (Some(id), _) => Call::Download {
+                    id: resolve(self, id)?,
+                    token,
+                },
+                (None, Some(folio)) => Call::DownloadAt {
+                    folio: resolve(self, folio)?,
+                    respuesta: d.respuesta,
+                    adjunto: d.adjunto,
+                    token,
+                },
+                (None, None) => return Err(Stopped("`download` sin `id` ni `folio`".into())),
+            },
+            Action::Queja(q) => {
+                let folio = resolve(self, &q.folio)?;
+                let motivo = match &q.motivo {
+                    Some(m) => resolve(self, m)?,
+                    None => MOTIVO_QUEJA.to_owned(),
+                };
+                Call::Api {
+                    method: Method::POST,
+                    path: format!("/solicitudes/{}/quejas", segment(&folio)),
+                    token,
+                    body: Some(json!({"motivo": motivo})),
+                }
+            }
+            Action::Quejas => api_get("/quejas".into(), token),
+            Action::SetClock(date) => {
+                self.set_today(date.0).await.map_err(Stopped)?;
+                Call::Local
+            }
+            Action::AdvanceClock(a) => {
+                let today = self
+                    .today
+                    .ok_or_else(|| Stopped("el reloj no tiene fecha; declare `clock`".into()))?;
+                let next = match (a.dias_habiles, a.dias) {
+                    (Some(n), _) => Calendario::lft().sumar_dias_habiles(today, n),
+                    (None, Some(n)) => today
+                        .checked_add(jiff::Span::new().days(i64::from(n)))
+                        .map_err(|e| Stopped(format!("fecha fuera de rango: {e}")))?,
+                    (None, None) => today,
+                };
+                self.set_today(next).await.map_err(Stopped)?;
+                Call::Local
+            }
+            Action::Faults(faults) => {
+                let values = faults
+                    .iter()
+                    .map(|f| serde_json::to_value(&f.value).expect("faults serialize"))
+                    .collect();
+                self.world
+                    .infomex
+                    .add_faults(values)
+                    .await
+                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
+                Call::Local
+            }
+            Action::ClearFaults => {
+                self.world
+                    .infomex
+                    .clear_faults()
+                    .await
+                    .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
+                Call::Local
+            }
+            Action::Restart => {
+                let restart = self
+                    .world
+                    .restart
+                    .as_ref()
+                    .ok_or_else(|| Stopped("este destino no se puede reiniciar".into()))?;
+                restart
+                    .restart()
+                    .await
+                    .map_err(|e| Stopped(format!("el reinicio falló: {e}")))?;
+                Call::Local
+            }
+            Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
+        })
+    }
+}
+
+fn api_get(path: String, token: Option<String>) -> Call {
+    Call::Api {
+        method: Method::GET,
+        path,
+        token,
+        body: None,
+    }
+}
+
+pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed, Unreachable> {
+    match call {
+        Call::Api {
+            method,
+            path,
+            token,
+            body,
+        } => Ok(Performed {
+            observed: client.call(method, &path, token.as_deref(), body).await?,
+            download: None,
+        }),
+        Call::Download { id, token } => {
+            let (observed, download) = client.download(&id, token.as_deref()).await?;
+            Ok(Performed { observed, download })
+        }
+        Call::DownloadAt {
+            folio,
+            respuesta,
+            adjunto,
+            token,
+        } => {
+            let detail = client
+                .call(
+                    Method::GET,
+                    &format!("/solicitudes/{}", segment(&folio)),
+                    token.as_deref(),
+                    None,
+                )
+                .await?;
+            let id = detail
+                .body
+                .pointer(&format!("/respuestas/{respuesta}/adjuntos/{adjunto}/id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            match id {
+                Some(id) => {
+                    let (observed, download) = client.download(&id, token.as_deref()).await?;
+                    Ok(Performed { observed, download })
+                }
+                // The detail itself failed, or has no such attachment: its answer is the step's.
+                None if detail.status != 200 => Ok(Performed {
+                    observed: detail,
+                    download: None,
+                }),
+                None => Ok(Performed {
+                    observed: Observed {
+                        status: 404,
+                        body: json!({"error": {"codigo": "adjunto_no_encontrado",
+                                    "mensaje": format!("el detalle de {folio} no tiene la respuesta {respuesta} con el adjunto {adjunto}")}}),
+                        text: String::new(),
+                    },
+                    download: None,
+                }),
+            }
+        }
+        Call::Local => Ok(Performed {
+            observed: Observed {
+                status: 200,
+                body: Value::Null,
+                text: String::new(),
+            },
+            download: None,
+        }),
+    }
+}
+
+/// The step as the transcript shows it.
+pub(super) fn describe(action: &Action) -> String {
+    match action {
+        Action::Register(u) => format!("register {u}"),
+        Action::Login(l) => match &l.contrasena {
+            Some(_) => format!("login {} (otra contraseña)", l.user),
+            None => format!("login {}", l.user),
+        },
+        Action::Logout(_) => "logout".into(),
+        Action::Vincular(v) => format!(
+            "vincular {}/{}",
+            v.jurisdiccion.slug(),
+            as_written(&v.usuario)
+        ),
+        Action::Vinculaciones => "vinculaciones".into(),
+        Action::History(h) => {
+            let mut parts = vec!["history".to_owned()];
+            if let Some(s) = h.semaforo {
+                parts.push(format!("semaforo={}", s.slug()));
+            }
+            if let Some(t) = h.tipo {
+                parts.push(format!("tipo={}", t.slug()));
+            }
+            if let Some(p) = h.pagina {
+                parts.push(format!("pagina={p}"));
+            }
+            parts.join(" ")
+        }
+        Action::Details(d) => format!("details {}", as_written(&d.folio)),
+        Action::Download(d) => match (&d.id, &d.folio) {
+            (Some(id), _) => format!("download {}", as_written(id)),
+            (None, Some(f)) => format!(
+                "download {} respuesta {} adjunto {}",
+                as_written(f),
+                d.respuesta,
+                d.adjunto
+            ),
+            _ => "download".into(),
+        },
+        Action::Queja(q) => format!("queja {}", as_written(&q.folio)),
+        Action::Quejas => "quejas".into(),
+        Action::SetClock(d) => format!("set_clock {}", d.0),
+        Action::AdvanceClock(a) => match (a.dias_habiles, a.dias) {
+            (Some(n), _) => format!("advance_clock {n} días hábiles"),
+            (_, Some(n)) => format!("advance_clock {n} días"),
+            _ => "advance_clock".into(),
+        },
+        Action::Faults(f) => format!("faults ({})", f.len()),
+        Action::ClearFaults => "clear_faults".into(),
+        Action::Restart => "restart".into(),
+        Action::Concurrent(s) => format!("concurrent ({})", s.len()),
+    }
+}
+
+/// A response body as snapshots keep it: pretty JSON, with tokens and expiry times redacted.
+pub(super) fn normalized(body: &Value) -> String {
+    fn redact(v: &Value) -> Value {
+        match v {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let v = match k.as_str() {
+                            "token" | "expira" => Value::String(format!("[{k}]")),
+                            _ => redact(v),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string_pretty(&redact(body)).unwrap_or_default()
+}
