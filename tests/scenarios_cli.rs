@@ -293,3 +293,115 @@ fn an_unreachable_target_exits_3() {
     assert!(stdout.contains("repetir: pnt-suite run"), "{stdout}");
     assert!(stdout.contains("--target http://127.0.0.1:9"), "{stdout}");
 }
+
+/// A PNT that makes the 2021 mistakes: its linkage says `completa` but Mi Historial is empty, or
+/// (with `generic`) it refuses with "consulte con el administrador".
+async fn faulty_target(generic: bool) -> String {
+    use axum::http::StatusCode;
+    use axum::routing::{get, post, put};
+    use axum::{Json, Router};
+    use serde_json::json;
+    let vincular = move || async move {
+        if generic {
+            (
+                StatusCode::BAD_GATEWAY,
+                Json(json!({"error": {"codigo": "infomex_no_responde",
+                                      "mensaje": "Error. Consulte con el administrador del sistema."}})),
+            )
+        } else {
+            (
+                StatusCode::OK,
+                Json(
+                    json!({"jurisdiccion": "federacion", "usuario_infomex": "ciudadano.federal",
+                            "estado": "completa", "mensaje": "Listo.", "solicitudes": 1, "respuestas": 0,
+                            "adjuntos": 0, "nuevas": 1, "actualizadas": 0, "pendientes": []}),
+                ),
+            )
+        }
+    };
+    let app = Router::new()
+        .route(
+            "/.well-known/pnt-suite",
+            get(|| async {
+                Json(json!({"api": "/api/v1", "hooks": {"prefix": "/__test", "available": ["clock"]}}))
+            }),
+        )
+        .route("/__test/clock", put(|| async { StatusCode::NO_CONTENT }))
+        .route(
+            "/api/v1/usuarios",
+            post(|| async { (StatusCode::CREATED, Json(json!({"correo": "luis@x", "nombre": "luis"}))) }),
+        )
+        .route(
+            "/api/v1/sesiones",
+            post(|| async { (StatusCode::CREATED, Json(json!({"token": "t", "expira": "2021-10-20"}))) }),
+        )
+        .route("/api/v1/vinculaciones", post(vincular))
+        .route(
+            "/api/v1/historial",
+            get(|| async {
+                Json(json!({"hoy": "2021-09-20", "total": 0, "pagina": 1, "por_pagina": 100,
+                            "leyenda": "Mostrando 0 de 0 solicitudes", "solicitudes": []}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+async fn run_against(url: String, scenario: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "escenario.yaml", scenario);
+    tokio::task::spawn_blocking(move || {
+        let path = dir.path().join("escenario.yaml");
+        pnt_suite(&[
+            "run",
+            path.to_str().unwrap(),
+            "--target",
+            &url,
+            "--sim-addr",
+            "127.0.0.1:0",
+        ])
+    })
+    .await
+    .unwrap()
+}
+
+/// PLAZO up to the linkage.
+fn linkage_only() -> String {
+    PLAZO[..PLAZO.find("  - details").unwrap()].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oracle_catches_a_target_that_loses_solicitudes() {
+    let out = run_against(faulty_target(false).await, &linkage_only()).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "— oráculo: faltantes: 1 solicitudes de Infomex no están en Mi Historial ni en `pendientes`\n      \
+             esperado: (ninguno)\n      obtenido: 0623800160321\n"
+        ),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consulte_con_el_administrador_always_fails() {
+    // Even a scenario that expects this very error cannot pass with the 2021 message.
+    let expecting_the_error = linkage_only().replace(
+        "    expect:\n      fields: {estado: completa, solicitudes: 1}\n",
+        "    expect:\n      error: infomex_no_responde\n",
+    );
+    let out = run_against(faulty_target(true).await, &expecting_the_error).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("— mensaje genérico: la respuesta dice «consulte con el administrador»"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("— error:"),
+        "the expected code itself matched: {stdout}"
+    );
+}
