@@ -67,9 +67,7 @@ fn route(
     }
     let segments = &segments[..count];
     // Exact slugs only: a system's URL is not a place for fuzzy matching.
-    let slug = segments
-        .first()
-        .and_then(|s| Jurisdiccion::ALL.into_iter().find(|j| j.slug() == *s));
+    let slug = segments.first().and_then(|s| by_slug(s));
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
@@ -106,6 +104,24 @@ fn route(
 }
 
 /// Everything the fallback route serves: the 33 systems.
+/// The jurisdiction with exactly this slug: a binary search over the slugs, sorted once.
+fn by_slug(slug: &str) -> Option<Jurisdiccion> {
+    static SORTED: std::sync::OnceLock<Vec<(&'static str, Jurisdiccion)>> =
+        std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v: Vec<_> = Jurisdiccion::ALL
+            .into_iter()
+            .map(|j| (j.slug(), j))
+            .collect();
+        v.sort_unstable();
+        v
+    });
+    sorted
+        .binary_search_by(|(s, _)| (*s).cmp(slug))
+        .ok()
+        .map(|i| sorted[i].1)
+}
+
 /// A query string, read on demand: the hot path looks up one or two keys, so parsing the whole
 /// string into a map would cost more than the lookups.
 #[derive(Debug, Clone, Copy)]
@@ -117,7 +133,7 @@ impl<'a> Query<'a> {
         self.0.split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             (k == key).then(|| {
-                if v.contains(['+', '%']) {
+                if v.bytes().any(|b| b == b'+' || b == b'%') {
                     let spaced = v.replace('+', " ");
                     Cow::Owned(
                         percent_encoding::percent_decode_str(&spaced)
@@ -601,6 +617,15 @@ mod tests {
         assert_eq!(q.get("x").as_deref(), Some("a b"));
         assert_eq!(q.get("vacio").as_deref(), Some(""));
         assert_eq!(q.get("nada"), None);
+    }
+
+    #[test]
+    fn every_slug_routes_to_its_jurisdiction() {
+        for j in Jurisdiccion::ALL {
+            assert_eq!(by_slug(j.slug()), Some(j));
+        }
+        assert_eq!(by_slug("Jalisco"), None);
+        assert_eq!(by_slug(""), None);
     }
 
     #[test]
