@@ -274,3 +274,26 @@ fn a_matrix_expands_with_values_substituted_and_captures_kept_as_markers() {
         other => panic!("expected details, got {other:?}"),
     }
 }
+
+#[test]
+fn requirements_follow_from_clock_restart_and_dialects() {
+    use pnt_suite::scenario::Requirement;
+    let needs = |yaml: &str| {
+        load_str(Path::new("caso.yaml"), yaml).unwrap()[0]
+            .scenario
+            .requirements()
+    };
+    assert_eq!(needs(BASE), []);
+    assert_eq!(
+        needs(&steps(
+            "  - concurrent:\n      - history\n  - restart\n  - set_clock: 2021-09-20\n"
+        )),
+        [Requirement::Clock, Requirement::Restart]
+    );
+    assert_eq!(
+        needs(&format!(
+            "{BASE}infomex:\n  dialects: {{jalisco: modern}}\nclock:\n  hoy: 2021-09-20\n"
+        )),
+        [Requirement::Clock, Requirement::Dialects]
+    );
+}

@@ -74,6 +74,7 @@ impl Environment for Embedded {
                 pnt_base: format!("http://{addr}"),
                 infomex: Box::new(SimInfomex(sim.clone())),
                 restart: Some(Box::new(server.clone())),
+                dialects: true,
                 guard: Box::new(Guard {
                     _sim: sim,
                     _server: server,

@@ -94,6 +94,7 @@ impl Environment for External {
                 pnt_base: self.url.clone(),
                 infomex: Box::new(SimInfomex(sim)),
                 restart: None,
+                dialects: false,
                 guard: Box::new(()),
             })
         })

@@ -183,6 +183,7 @@ pub async fn run_one(env: &dyn Environment, instance: &Instance, seed: Option<u6
             .filter(|r| match r {
                 Requirement::Clock => !client.hooks().available.iter().any(|h| h == "clock"),
                 Requirement::Restart => world.restart.is_none(),
+                Requirement::Dialects => !world.dialects,
             })
             .map(Requirement::name)
             .collect();

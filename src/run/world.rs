@@ -41,6 +41,8 @@ pub struct World {
     pub pnt_base: String,
     pub infomex: Box<dyn Infomex>,
     pub restart: Option<Box<dyn Restart>>,
+    /// Whether the target was configured with the scenario's `infomex.dialects`.
+    pub dialects: bool,
     pub guard: Box<dyn std::any::Any + Send + Sync>,
 }
 

@@ -81,6 +81,10 @@ pub enum Requirement {
     Clock,
     /// Restarting the target on the same database (the embedded reference server).
     Restart,
+    /// Telling the target which dialect each Infomex speaks (`infomex.dialects`): only the
+    /// embedded reference server is configured by the runner; an external target keeps the
+    /// simulator's default dialects.
+    Dialects,
 }
 
 impl Requirement {
@@ -89,6 +93,7 @@ impl Requirement {
         match self {
             Requirement::Clock => "clock",
             Requirement::Restart => "restart",
+            Requirement::Dialects => "dialects",
         }
     }
 }
@@ -114,6 +119,9 @@ impl Scenario {
         let mut out = Vec::new();
         if self.clock.is_some() {
             out.push(Requirement::Clock);
+        }
+        if !self.infomex.dialects.is_empty() {
+            out.push(Requirement::Dialects);
         }
         for step in self.all_steps() {
             match step.action {
