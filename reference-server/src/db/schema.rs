@@ -141,6 +141,16 @@ const MIGRATIONS: &[&str] = &[
             ON CONFLICT (usuario_id, tipo) DO UPDATE SET n = n + 1;
     END;
     "#,
+    // 3: the history indexes also cover the columns the type and semáforo filters read, so a
+    // filtered page or count scans index entries without visiting the table.
+    r#"
+    DROP INDEX solicitudes_historial;
+    CREATE INDEX solicitudes_historial ON solicitudes
+        (usuario_id, recepcion_oficial DESC, folio DESC, tipo, fecha_limite, respuesta_final);
+    DROP INDEX solicitudes_tipo;
+    CREATE INDEX solicitudes_tipo ON solicitudes
+        (usuario_id, tipo, recepcion_oficial DESC, folio DESC, fecha_limite, respuesta_final);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,8 +1,9 @@
 //! The write side of the linkage: claiming an Infomex account and storing what it holds.
 //!
-//! Every solicitud is written in its own transaction together with the bytes of its
-//! attachments, so a solicitud is either stored whole or not at all, and a crash mid-linkage
-//! loses nothing already written.
+//! Solicitudes are written whole — detail, answers, attachment rows and the bytes those need —
+//! in batches, one transaction per batch: a solicitud is stored entirely or not at all, and a
+//! crash mid-linkage loses at most the batch being written (nothing reported as migrated, since
+//! the result is reported only after the last write).
 
 use bytes::Bytes;
 use jiff::Timestamp;
@@ -88,27 +89,54 @@ pub(crate) fn huella(detalle: &Detalle) -> [u8; 32] {
     Sha256::of(&json).0
 }
 
-/// Stores one solicitud and its new attachment bytes in one transaction.
+/// A fetched solicitud ready to store: its detail, what pnt-model derives from it, and the
+/// verified bytes of its attachments that are not stored yet.
+#[derive(Debug, Clone)]
+pub(crate) struct Migrada {
+    pub(crate) detalle: Detalle,
+    pub(crate) derivados: Derivados,
+    pub(crate) blobs: Vec<(Sha256, Bytes)>,
+}
+
+/// Stores a batch of whole solicitudes in one transaction (all of them or none) and says what
+/// each write did. One commit per batch rather than per solicitud: a commit costs more than a
+/// solicitud's rows.
 pub(crate) fn guardar(
     conn: &mut Connection,
     usuario_id: i64,
     vinculacion_id: i64,
     j: Jurisdiccion,
-    detalle: &Detalle,
-    derivados: Derivados,
-    blobs: &[(Sha256, Bytes)],
-) -> DbResult<Cambio> {
+    lote: &[Migrada],
+) -> DbResult<Vec<Cambio>> {
     let tx = conn.transaction()?;
+    let cambios = lote
+        .iter()
+        .map(|m| guardar_una(&tx, usuario_id, vinculacion_id, j, m))
+        .collect::<DbResult<Vec<_>>>()?;
+    tx.commit()?;
+    Ok(cambios)
+}
+
+fn guardar_una(
+    tx: &Transaction<'_>,
+    usuario_id: i64,
+    vinculacion_id: i64,
+    j: Jurisdiccion,
+    m: &Migrada,
+) -> DbResult<Cambio> {
+    let (detalle, derivados, blobs) = (&m.detalle, m.derivados, &m.blobs);
     for (sha, bytes) in blobs {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
-            params![sha.to_string(), &bytes[..]],
-        )?;
+        )?
+        .execute(params![sha.to_string(), &bytes[..]])?;
     }
     let huella = huella(detalle);
     let existing: Option<(i64, Vec<u8>, i64)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id, huella, vinculacion_id FROM solicitudes WHERE usuario_id = ?1 AND folio = ?2",
+        )?
+        .query_row(
             params![usuario_id, detalle.folio],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -116,16 +144,14 @@ pub(crate) fn guardar(
     let cambio = match existing {
         Some((id, old, vinc)) if old == huella => {
             if vinc != vinculacion_id {
-                tx.execute(
-                    "UPDATE solicitudes SET vinculacion_id = ?1 WHERE id = ?2",
-                    params![vinculacion_id, id],
-                )?;
+                tx.prepare_cached("UPDATE solicitudes SET vinculacion_id = ?1 WHERE id = ?2")?
+                    .execute(params![vinculacion_id, id])?;
             }
             Cambio::SinCambios
         }
         Some((id, _, _)) => {
             escribir_solicitud(
-                &tx,
+                tx,
                 Some(id),
                 usuario_id,
                 vinculacion_id,
@@ -134,12 +160,12 @@ pub(crate) fn guardar(
                 derivados,
                 &huella,
             )?;
-            escribir_respuestas(&tx, id, detalle)?;
+            escribir_respuestas(tx, id, detalle)?;
             Cambio::Actualizada
         }
         None => {
             let id = escribir_solicitud(
-                &tx,
+                tx,
                 None,
                 usuario_id,
                 vinculacion_id,
@@ -148,11 +174,10 @@ pub(crate) fn guardar(
                 derivados,
                 &huella,
             )?;
-            escribir_respuestas(&tx, id, detalle)?;
+            escribir_respuestas(tx, id, detalle)?;
             Cambio::Nueva
         }
     };
-    tx.commit()?;
     Ok(cambio)
 }
 
@@ -191,29 +216,29 @@ fn escribir_solicitud(
     ];
     match id {
         None => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO solicitudes (usuario_id, vinculacion_id, folio, jurisdiccion, tipo,
                     institucion, descripcion, fecha_presentacion, estado, prevencion_notificada,
                     prevencion_desahogada, ampliacion, recepcion_oficial, fecha_limite,
                     respuesta_final, huella)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                values,
-            )?;
+            )?
+            .execute(values)?;
             Ok(tx.last_insert_rowid())
         }
         Some(id) => {
             // usuario_id and folio are the row's identity and stay; the rest follows Infomex.
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE solicitudes SET vinculacion_id = ?2, jurisdiccion = ?4, tipo = ?5,
                     institucion = ?6, descripcion = ?7, fecha_presentacion = ?8, estado = ?9,
                     prevencion_notificada = ?10, prevencion_desahogada = ?11, ampliacion = ?12,
                     recepcion_oficial = ?13, fecha_limite = ?14, respuesta_final = ?15,
                     huella = ?16
                  WHERE id = ?17 AND usuario_id = ?1 AND folio = ?3",
-                rusqlite::params_from_iter(
-                    values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
-                ),
-            )?;
+            )?
+            .execute(rusqlite::params_from_iter(
+                values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
+            ))?;
             Ok(id)
         }
     }
@@ -223,50 +248,49 @@ fn escribir_solicitud(
 /// (and so the download links users hold) stay valid across re-links.
 fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Detalle) -> DbResult<()> {
     for (orden, r) in d.respuestas.iter().enumerate() {
-        let respuesta_id: i64 = tx.query_row(
-            "INSERT INTO respuestas (solicitud_id, orden, tipo, fecha, texto)
+        let respuesta_id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO respuestas (solicitud_id, orden, tipo, fecha, texto)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (solicitud_id, orden) DO UPDATE
                 SET tipo = excluded.tipo, fecha = excluded.fecha, texto = excluded.texto
              RETURNING id",
-            params![
-                solicitud_id,
-                orden as i64,
-                r.tipo.texto(),
-                date_sql(r.fecha),
-                r.texto
-            ],
-            |row| row.get(0),
-        )?;
+            )?
+            .query_row(
+                params![
+                    solicitud_id,
+                    orden as i64,
+                    r.tipo.texto(),
+                    date_sql(r.fecha),
+                    r.texto
+                ],
+                |row| row.get(0),
+            )?;
         for (orden, a) in r.adjuntos.iter().enumerate() {
             let a = &a.adjunto;
             let tamano = i64::try_from(a.tamano)
                 .map_err(|_| DbError::Corrupto(format!("tamaño {}", a.tamano)))?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO adjuntos (respuesta_id, orden, nombre, media_type, tamano, sha256)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (respuesta_id, orden) DO UPDATE
                     SET nombre = excluded.nombre, media_type = excluded.media_type,
                         tamano = excluded.tamano, sha256 = excluded.sha256",
-                params![
-                    respuesta_id,
-                    orden as i64,
-                    a.nombre,
-                    a.media_type,
-                    tamano,
-                    a.sha256.to_string()
-                ],
-            )?;
+            )?
+            .execute(params![
+                respuesta_id,
+                orden as i64,
+                a.nombre,
+                a.media_type,
+                tamano,
+                a.sha256.to_string()
+            ])?;
         }
-        tx.execute(
-            "DELETE FROM adjuntos WHERE respuesta_id = ?1 AND orden >= ?2",
-            params![respuesta_id, r.adjuntos.len() as i64],
-        )?;
+        tx.prepare_cached("DELETE FROM adjuntos WHERE respuesta_id = ?1 AND orden >= ?2")?
+            .execute(params![respuesta_id, r.adjuntos.len() as i64])?;
     }
-    tx.execute(
-        "DELETE FROM respuestas WHERE solicitud_id = ?1 AND orden >= ?2",
-        params![solicitud_id, d.respuestas.len() as i64],
-    )?;
+    tx.prepare_cached("DELETE FROM respuestas WHERE solicitud_id = ?1 AND orden >= ?2")?
+        .execute(params![solicitud_id, d.respuestas.len() as i64])?;
     Ok(())
 }
 

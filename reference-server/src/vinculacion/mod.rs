@@ -9,8 +9,8 @@
 //!    password.
 //! 5. Scan the list until it is stable (`escaneo`).
 //! 6. For every folio: fetch the detail and every attachment not stored yet, verify each
-//!    attachment's SHA-256, and store the solicitud whole in one transaction — or record it as
-//!    pending with the reason. After a few solicitudes in a row fail because Infomex stopped
+//!    attachment's SHA-256, and store the solicitud whole (in batches, one transaction each) —
+//!    or record it as pending with the reason. After a few solicitudes in a row fail because Infomex stopped
 //!    responding, the rest are reported pending without being tried.
 //! 7. Whatever Infomex declared but never listed is pending too, without folio.
 
@@ -18,10 +18,12 @@ mod candados;
 mod escaneo;
 mod resultado;
 
+use std::collections::HashSet;
+
 use bytes::Bytes;
 use pnt_model::{Jurisdiccion, Sha256};
 
-use crate::db::{self, Cambio};
+use crate::db::{self, Cambio, Migrada};
 use crate::error::{ApiError, Intento};
 use crate::infomex::{Detalle, Fallo, Sesion};
 use crate::state::AppState;
@@ -118,34 +120,24 @@ async fn migrar(
             _ => ApiError::InfomexNoResponde(j),
         })?;
     let mut pendientes = Vec::new();
-    let (mut nuevas, mut actualizadas, mut seguidos) = (0u64, 0u64, 0u32);
+    let mut lote = Lote::default();
+    let mut seguidos = 0u32;
     for folio in &escaneo.folios {
         if seguidos >= config.max_fallos_seguidos {
             pendientes.push(resultado::lista_interrumpida(j, Some(folio.clone())));
             continue;
         }
-        match traer(state, sesion, j, folio).await {
+        match traer(state, sesion, j, folio, &lote.hashes).await {
             Ok((detalle, blobs)) => {
                 seguidos = 0;
                 let derivados = state.reglas().derivados(j, &detalle);
-                let cambio = state
-                    .db()
-                    .call(move |c| {
-                        db::solicitudes::guardar(
-                            c,
-                            usuario_id,
-                            vinculacion_id,
-                            j,
-                            &detalle,
-                            derivados,
-                            &blobs,
-                        )
-                    })
-                    .await?;
-                match cambio {
-                    Cambio::Nueva => nuevas += 1,
-                    Cambio::Actualizada => actualizadas += 1,
-                    Cambio::SinCambios => {}
+                lote.agregar(Migrada {
+                    detalle,
+                    derivados,
+                    blobs,
+                });
+                if lote.lleno() {
+                    lote.guardar(state, usuario_id, vinculacion_id, j).await?;
                 }
             }
             Err(p) => {
@@ -159,6 +151,8 @@ async fn migrar(
             }
         }
     }
+    lote.guardar(state, usuario_id, vinculacion_id, j).await?;
+    let (nuevas, actualizadas) = (lote.nuevas, lote.actualizadas);
     let faltan = escaneo
         .total_declarado
         .saturating_sub(escaneo.folios.len() as u64);
@@ -211,12 +205,69 @@ async fn migrar(
     })
 }
 
+/// Solicitudes fetched whole and not written yet. Written in one transaction when 64 are
+/// waiting or their attachments reach 16 MiB, and at the end.
+#[derive(Debug, Default)]
+struct Lote {
+    items: Vec<Migrada>,
+    bytes: usize,
+    /// Digests of the attachment bytes waiting in `items`, so they are not fetched twice.
+    hashes: HashSet<Sha256>,
+    nuevas: u64,
+    actualizadas: u64,
+}
+
+impl Lote {
+    const MAX_SOLICITUDES: usize = 64;
+    const MAX_BYTES: usize = 16 << 20;
+
+    fn agregar(&mut self, m: Migrada) {
+        for (sha, bytes) in &m.blobs {
+            self.bytes += bytes.len();
+            self.hashes.insert(*sha);
+        }
+        self.items.push(m);
+    }
+
+    fn lleno(&self) -> bool {
+        self.items.len() >= Self::MAX_SOLICITUDES || self.bytes >= Self::MAX_BYTES
+    }
+
+    async fn guardar(
+        &mut self,
+        state: &AppState,
+        usuario_id: i64,
+        vinculacion_id: i64,
+        j: Jurisdiccion,
+    ) -> Result<(), ApiError> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        let items = std::mem::take(&mut self.items);
+        self.bytes = 0;
+        self.hashes.clear();
+        let cambios = state
+            .db()
+            .call(move |c| db::solicitudes::guardar(c, usuario_id, vinculacion_id, j, &items))
+            .await?;
+        for cambio in cambios {
+            match cambio {
+                Cambio::Nueva => self.nuevas += 1,
+                Cambio::Actualizada => self.actualizadas += 1,
+                Cambio::SinCambios => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Fetches one solicitud whole: its detail and the bytes of every attachment not stored yet.
 async fn traer(
     state: &AppState,
     sesion: &mut Sesion,
     j: Jurisdiccion,
     folio: &str,
+    en_lote: &HashSet<Sha256>,
 ) -> Result<(Detalle, Vec<(Sha256, Bytes)>), Pendiente> {
     let detalle = sesion.detalle(folio).await.map_err(|f| match f {
         Fallo::NoResponde { .. } => resultado::lista_interrumpida(j, Some(folio.to_owned())),
@@ -225,7 +276,7 @@ async fn traer(
     let mut blobs: Vec<(Sha256, Bytes)> = Vec::new();
     for a in detalle.adjuntos() {
         let sha = a.adjunto.sha256;
-        if blobs.iter().any(|(s, _)| *s == sha) {
+        if en_lote.contains(&sha) || blobs.iter().any(|(s, _)| *s == sha) {
             continue;
         }
         let stored = state

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use pnt_model::{EstadoSolicitud, Semaforo, TipoSolicitud};
 
-use super::plantilla::{aviso, csrf, e, fecha, parrafos, punto, seg};
-use super::{Formulario, Visitante, redirigir};
+use super::plantilla::{aviso, e, fecha, parrafos, punto, seg};
+use super::{Visitante, redirigir};
 use crate::api::{descarga, filtros};
 use crate::consultas::{self, Filtros};
 use crate::dto::{DetalleDto, FilaDto};
@@ -320,110 +320,4 @@ pub(super) async fn adjunto(
             &aviso("error", &e(&err.mensaje())),
         ),
     }
-}
-
-fn form_queja(v: &Visitante, folio: &str, mensaje: Option<&str>) -> String {
-    format!(
-        "<h1>Interponer queja</h1><p>Solicitud {}</p>{}\
-         <form method=\"post\" action=\"/solicitudes/{}/queja\">{}\
-         <label for=\"motivo\">Motivo de la queja</label>\
-         <textarea id=\"motivo\" name=\"motivo\" rows=\"6\" cols=\"60\" required maxlength=\"4000\"></textarea>\
-         <div><button class=\"primario\" type=\"submit\">Interponer queja</button></div></form>",
-        e(folio),
-        mensaje.map(|m| aviso("error", &e(m))).unwrap_or_default(),
-        seg(folio),
-        csrf(&v.csrf)
-    )
-}
-
-pub(super) async fn queja_form(
-    State(state): State<AppState>,
-    v: Visitante,
-    Segmento(folio): Segmento,
-) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
-    match consultas::detalle(&state, id, folio.clone()).await {
-        Ok(_) => v.responder(
-            StatusCode::OK,
-            "Interponer queja",
-            &form_queja(&v, &folio, None),
-        ),
-        Err(err) => v.responder(
-            err.status(),
-            "Interponer queja",
-            &aviso("error", &e(&err.mensaje())),
-        ),
-    }
-}
-
-pub(super) async fn queja(
-    State(state): State<AppState>,
-    v: Visitante,
-    Segmento(folio): Segmento,
-    f: Formulario,
-) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
-    match consultas::interponer_queja(&state, id, folio.clone(), f.campo("motivo")).await {
-        Ok(_) => redirigir("/quejas?registrada=1"),
-        Err(err) => v.responder(
-            err.status(),
-            "Interponer queja",
-            &form_queja(&v, &folio, Some(&err.mensaje())),
-        ),
-    }
-}
-
-pub(super) async fn quejas(
-    State(state): State<AppState>,
-    v: Visitante,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
-    let lista = match consultas::quejas(&state, id).await {
-        Ok(l) => l,
-        Err(err) => {
-            return v.responder(
-                err.status(),
-                "Mis quejas",
-                &aviso("error", &e(&err.mensaje())),
-            );
-        }
-    };
-    let cuerpo = if lista.is_empty() {
-        "<h1>Mis quejas</h1><p>No ha interpuesto ninguna queja.</p>".to_owned()
-    } else {
-        let filas: String = lista
-            .iter()
-            .map(|q| {
-                format!(
-                    "<tr><td>{}</td><td><a href=\"/solicitudes/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                    e(&q.folio),
-                    seg(&q.folio_solicitud),
-                    e(&q.folio_solicitud),
-                    fecha(q.fecha),
-                    e(&q.motivo)
-                )
-            })
-            .collect();
-        format!(
-            "<h1>Mis quejas</h1>{}<table><thead><tr><th scope=\"col\">Folio de la queja</th>\
-             <th scope=\"col\">Solicitud</th><th scope=\"col\">Fecha</th><th scope=\"col\">Motivo</th>\
-             </tr></thead><tbody>{filas}</tbody></table>",
-            if q.as_deref() == Some("registrada=1") {
-                aviso(
-                    "exito",
-                    "Su queja quedó registrada; su folio es el primero de la lista.",
-                )
-            } else {
-                String::new()
-            }
-        )
-    };
-    v.responder(StatusCode::OK, "Mis quejas", &cuerpo)
 }

@@ -9,6 +9,7 @@ mod cuentas;
 mod historial;
 mod perfil;
 mod plantilla;
+mod quejas;
 
 use std::collections::HashMap;
 
@@ -46,10 +47,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/solicitudes/{folio}", get(historial::detalle))
         .route(
             "/solicitudes/{folio}/queja",
-            get(historial::queja_form).post(historial::queja),
+            get(quejas::queja_form).post(quejas::queja),
         )
         .route("/adjuntos/{id}", get(historial::adjunto))
-        .route("/quejas", get(historial::quejas))
+        .route("/quejas", get(quejas::quejas))
 }
 
 /// Whoever is looking: maybe a logged-in user, always a CSRF token for the forms.
