@@ -1,10 +1,10 @@
 //! Storage: one SQLite database behind one connection.
 //!
 //! Why one connection behind a `std::sync::Mutex`, used from `spawn_blocking`: SQLite admits one
-//! writer at a time anyway, so a pool would only add `SQLITE_BUSY` retries; the linkage writes
-//! one solicitud per short transaction, so no request holds the lock for long; and running the
-//! blocking calls on tokio's blocking pool keeps the async workers free. A std (not tokio) mutex
-//! is right because the lock is never held across an `.await`.
+//! writer at a time anyway, so a pool would only add `SQLITE_BUSY` retries; the linkage writes a
+//! batch of at most 64 solicitudes per short transaction, so no request holds the lock for long;
+//! and running the blocking calls on tokio's blocking pool keeps the async workers free. A std
+//! (not tokio) mutex is right because the lock is never held across an `.await`.
 //!
 //! Layout of the data (see `schema.rs`): users and sessions; linkages; solicitudes with their
 //! respuestas and adjuntos; attachment bytes content-addressed by SHA-256 in `blobs`; quejas.
