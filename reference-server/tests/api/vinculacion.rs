@@ -324,3 +324,28 @@ async fn a_restart_keeps_users_sessions_and_the_migrated_history() {
         (Some(0), Some(0))
     );
 }
+
+#[tokio::test]
+async fn a_system_speaking_the_other_dialect_is_still_linked() {
+    // The simulator speaks legacy only in Colima; the server expects the default six.
+    let app = spawn_app_with(
+        InfomexSim::builder()
+            .seed(42)
+            .legacy([Jurisdiccion::Colima]),
+        |c| c,
+    )
+    .await;
+    let token = app.user("maria@example.mx").await;
+    for j in [Jurisdiccion::Colima, Jurisdiccion::Jalisco] {
+        let usuario = usuario_con(&app.sim, j, 2);
+        let r = app.vincular(&token, j, &usuario).await;
+        assert_eq!(r["estado"], "completa", "{j}: {r}");
+    }
+    let historial = app.historial_completo(&token).await;
+    for j in [Jurisdiccion::Colima, Jurisdiccion::Jalisco] {
+        let cuenta = app.cuenta(j, &usuario_con(&app.sim, j, 2));
+        for s in &cuenta.solicitudes {
+            assert!(historial.iter().any(|r| r["folio"] == s.folio.to_string()));
+        }
+    }
+}
