@@ -95,7 +95,7 @@ fn fila(r: &FilaDto) -> String {
         "No disponible".to_owned()
     };
     format!(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+        "<tr><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td>\
          <td><a href=\"/solicitudes/{}\">{}</a></td><td>{}</td></tr>",
         punto(&r.semaforo, etiqueta_semaforo(&r.semaforo)),
         punto(&r.tipo, etiqueta_tipo(&r.tipo)),
@@ -232,13 +232,18 @@ fn detalle_html(d: &DetalleDto) -> String {
     let ventana = match &d.queja {
         None => "Todavía no hay plazo para interponer una queja.".to_owned(),
         Some(w) => format!(
-            "Plazo para interponer queja: del {} al {} ({}).",
+            "Plazo para interponer queja: del {} al {} ({}). {}",
             fecha(w.desde),
             fecha(w.hasta),
             if w.motivo == "respuesta" {
                 "contra la respuesta"
             } else {
                 "por falta de respuesta"
+            },
+            if w.disponible {
+                "Está abierto hoy."
+            } else {
+                "Hoy no está abierto."
             }
         ),
     };

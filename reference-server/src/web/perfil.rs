@@ -125,7 +125,7 @@ async fn cuerpo(
         format!(
             "<table><caption class=\"sr\">Cuentas de Infomex vinculadas</caption><thead><tr>\
              <th scope=\"col\">Estado o Federación</th><th scope=\"col\">Usuario de Infomex</th>\
-             <th scope=\"col\">Última vinculación</th><th scope=\"col\">Solicitudes</th>\
+             <th scope=\"col\">Resultado de la última vinculación</th><th scope=\"col\">Solicitudes</th>\
              <th scope=\"col\">Adjuntos</th></tr></thead><tbody>{filas}</tbody></table>"
         )
     };

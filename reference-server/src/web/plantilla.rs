@@ -83,6 +83,7 @@ button.primario{margin-top:1rem;background:#6b1d3f;color:#fff;border:0;padding:.
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
 .respuesta{border-left:4px solid #6b1d3f;padding:.2rem 1rem;margin:1rem 0}
 code{word-break:break-all}
+.nw{white-space:nowrap}
 ";
 
 /// Who is looking at the page, for the header.
