@@ -403,18 +403,10 @@ fn folio_for(
     anio: i16,
     rng: &mut ChaCha20Rng,
 ) -> Folio {
-    let max_seq = max_sequence(j);
+    let max_seq = Folio::max_secuencia(j);
     let slot = (max_seq / count.max(1)).max(1);
     let secuencia = (i * slot + rng.random_range(0..slot)).min(max_seq);
     folio_with(j, inst_idx, secuencia, anio)
-}
-
-fn max_sequence(j: Jurisdiccion) -> u32 {
-    if Folio::formato_estatal(j).matches('N').count() == 5 {
-        99_999
-    } else {
-        999_999
-    }
 }
 
 /// Federal institution codes and state unit codes are synthetic but stable per institution.
@@ -550,7 +542,7 @@ pub(crate) fn drift_solicitud(
         .position(|name| *name == s.institucion)
         .unwrap_or(0);
     let taken = |f: &Folio| existing.iter().any(|e| e.folio == *f);
-    s.folio = (0..=max_sequence(j))
+    s.folio = (0..=Folio::max_secuencia(j))
         .rev()
         .map(|seq| folio_with(j, inst_idx, seq, FIN_INFOMEX.year()))
         .find(|f| !taken(f))
@@ -591,6 +583,18 @@ mod tests {
         let c = generate(43, Jurisdiccion::Jalisco, "ciudadano7", None);
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn every_jurisdiction_generates_large_accounts() {
+        for j in Jurisdiccion::ALL {
+            let cfg = CuentaConfig::new(j, "grande", "x").generar(1500);
+            let cuenta = generate(42, j, "grande", Some(&cfg));
+            assert_eq!(cuenta.solicitudes.len(), 1500, "{j}");
+            for n in 1..=20 {
+                generate(11, j, &format!("ciudadano{n}"), None);
+            }
+        }
     }
 
     #[test]

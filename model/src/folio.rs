@@ -139,17 +139,25 @@ impl Folio {
         if has_unit {
             check_range("unidad", u32::from(unidad), 999)?;
         }
-        let seq_digits = tokens
-            .iter()
-            .find_map(|t| if let Seq(n) = t { Some(*n) } else { None })
-            .unwrap_or(6);
-        check_range("secuencia", secuencia, 10u32.pow(seq_digits as u32) - 1)?;
+        check_range("secuencia", secuencia, Folio::max_secuencia(jurisdiccion))?;
         Ok(Folio::InfomexEstatal {
             jurisdiccion,
             unidad: if has_unit { unidad } else { 0 },
             secuencia,
             anio,
         })
+    }
+
+    /// The largest sequence number a folio of `j`'s Infomex can carry (99,999 or 999,999).
+    pub fn max_secuencia(j: Jurisdiccion) -> u32 {
+        if j.es_federacion() {
+            return 999_999;
+        }
+        let digits = family(j)
+            .iter()
+            .find_map(|t| if let Seq(n) = t { Some(*n) } else { None })
+            .unwrap_or(6);
+        10u32.pow(digits as u32) - 1
     }
 
     /// The synthetic format of a state's Infomex folios, as a pattern such as `JAL-UUU-NNNNNN-AA`
@@ -451,6 +459,25 @@ mod tests {
             Folio::formato_estatal(Jurisdiccion::Chihuahua),
             "08UUUNNNNNAA"
         );
+    }
+
+    #[test]
+    fn max_secuencia_reads_the_format_not_its_letters() {
+        // "SIN" and "NL" contain an N: the limit must come from the format's tokens.
+        assert_eq!(Folio::max_secuencia(Jurisdiccion::Sinaloa), 99_999);
+        assert_eq!(Folio::max_secuencia(Jurisdiccion::NuevoLeon), 99_999);
+        assert_eq!(Folio::max_secuencia(Jurisdiccion::Jalisco), 999_999);
+        assert_eq!(Folio::max_secuencia(Jurisdiccion::Federacion), 999_999);
+        for j in Jurisdiccion::ALL {
+            assert!(
+                Folio::infomex(j, 1, Folio::max_secuencia(j), 2019).is_ok(),
+                "{j}"
+            );
+            assert!(
+                Folio::infomex(j, 1, Folio::max_secuencia(j) + 1, 2019).is_err(),
+                "{j}"
+            );
+        }
     }
 
     #[test]
