@@ -384,3 +384,34 @@ async fn a_system_that_is_down_is_reported_as_not_responding() {
         assert_eq!(r["estado"], "completa");
     }
 }
+
+#[tokio::test]
+async fn a_list_page_that_never_answers_leaves_the_unseen_rest_pending() {
+    check(
+        MODERNO,
+        kind(FaultKind::HttpStatus { status: 503 })
+            .endpoint(Endpoint::Lista)
+            .pagina(2),
+        Espera::Incompleta(&["infomex_no_responde"]),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_log_in_that_is_always_garbled_is_reported_as_unreadable() {
+    for j in [MODERNO, LEGADO] {
+        let fault = kind(FaultKind::Malformed)
+            .endpoint(Endpoint::Login)
+            .jurisdiccion(j);
+        let app = spawn_app_with(InfomexSim::builder().seed(42).fault(fault), config).await;
+        let token = app.user("maria@example.mx").await;
+        let pass = app.cuenta(j, "ciudadano1").contrasena;
+        let r = app.vincular_con(&token, j, "ciudadano1", &pass).await;
+        let (status, codigo, _) = error_of(r).await;
+        assert_eq!(
+            (status, codigo.as_str()),
+            (StatusCode::BAD_GATEWAY, "infomex_respuesta_invalida"),
+            "{j}"
+        );
+    }
+}
