@@ -247,11 +247,7 @@ pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed,
                     None,
                 )
                 .await?;
-            let id = detail
-                .body
-                .pointer(&format!("/respuestas/{respuesta}/adjuntos/{adjunto}/id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let id = attachment_id(&detail.body, respuesta, adjunto);
             match id {
                 Some(id) => {
                     let (observed, download) = client.download(&id, token.as_deref()).await?;
@@ -281,6 +277,16 @@ pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed,
             },
             download: None,
         }),
+    }
+}
+
+/// The id of answer `respuesta`'s attachment `adjunto` in a detail. The PNT API declares ids
+/// as integers (docs/openapi.json); a text id is accepted too.
+fn attachment_id(detail: &Value, respuesta: usize, adjunto: usize) -> Option<String> {
+    match detail.pointer(&format!("/respuestas/{respuesta}/adjuntos/{adjunto}/id"))? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -358,4 +364,18 @@ pub(super) fn normalized(body: &Value) -> String {
         }
     }
     serde_json::to_string_pretty(&redact(body)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_ids_are_read_whether_integer_or_text() {
+        let detail = json!({"respuestas": [{"adjuntos": [{"id": 7}, {"id": "3-0-1"}]}]});
+        assert_eq!(attachment_id(&detail, 0, 0).as_deref(), Some("7"));
+        assert_eq!(attachment_id(&detail, 0, 1).as_deref(), Some("3-0-1"));
+        assert_eq!(attachment_id(&detail, 0, 2), None);
+        assert_eq!(attachment_id(&detail, 1, 0), None);
+    }
 }
