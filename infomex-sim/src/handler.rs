@@ -395,10 +395,7 @@ impl Call<'_> {
             Action::Detalle(folio) => {
                 let cached = self.cuenta()?;
                 let s = cached
-                    .cuenta
-                    .solicitudes
-                    .iter()
-                    .find(|s| s.folio.to_string() == *folio)
+                    .solicitud(folio)
                     .ok_or(SimError::SolicitudNoEncontrada)?;
                 Ok(match self.dialecto {
                     Dialecto::Modern => modern::detalle(s),
@@ -578,14 +575,7 @@ impl Call<'_> {
 
     fn adjunto(&self, id: &str) -> Result<Wire, SimError> {
         let cached = self.cuenta()?;
-        let adjunto = cached
-            .cuenta
-            .solicitudes
-            .iter()
-            .flat_map(|s| &s.respuestas)
-            .flat_map(|r| &r.adjuntos)
-            .find(|a| a.id == id)
-            .ok_or(SimError::AdjuntoNoEncontrado)?;
+        let adjunto = cached.adjunto(id).ok_or(SimError::AdjuntoNoEncontrado)?;
         if let Some(FaultKind::Attachment404) = self.fault {
             return Err(SimError::AdjuntoNoEncontrado);
         }

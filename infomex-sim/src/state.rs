@@ -35,9 +35,69 @@ pub(crate) type PageKey = (Dialecto, u32, u32);
 pub(crate) struct Cached {
     pub(crate) cuenta: Cuenta,
     pages: Mutex<HashMap<PageKey, bytes::Bytes>>,
+    index: std::sync::OnceLock<Index>,
+}
+
+/// Positions in `cuenta.solicitudes` by folio text and by generation index, built on first use:
+/// a linkage asks for every detail, and a scan per request would make it quadratic.
+#[derive(Debug)]
+struct Index {
+    by_folio: HashMap<String, usize>,
+    by_idx: HashMap<u32, usize>,
 }
 
 impl Cached {
+    fn new(cuenta: Cuenta) -> Cached {
+        Cached {
+            cuenta,
+            pages: Mutex::new(HashMap::new()),
+            index: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index {
+            by_folio: self
+                .cuenta
+                .solicitudes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.folio.to_string(), i))
+                .collect(),
+            by_idx: self
+                .cuenta
+                .solicitudes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.idx, i))
+                .collect(),
+        })
+    }
+
+    /// The solicitud with this folio.
+    pub(crate) fn solicitud(&self, folio: &str) -> Option<&SolicitudSim> {
+        self.index()
+            .by_folio
+            .get(folio)
+            .map(|i| &self.cuenta.solicitudes[*i])
+    }
+
+    /// The attachment with this id (`{solicitud idx}-{respuesta}-{adjunto}`).
+    pub(crate) fn adjunto(&self, id: &str) -> Option<&crate::AdjuntoSim> {
+        let mut parts = id.split('-').map(|p| p.parse::<u32>().ok());
+        let (Some(Some(i)), Some(Some(r)), Some(Some(a)), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let s = &self.cuenta.solicitudes[*self.index().by_idx.get(&i)?];
+        s.respuestas
+            .get(r as usize)?
+            .adjuntos
+            .get(a as usize)
+            .filter(|adj| adj.id == id)
+    }
+
     /// The rendered page `key`, rendering it on first use.
     pub(crate) fn page(
         &self,
@@ -183,10 +243,7 @@ impl SimState {
             cuenta.solicitudes.extend(extra.iter().cloned());
             account::sort_newest_first(&mut cuenta.solicitudes);
         }
-        let cuenta = Arc::new(Cached {
-            cuenta,
-            pages: Mutex::new(HashMap::new()),
-        });
+        let cuenta = Arc::new(Cached::new(cuenta));
         if inner.cache.len() >= ACCOUNT_CACHE {
             inner.cache.clear();
         }
