@@ -3,16 +3,13 @@
 //! for: history tables, linkage counts, errors) is kept with insta. Unstable values (tokens,
 //! instants, durations) are redacted before the snapshot.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pnt_suite::report::Outcome;
 use pnt_suite::run::{self, Embedded, Environment, Options};
-use pnt_suite::scenario::load_file;
-
-/// Files the glob visited; checked at the end so that an empty glob fails.
-static FILES: AtomicUsize = AtomicUsize::new(0);
+use pnt_suite::scenario::{find_files, load_file};
 
 /// Replaces values that change from run to run: RFC 3339 instants (session expiry,
 /// `ultima_vinculacion`) and anything after a `token` key. The runner already redacts tokens
@@ -82,8 +79,13 @@ fn redact_instants(line: &str) -> String {
     out
 }
 
-fn run_file(path: &Path) -> String {
-    let instances = load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+/// Runs every scenario of every file at once (two at a time, as `pnt-suite run` does on this
+/// machine) and returns each file's transcript: the scenarios' outcomes, failures and steps.
+fn run_all(files: &[PathBuf]) -> HashMap<PathBuf, String> {
+    let mut instances = Vec::new();
+    for path in files {
+        instances.extend(load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -95,9 +97,10 @@ fn run_file(path: &Path) -> String {
         seed: None,
     };
     let (report, ran) = runtime.block_on(run::run(env, instances, &options, |_| {}));
-    let mut text = String::new();
+    let mut by_file: HashMap<PathBuf, String> = HashMap::new();
     let mut failed = Vec::new();
     for (scenario, ran) in report.scenarios.iter().zip(&ran) {
+        let text = by_file.entry(scenario.file.clone()).or_default();
         text.push_str(&format!("## {}\n", scenario.name));
         text.push_str(&format!("resultado: {:?}\n", scenario.outcome));
         if let Some(reason) = &scenario.reason {
@@ -109,27 +112,54 @@ fn run_file(path: &Path) -> String {
         text.push_str(&ran.transcript);
         text.push('\n');
         if scenario.outcome != Outcome::Passed {
-            failed.push(scenario.name.clone());
+            failed.push(format!(
+                "{} ({})\n{text}",
+                scenario.name,
+                scenario.file.display()
+            ));
         }
     }
     assert!(
         failed.is_empty(),
-        "{}: escenarios que no pasaron: {failed:?}\n{text}",
-        path.display()
+        "escenarios que no pasaron:\n{}",
+        failed.join("\n")
     );
-    redact(&text)
+    by_file
+        .into_iter()
+        .map(|(file, text)| (file, redact(&text)))
+        .collect()
 }
 
 #[test]
 fn every_scenario_file_passes_and_matches_its_snapshot() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let files = find_files(std::slice::from_ref(&root)).expect("scenarios/ se puede leer");
+    assert!(
+        files.len() >= 40,
+        "se esperaban al menos 40 archivos de escenario y hay {}",
+        files.len()
+    );
+    let transcripts = run_all(&files);
+    let mut seen = 0;
     insta::glob!("../scenarios", "**/*.yaml", |path| {
-        FILES.fetch_add(1, Ordering::SeqCst);
-        let transcript = run_file(path);
+        seen += 1;
+        let transcript = transcripts
+            .iter()
+            .find(|(file, _)| same_file(file, path))
+            .map(|(_, text)| text.clone())
+            .unwrap_or_else(|| panic!("{} no se corrió", path.display()));
         insta::assert_snapshot!(transcript);
     });
-    let n = FILES.load(Ordering::SeqCst);
-    assert!(
-        n >= 40,
-        "se esperaban al menos 40 archivos de escenario y hay {n}"
+    assert_eq!(
+        seen,
+        files.len(),
+        "el glob y find_files no ven los mismos archivos"
     );
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
