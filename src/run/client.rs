@@ -57,8 +57,11 @@ pub struct Download {
 impl PntClient {
     /// Reads the target's discovery document.
     pub async fn discover(base: &str) -> Result<PntClient, Unreachable> {
+        // No idle connections kept: a `restart` step replaces the server on the same address, and a
+        // pooled connection to the old one would fail the next request at random.
         let http = Client::builder()
             .timeout(REQUEST_TIMEOUT)
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| Unreachable(format!("no se pudo crear el cliente HTTP: {e}")))?;
         let base = base.trim_end_matches('/').to_owned();
