@@ -27,7 +27,7 @@ rate() { wrk -t1 -c"$conns" -d"${secs}s" -H "Authorization: Bearer $token" "$1" 
 sims=(); bares=()
 for r in $(seq "$rounds"); do
   s=$(rate "$sim"); b=$(rate "$bare")
-  echo "round $r: infomex-sim $s req/s, bare hyper $b req/s"
+  echo "round $r: infomex-sim $s req/s, bare hyper $b req/s, ratio $(python3 -c "print(f'{$s/$b:.2f}')")"
   sims+=("$s"); bares+=("$b")
 done
 python3 - "${sims[*]}" "${bares[*]}" <<'PY'
@@ -35,5 +35,7 @@ import statistics, sys
 sims = [float(x) for x in sys.argv[1].split()]
 bares = [float(x) for x in sys.argv[2].split()]
 s, b = statistics.median(sims), statistics.median(bares)
-print(f"median: infomex-sim {s:.0f} req/s, bare hyper {b:.0f} req/s, ratio {s/b:.2f}")
+ratios = [x / y for x, y in zip(sims, bares)]
+print(f"median: infomex-sim {s:.0f} req/s, bare hyper {b:.0f} req/s, ratio {s/b:.2f}"
+      f" (per round: lowest {min(ratios):.2f}, highest {max(ratios):.2f})")
 PY

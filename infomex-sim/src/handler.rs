@@ -3,8 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Method, Request, Response};
+use axum::http::{Method, Request, Response, header};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -14,8 +13,8 @@ use serde::Deserialize;
 use crate::account::SolicitudSim;
 use crate::config::Dialecto;
 use crate::fault::{Endpoint, FaultKind, RequestInfo};
-use crate::journal::{JournalEntry, redact};
-use crate::server::{ConnCtx, respond};
+use crate::journal::{Record, redact};
+use crate::server::{ConnCtx, SimBody, wire_response};
 use crate::state::{Cached, LoginError, SimState};
 use crate::wire::{SimError, Wire, legacy, modern};
 
@@ -57,7 +56,7 @@ fn route(
     let mut segments = [""; 5];
     let mut count = 0;
     let mut too_long = false;
-    for part in path.trim_start_matches('/').split('/') {
+    for part in split_ascii(path.strip_prefix('/').unwrap_or(path), b'/') {
         if count == segments.len() {
             too_long = true;
             break;
@@ -122,6 +121,27 @@ fn by_slug(slug: &str) -> Option<Jurisdiccion> {
         .map(|i| sorted[i].1)
 }
 
+/// The parts of `s` between occurrences of the ASCII byte `sep`, like `str::split`. A plain byte
+/// loop: on the few dozen bytes of a path or a query it costs a fraction of the general searcher's
+/// set-up, and this runs several times per request.
+pub(crate) fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    debug_assert!(sep.is_ascii());
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// A query string, read on demand: the hot path looks up one or two keys, so parsing the whole
 /// string into a map would cost more than the lookups.
 #[derive(Debug, Clone, Copy)]
@@ -130,8 +150,11 @@ pub(crate) struct Query<'a>(pub(crate) &'a str);
 impl<'a> Query<'a> {
     /// The decoded value of `key` (`+` is a space, `%XX` a byte), if present.
     pub(crate) fn get(&self, key: &str) -> Option<Cow<'a, str>> {
-        self.0.split('&').find_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        split_ascii(self.0, b'&').find_map(|pair| {
+            let (k, v) = match pair.bytes().position(|b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, ""),
+            };
             (k == key).then(|| {
                 if v.bytes().any(|b| b == b'+' || b == b'%') {
                     let spaced = v.replace('+', " ");
@@ -151,24 +174,19 @@ impl<'a> Query<'a> {
 /// Everything the systems serve: the 33 jurisdictions. Called by the connection's service
 /// directly (not through axum's router): this is the hot path the throughput target is about.
 pub(crate) async fn infomex(
-    state: Arc<SimState>,
-    ctx: ConnCtx,
+    state: &SimState,
+    ctx: &ConnCtx,
     req: Request<Incoming>,
-) -> Response<Body> {
-    let ConnCtx {
-        reset: conn,
-        stopping,
-    } = ctx;
-    let (conn, stopping) = (Some(conn), Some(stopping));
-    let method = req.method().clone();
-    let uri = req.uri().clone();
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+) -> Response<SimBody> {
+    let (parts, body) = req.into_parts();
+    let method = &parts.method;
+    let uri = &parts.uri;
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let query = Query(uri.query().unwrap_or(""));
-    let (slug, route_dialecto, action) = route(&method, uri.path(), &query);
+    let (slug, route_dialecto, action) = route(method, uri.path(), &query);
     let path = redact(uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
 
     let Some(j) = slug else {
@@ -177,17 +195,16 @@ pub(crate) async fn infomex(
         } else {
             SimError::JurisdiccionDesconocida.render(Dialecto::Modern)
         };
-        journal(
-            &state,
-            None,
-            None,
-            Endpoint::Otro,
-            &method,
+        state.lock().journal.push(Record {
+            jurisdiccion: None,
+            dialecto: None,
+            endpoint: Endpoint::Otro,
+            method: method.clone(),
             path,
-            Some(wire.status),
-            None,
-        );
-        return respond(wire, None, None);
+            status: Some(wire.status),
+            fault: None,
+        });
+        return wire_response(wire, None, None);
     };
     let pagina = match action {
         Action::Lista => Some(
@@ -207,18 +224,17 @@ pub(crate) async fn infomex(
         });
         (inner.config.dialecto(j), fault)
     };
-    let fault_name = fault.as_ref().map(|f| f.name().to_owned());
+    // Every way out journals exactly once, so the record takes the path without copying it.
     let log = |status: Option<u16>| {
-        journal(
-            &state,
-            Some(j),
-            Some(dialecto),
-            action.endpoint(),
-            &method,
-            path.clone(),
+        state.lock().journal.push(Record {
+            jurisdiccion: Some(j),
+            dialecto: Some(dialecto),
+            endpoint: action.endpoint(),
+            method: method.clone(),
+            path,
             status,
-            fault_name.clone(),
-        );
+            fault: fault.as_ref().map(FaultKind::name),
+        });
     };
 
     // Faults that replace the answer altogether.
@@ -237,16 +253,12 @@ pub(crate) async fn infomex(
             wire.status = status;
         }
         log(Some(wire.status));
-        return respond(wire, None, None);
+        return wire_response(wire, None, None);
     }
     if let Some(FaultKind::Hang) = fault {
         log(None);
-        if let Some(stopping) = stopping {
-            stopping.wait().await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-        return respond(SimError::NoDisponible(503).render(dialecto), None, None);
+        ctx.stopping.clone().wait().await;
+        return wire_response(SimError::NoDisponible(503).render(dialecto), None, None);
     }
     if let Some(FaultKind::Delay { ms }) = fault {
         state.clock.sleep(ms).await;
@@ -256,23 +268,23 @@ pub(crate) async fn infomex(
         SimError::RutaDesconocida.render(dialecto)
     } else {
         let body = if action == Action::Login {
-            match Limited::new(req.into_body(), MAX_BODY).collect().await {
+            match Limited::new(body, MAX_BODY).collect().await {
                 Ok(b) => b.to_bytes(),
                 Err(_) => {
                     let wire = SimError::PeticionInvalida("cuerpo demasiado grande".into())
                         .render(dialecto);
                     log(Some(wire.status));
-                    return respond(wire, None, None);
+                    return wire_response(wire, None, None);
                 }
             }
         } else {
             bytes::Bytes::new()
         };
         let call = Call {
-            state: &state,
+            state,
             j,
             dialecto,
-            authorization: authorization.as_deref(),
+            authorization,
             query,
             fault: fault.as_ref(),
         };
@@ -281,30 +293,7 @@ pub(crate) async fn infomex(
     };
     let wire = corrupt(wire, fault.as_ref(), dialecto);
     log(Some(wire.status));
-    respond(wire, fault.as_ref(), conn.as_ref())
-}
-
-#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename the arguments.
-fn journal(
-    state: &SimState,
-    j: Option<Jurisdiccion>,
-    dialecto: Option<Dialecto>,
-    endpoint: Endpoint,
-    method: &Method,
-    path: String,
-    status: Option<u16>,
-    fault: Option<String>,
-) {
-    state.lock().journal.push(JournalEntry {
-        seq: 0,
-        jurisdiccion: j,
-        dialecto,
-        endpoint,
-        method: method.to_string(),
-        path,
-        status,
-        fault,
-    });
+    wire_response(wire, fault.as_ref(), Some(&ctx.reset))
 }
 
 /// Body faults: `malformed` and `wrong_encoding`.
@@ -438,13 +427,13 @@ impl Call<'_> {
         })
     }
 
-    fn token(&self) -> Option<String> {
+    fn token(&self) -> Option<Cow<'_, str>> {
         match self.dialecto {
             Dialecto::Modern => self
                 .authorization?
                 .strip_prefix("Bearer ")
-                .map(str::to_owned),
-            Dialecto::Legacy => self.query.get("sesion").map(Cow::into_owned),
+                .map(Cow::Borrowed),
+            Dialecto::Legacy => self.query.get("sesion"),
         }
     }
 
@@ -598,6 +587,17 @@ impl Call<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_ascii_splits_like_str_split() {
+        for s in ["", "/", "a", "a/b", "/a/b/", "//x//", "años/ñ/ü"] {
+            assert_eq!(
+                split_ascii(s, b'/').collect::<Vec<_>>(),
+                s.split('/').collect::<Vec<_>>(),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn query_lookup_decodes_only_what_it_returns() {

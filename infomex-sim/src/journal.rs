@@ -3,11 +3,13 @@
 
 use std::collections::VecDeque;
 
+use axum::http::Method;
 use pnt_model::Jurisdiccion;
 use serde::Serialize;
 
 use crate::config::Dialecto;
 use crate::fault::Endpoint;
+use crate::handler::split_ascii;
 
 /// One request as the simulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,9 +27,23 @@ pub struct JournalEntry {
     pub fault: Option<String>,
 }
 
+/// One request as the journal keeps it: the compact form written on the hot path (no allocation
+/// but the path), turned into a [`JournalEntry`] only when someone reads the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) jurisdiccion: Option<Jurisdiccion>,
+    pub(crate) dialecto: Option<Dialecto>,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) method: Method,
+    /// Already redacted (see [`redact`]).
+    pub(crate) path: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) fault: Option<&'static str>,
+}
+
 #[derive(Debug)]
 pub(crate) struct Journal {
-    entries: VecDeque<JournalEntry>,
+    entries: VecDeque<(u64, Record)>,
     capacity: usize,
     next_seq: u64,
     dropped: u64,
@@ -50,20 +66,33 @@ impl Journal {
         }
     }
 
-    pub(crate) fn push(&mut self, mut entry: JournalEntry) {
-        entry.seq = self.next_seq;
+    pub(crate) fn push(&mut self, record: Record) {
+        let seq = self.next_seq;
         self.next_seq += 1;
         if self.entries.len() == self.capacity {
             self.entries.pop_front();
             self.dropped += 1;
         }
-        self.entries.push_back(entry);
+        self.entries.push_back((seq, record));
     }
 
     pub(crate) fn page(&self) -> JournalPage {
         JournalPage {
             dropped: self.dropped,
-            entries: self.entries.iter().cloned().collect(),
+            entries: self
+                .entries
+                .iter()
+                .map(|(seq, r)| JournalEntry {
+                    seq: *seq,
+                    jurisdiccion: r.jurisdiccion,
+                    dialecto: r.dialecto,
+                    endpoint: r.endpoint,
+                    method: r.method.as_str().to_owned(),
+                    path: r.path.clone(),
+                    status: r.status,
+                    fault: r.fault.map(str::to_owned),
+                })
+                .collect(),
         }
     }
 
@@ -76,36 +105,39 @@ impl Journal {
 
 /// Replaces the value of `sesion=` query parameters so tokens never reach the journal.
 pub(crate) fn redact(path_and_query: &str) -> String {
-    match path_and_query.split_once('?') {
-        None => path_and_query.to_owned(),
-        Some((_, query)) if !query.contains("sesion=") => path_and_query.to_owned(),
-        Some((path, query)) => {
-            let query: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some(("sesion", _)) => "sesion=…".to_owned(),
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", query.join("&"))
-        }
+    let Some(q) = path_and_query.bytes().position(|b| b == b'?') else {
+        return path_and_query.to_owned();
+    };
+    let (path, query) = (&path_and_query[..q], &path_and_query[q + 1..]);
+    if !split_ascii(query, b'&').any(|pair| pair.starts_with("sesion=")) {
+        return path_and_query.to_owned();
     }
+    let mut out = String::with_capacity(path_and_query.len());
+    out.push_str(path);
+    for (i, pair) in split_ascii(query, b'&').enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(if pair.starts_with("sesion=") {
+            "sesion=…"
+        } else {
+            pair
+        });
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry() -> JournalEntry {
-        JournalEntry {
-            seq: 0,
+    fn entry() -> Record {
+        Record {
             jurisdiccion: None,
             dialecto: None,
             endpoint: Endpoint::Otro,
-            method: "GET".into(),
+            method: Method::GET,
             path: "/".into(),
             status: Some(200),
-            fault: None,
+            fault: Some("delay"),
         }
     }
 
@@ -121,6 +153,8 @@ mod tests {
             page.entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
             [3, 4, 5]
         );
+        assert_eq!(page.entries[0].method, "GET");
+        assert_eq!(page.entries[0].fault.as_deref(), Some("delay"));
     }
 
     #[test]
@@ -129,6 +163,11 @@ mod tests {
             redact("/jalisco/infomex/detalleSolicitud.do?sesion=abc&folio=X"),
             "/jalisco/infomex/detalleSolicitud.do?sesion=…&folio=X"
         );
+        assert_eq!(
+            redact("/j/infomex/consultaSolicitudes.do?pagina=2&sesion=abc"),
+            "/j/infomex/consultaSolicitudes.do?pagina=2&sesion=…"
+        );
+        assert_eq!(redact("/x?a=1&sesiones=2"), "/x?a=1&sesiones=2");
         assert_eq!(redact("/x"), "/x");
     }
 }

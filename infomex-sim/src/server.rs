@@ -16,6 +16,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, header};
+use bytes::Bytes;
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -156,18 +158,26 @@ fn spawn_connection(
         inner: stream,
         reset: reset.clone(),
     });
-    let stopping = Stopping(stop.clone());
-    tokio::spawn(async move {
-        let ctx = ConnCtx {
+    // What every request of the connection needs, behind one reference count.
+    let shared = Arc::new((
+        app,
+        state,
+        ConnCtx {
             reset: ConnReset(reset),
-            stopping,
-        };
+            stopping: Stopping(stop.clone()),
+        },
+    ));
+    tokio::spawn(async move {
         let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-            let (app, state, ctx) = (app.clone(), state.clone(), ctx.clone());
+            let shared = shared.clone();
             async move {
+                let (app, state, ctx) = &*shared;
                 let path = req.uri().path();
                 if path == "/health" || path.starts_with("/__admin/") {
-                    app.oneshot(req.map(Body::new)).await
+                    app.clone()
+                        .oneshot(req.map(Body::new))
+                        .await
+                        .map(|r| r.map(Either::Right))
                 } else {
                     Ok(crate::handler::infomex(state, ctx, req).await)
                 }
@@ -189,12 +199,29 @@ fn spawn_connection(
     });
 }
 
-/// Turns a rendered response into an HTTP response, applying a transport fault if one fired.
+/// A response body: the whole body at once (every answer but the transport faults), or axum's
+/// boxed body (the admin API, `truncated` and `reset`). The first keeps the hot path free of a
+/// boxed, dynamically dispatched body.
+pub(crate) type SimBody = Either<Full<Bytes>, Body>;
+
+/// [`wire_response`] for axum handlers (the admin API), which want axum's body type.
 pub(crate) fn respond(
     wire: Wire,
     transport: Option<&FaultKind>,
     conn: Option<&ConnReset>,
 ) -> Response<Body> {
+    wire_response(wire, transport, conn).map(|body| match body {
+        Either::Left(full) => Body::new(full),
+        Either::Right(body) => body,
+    })
+}
+
+/// Turns a rendered response into an HTTP response, applying a transport fault if one fired.
+pub(crate) fn wire_response(
+    wire: Wire,
+    transport: Option<&FaultKind>,
+    conn: Option<&ConnReset>,
+) -> Response<SimBody> {
     let full_len = wire.body.len();
     let body = match transport {
         Some(kind @ (FaultKind::Truncated | FaultKind::Reset)) => {
@@ -228,9 +255,9 @@ pub(crate) fn respond(
                     }
                 }
             });
-            Body::from_stream(stream)
+            Either::Right(Body::from_stream(stream))
         }
-        _ => Body::from(wire.body),
+        _ => Either::Left(Full::new(wire.body)),
     };
     let mut response = Response::new(body);
     *response.status_mut() =

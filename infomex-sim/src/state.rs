@@ -6,8 +6,9 @@
 //! lock and is cached in a small bounded map, so memory stays flat however many distinct
 //! accounts are served.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use foldhash::HashMap;
 
 use jiff::Timestamp;
 use pnt_model::{Jurisdiccion, Sha256};
@@ -24,7 +25,13 @@ const ACCOUNT_CACHE: usize = 256;
 /// to expiring (their clients log in again).
 const MAX_SESSIONS: usize = 100_000;
 
-type Key = (Jurisdiccion, String);
+/// An account: jurisdiction and usuario. The usuario is shared with the sessions that name it,
+/// so the hot path looks an account up without copying the name.
+type Key = (Jurisdiccion, Arc<str>);
+
+fn key(j: Jurisdiccion, usuario: &str) -> Key {
+    (j, Arc::from(usuario))
+}
 
 /// A rendered list page: dialect, page number, page size.
 pub(crate) type PageKey = (Dialecto, u32, u32);
@@ -50,7 +57,7 @@ impl Cached {
     fn new(cuenta: Cuenta) -> Cached {
         Cached {
             cuenta,
-            pages: Mutex::new(HashMap::new()),
+            pages: Mutex::new(HashMap::default()),
             index: std::sync::OnceLock::new(),
         }
     }
@@ -124,7 +131,7 @@ impl Cached {
 #[derive(Debug)]
 pub(crate) struct Session {
     pub(crate) jurisdiccion: Jurisdiccion,
-    pub(crate) usuario: String,
+    pub(crate) usuario: Arc<str>,
     expires: Timestamp,
     requests: u32,
 }
@@ -143,7 +150,7 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    fn check_session(&mut self, j: Jurisdiccion, token: &str, now: Timestamp) -> Option<String> {
+    fn check_session(&mut self, j: Jurisdiccion, token: &str, now: Timestamp) -> Option<Arc<str>> {
         let limit = self.faults.session_limit(j);
         let session = self.sessions.get_mut(token)?;
         if session.jurisdiccion != j || session.expires <= now {
@@ -162,17 +169,17 @@ impl Inner {
         let configured = config
             .cuentas
             .iter()
-            .map(|c| ((c.jurisdiccion, c.usuario.clone()), c.clone()))
+            .map(|c| (key(c.jurisdiccion, &c.usuario), c.clone()))
             .collect();
         Inner {
             faults: FaultPlan::new(config.seed, &config.faults),
             journal: Journal::new(config.journal_capacity),
             configured,
-            drift: HashMap::new(),
-            cache: HashMap::new(),
-            sessions: HashMap::new(),
+            drift: HashMap::default(),
+            cache: HashMap::default(),
+            sessions: HashMap::default(),
             session_counter: 0,
-            failures: HashMap::new(),
+            failures: HashMap::default(),
             config,
         }
     }
@@ -216,7 +223,7 @@ impl SimState {
     /// The account (j, usuario) with the records drift added, or `None` when no such account
     /// exists (neither procedural nor configured).
     pub(crate) fn account(&self, j: Jurisdiccion, usuario: &str) -> Option<Arc<Cached>> {
-        let key = (j, usuario.to_owned());
+        let key = key(j, usuario);
         let (seed, configured) = {
             let inner = self.lock();
             if let Some(hit) = inner.cache.get(&key) {
@@ -233,7 +240,7 @@ impl SimState {
         seed: u64,
         configured: Option<CuentaConfig>,
     ) -> Option<Arc<Cached>> {
-        let (j, usuario) = (key.0, key.1.as_str());
+        let (j, usuario) = (key.0, &*key.1);
         if configured.is_none() && !account::es_procedural(usuario) {
             return None;
         }
@@ -253,7 +260,7 @@ impl SimState {
 
     /// Adds a configured account (replacing one with the same jurisdiction and usuario).
     pub(crate) fn put_account(&self, c: CuentaConfig) {
-        let key = (c.jurisdiccion, c.usuario.clone());
+        let key = key(c.jurisdiccion, &c.usuario);
         let mut inner = self.lock();
         inner.cache.remove(&key);
         inner.drift.remove(&key);
@@ -270,7 +277,7 @@ impl SimState {
 
     /// A new record appears at the top of the account (the `page_drift` fault).
     pub(crate) fn drift(&self, j: Jurisdiccion, usuario: &str, existing: &[SolicitudSim]) {
-        let key = (j, usuario.to_owned());
+        let key = key(j, usuario);
         let mut inner = self.lock();
         let seed = inner.config.seed;
         let idx = existing.iter().map(|s| s.idx).max().map_or(0, |m| m + 1);
@@ -290,7 +297,7 @@ impl SimState {
         let cuenta = self.account(j, usuario);
         let now = self.clock.now();
         let mut inner = self.lock();
-        let key = (j, usuario.to_owned());
+        let key = key(j, usuario);
         let max = inner.config.max_intentos;
         let Some(cuenta) = cuenta else {
             return Err(LoginError::Credenciales);
@@ -328,7 +335,7 @@ impl SimState {
             token.clone(),
             Session {
                 jurisdiccion: j,
-                usuario: usuario.to_owned(),
+                usuario: key.1,
                 expires,
                 requests: 0,
             },
@@ -342,15 +349,16 @@ impl SimState {
         &self,
         j: Jurisdiccion,
         token: &str,
-    ) -> Option<(String, Arc<Cached>)> {
+    ) -> Option<(Arc<str>, Arc<Cached>)> {
         let now = self.clock.now();
         let usuario = {
             let mut inner = self.lock();
             let usuario = inner.check_session(j, token, now)?;
-            if let Some(hit) = inner.cache.get(&(j, usuario.clone())) {
-                return Some((usuario, hit.clone()));
+            let key = (j, usuario);
+            if let Some(hit) = inner.cache.get(&key) {
+                return Some((key.1, hit.clone()));
             }
-            usuario
+            key.1
         };
         let cached = self.account(j, &usuario)?;
         Some((usuario, cached))
