@@ -2,7 +2,7 @@
 //!
 //! Session expiry and the `delay` fault go through this clock, so tests drive time instead of
 //! sleeping: a delayed response under the manual clock is released when the clock is moved past
-//! its due time.
+//! its due time (or when the delay has passed in real time, if that comes first).
 
 use std::time::Duration;
 
@@ -35,31 +35,33 @@ impl SimClock {
         self.manual.borrow().is_some()
     }
 
-    /// Waits `ms` milliseconds of this clock's time.
+    /// Waits `ms` milliseconds: of real time, or of this clock's time when it is manual and is
+    /// moved past the due time first — whichever comes first. So a test releases a long delay at
+    /// once by moving the clock, and a fixed clock (a scenario's "today") still lets a delay end.
     pub(crate) async fn sleep(&self, ms: u64) {
+        let real = tokio::time::sleep(Duration::from_millis(ms));
         let mut rx = self.manual.subscribe();
         let start = *rx.borrow_and_update();
         let Some(start) = start else {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            return;
+            return real.await;
         };
         let due = start
             .checked_add(jiff::SignedDuration::from_millis(ms as i64))
             .unwrap_or(start);
-        loop {
-            let current = *rx.borrow_and_update();
-            match current {
-                Some(now) if now >= due => return,
-                // Switched back to the system clock: wait out the rest in real time.
-                None => {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
+        let manual = async move {
+            loop {
+                if matches!(*rx.borrow_and_update(), Some(now) if now >= due) {
                     return;
                 }
-                Some(_) => {}
+                if rx.changed().await.is_err() {
+                    // The clock is gone (the simulator is stopping): real time decides.
+                    return std::future::pending().await;
+                }
             }
-            if rx.changed().await.is_err() {
-                return;
-            }
+        };
+        tokio::select! {
+            () = real => {}
+            () = manual => {}
         }
     }
 }

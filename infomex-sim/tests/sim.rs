@@ -757,6 +757,38 @@ async fn fault_rate_limited_sends_retry_after() {
 }
 
 #[tokio::test]
+async fn fault_delay_under_a_fixed_clock_ends_in_real_time() {
+    // A scenario fixes "today" and never moves the clock: the delay still ends, after `ms` of
+    // real time, instead of hanging.
+    let sim = InfomexSim::builder()
+        .seed(42)
+        .now("2021-09-20T12:00:00Z".parse().unwrap())
+        .start()
+        .await
+        .unwrap();
+    let token = modern_login(&sim, FED, "ciudadano1").await;
+    sim.add_faults([Fault::new(FaultKind::Delay { ms: 150 })
+        .endpoint(Endpoint::Lista)
+        .times(1)]);
+    let started = std::time::Instant::now();
+    let res = client()
+        .get(format!("{}/federacion/api/solicitudes", sim.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // A lower bound only: the fault's contract, not a performance claim.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150));
+    let journal = sim.journal();
+    let last = journal.last().unwrap();
+    assert_eq!(
+        (last.fault.as_deref(), last.status),
+        (Some("delay"), Some(200))
+    );
+}
+
+#[tokio::test]
 async fn fault_delay_holds_one_response_without_blocking_others() {
     let t0: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
     let sim = InfomexSim::builder()
