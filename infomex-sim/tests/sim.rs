@@ -33,16 +33,16 @@ fn usuario_with(sim: &SimHandle, j: Jurisdiccion, min: usize) -> String {
         .expect("some account is large enough")
 }
 
-/// Logs in to a modern system with the procedural password of `seed`: the token, or the status.
+/// Logs in to a modern system: the token, or the status.
 async fn try_login(
     sim: &SimHandle,
     j: Jurisdiccion,
     usuario: &str,
-    seed: u64,
+    contrasena: &str,
 ) -> Result<String, u16> {
     let res = client()
         .post(format!("{}/{}/api/sesion", sim.url(), j.slug()))
-        .json(&serde_json::json!({"usuario": usuario, "contrasena": procedural_password(seed, j, usuario)}))
+        .json(&serde_json::json!({"usuario": usuario, "contrasena": contrasena}))
         .send()
         .await
         .unwrap();
@@ -55,8 +55,18 @@ async fn try_login(
         .to_owned())
 }
 
+/// Logs in with the procedural password of seed 42.
 async fn modern_login(sim: &SimHandle, j: Jurisdiccion, usuario: &str) -> String {
-    try_login(sim, j, usuario, 42)
+    configured_login(sim, j, usuario, &procedural_password(42, j, usuario)).await
+}
+
+async fn configured_login(
+    sim: &SimHandle,
+    j: Jurisdiccion,
+    usuario: &str,
+    contrasena: &str,
+) -> String {
+    try_login(sim, j, usuario, contrasena)
         .await
         .expect("log-in answers 200")
 }
@@ -378,7 +388,14 @@ async fn crawl(seed: u64) -> String {
     let mut all = Vec::new();
     for n in 1..=4 {
         let usuario = format!("ciudadano{n}");
-        let token = try_login(&sim, FED, &usuario, seed).await.unwrap();
+        let token = try_login(
+            &sim,
+            FED,
+            &usuario,
+            &procedural_password(seed, FED, &usuario),
+        )
+        .await
+        .unwrap();
         let list = modern_get(&sim, FED, &token, "solicitudes?por_pagina=200")
             .await
             .bytes()
@@ -465,16 +482,7 @@ async fn configured_accounts_with_explicit_solicitudes_and_attachments() {
         .start()
         .await
         .unwrap();
-    let res = client()
-        .post(format!("{}/federacion/api/sesion", sim.url()))
-        .json(&serde_json::json!({"usuario": "maria.lopez", "contrasena": "s3creta"}))
-        .send()
-        .await
-        .unwrap();
-    let token = res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = configured_login(&sim, FED, "maria.lopez", "s3creta").await;
     let p = page(&sim, &token, 1, 50).await;
     assert_eq!(p["total"], 3);
     assert!(folios(&p).contains(&"0623800160321".to_owned()));
@@ -502,16 +510,7 @@ async fn large_configured_account_pages_through_5000_solicitudes() {
         .start()
         .await
         .unwrap();
-    let res = client()
-        .post(format!("{}/federacion/api/sesion", sim.url()))
-        .json(&serde_json::json!({"usuario": "grande", "contrasena": "pw"}))
-        .send()
-        .await
-        .unwrap();
-    let token = res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = configured_login(&sim, FED, "grande", "pw").await;
     let mut seen = BTreeSet::new();
     for p in 1..=25 {
         let v = page(&sim, &token, p, 200).await;
@@ -631,7 +630,13 @@ async fn admin_api_accounts_faults_journal_reset() {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let token = try_login(&sim, FED, "ciudadano1", 42).await;
+    let token = try_login(
+        &sim,
+        FED,
+        "ciudadano1",
+        &procedural_password(42, FED, "ciudadano1"),
+    )
+    .await;
     assert_eq!(token, Err(502));
     let token = modern_login(&sim, FED, "ciudadano1").await;
     modern_get(&sim, FED, &token, "solicitudes").await;
@@ -756,20 +761,27 @@ async fn fault_rate_limited_sends_retry_after() {
     assert_eq!(res.headers()["retry-after"], "7");
 }
 
-#[tokio::test]
-async fn fault_delay_under_a_fixed_clock_ends_in_real_time() {
-    // A scenario fixes "today" and never moves the clock: the delay still ends, after `ms` of
-    // real time, instead of hanging.
+/// A simulator whose manual clock reads `now`, a session of `ciudadano1`, and a `delay` of `ms`
+/// on the next list request.
+async fn delayed_lists_at(now: jiff::Timestamp, ms: u64) -> (SimHandle, String) {
     let sim = InfomexSim::builder()
         .seed(42)
-        .now("2021-09-20T12:00:00Z".parse().unwrap())
+        .now(now)
         .start()
         .await
         .unwrap();
     let token = modern_login(&sim, FED, "ciudadano1").await;
-    sim.add_faults([Fault::new(FaultKind::Delay { ms: 150 })
+    sim.add_faults([Fault::new(FaultKind::Delay { ms })
         .endpoint(Endpoint::Lista)
         .times(1)]);
+    (sim, token)
+}
+
+#[tokio::test]
+async fn fault_delay_under_a_fixed_clock_ends_in_real_time() {
+    // A scenario fixes "today" and never moves the clock: the delay still ends, after `ms` of
+    // real time, instead of hanging.
+    let (sim, token) = delayed_lists_at("2021-09-20T12:00:00Z".parse().unwrap(), 150).await;
     let started = std::time::Instant::now();
     let res = client()
         .get(format!("{}/federacion/api/solicitudes", sim.url()))
@@ -791,16 +803,7 @@ async fn fault_delay_under_a_fixed_clock_ends_in_real_time() {
 #[tokio::test]
 async fn fault_delay_holds_one_response_without_blocking_others() {
     let t0: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-    let sim = InfomexSim::builder()
-        .seed(42)
-        .now(t0)
-        .start()
-        .await
-        .unwrap();
-    let token = modern_login(&sim, FED, "ciudadano1").await;
-    sim.add_faults([Fault::new(FaultKind::Delay { ms: 60_000 })
-        .endpoint(Endpoint::Lista)
-        .times(1)]);
+    let (sim, token) = delayed_lists_at(t0, 60_000).await;
     let url = format!("{}/federacion/api/solicitudes", sim.url());
     let delayed = tokio::spawn({
         let token = token.clone();
