@@ -118,7 +118,7 @@ pub(crate) fn run(args: &DeadlineArgs, out: &mut dyn Write) -> Result<Exit, CliE
     Ok(Exit::Success)
 }
 
-fn parse_date(flag: &str, text: &str) -> Result<Date, CliError> {
+pub(crate) fn parse_date(flag: &str, text: &str) -> Result<Date, CliError> {
     text.parse::<Date>().map_err(|_| {
         CliError::bad_input(
             "fecha_invalida",

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use infomex_sim::{CuentaConfig, SimConfig, SolicitudConfig};
 use pnt_model::{Date, Jurisdiccion};
-use pnt_reference_server::{Clock, Config};
+use pnt_reference_server::{Clock, Config, Dialecto};
 
 use crate::error::{CliError, Exit};
 
@@ -22,12 +22,21 @@ pub struct ServeArgs {
     /// Base URL of the Infomex systems (a simulator's URL); the jurisdiction's slug is appended.
     #[arg(long, default_value = "http://127.0.0.1:8090", value_name = "URL")]
     pub infomex_url: String,
+    /// One jurisdiction's Infomex at another base URL (its slug is still appended), e.g.
+    /// `jalisco=http://10.0.0.5:8090`. Repeatable.
+    #[arg(long = "infomex", value_name = "JURISDICCION=URL")]
+    pub infomex: Vec<String>,
+    /// The dialect one jurisdiction's Infomex speaks, e.g. `sonora=legacy`, as in the simulator's
+    /// configuration. By default chiapas, guerrero, jalisco, michoacan, oaxaca and veracruz speak
+    /// legacy and the others modern. Repeatable.
+    #[arg(long = "dialect", value_name = "JURISDICCION=modern|legacy")]
+    pub dialects: Vec<String>,
     /// Serve the test-only hooks under /__test (set the clock, reset) and advertise them.
     #[arg(long)]
     pub test_hooks: bool,
     /// Fix "today" (YYYY-MM-DD) instead of following the system clock.
     #[arg(long, value_name = "YYYY-MM-DD")]
-    pub hoy: Option<Date>,
+    pub hoy: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,19 +105,103 @@ async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// `JURISDICCION=VALUE` of a repeatable flag: the jurisdiction (with a suggestion for a typo) and
+/// the value.
+fn assignment<'a>(flag: &str, text: &'a str) -> Result<(Jurisdiccion, &'a str), CliError> {
+    let Some((j, value)) = text.split_once('=') else {
+        return Err(CliError::bad_input(
+            "opcion_invalida",
+            format!(
+                "{flag}: «{text}» no tiene la forma JURISDICCION=VALOR, p. ej. {flag} jalisco=…"
+            ),
+        ));
+    };
+    let j = Jurisdiccion::parse(j.trim()).map_err(|e| {
+        CliError::bad_input(
+            pnt_model::JurisdiccionDesconocida::CODE,
+            format!("{flag}: {e}\n  ayuda: `pnt-suite jurisdictions` lista las 33"),
+        )
+    })?;
+    Ok((j, value.trim()))
+}
+
+/// The server's configuration from `serve`'s flags, and a banner line for each jurisdiction the
+/// flags set apart; every bad value is refused with its code.
+fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
+    let mut banner = Vec::new();
+    let hoy = args
+        .hoy
+        .as_deref()
+        .map(|h| crate::deadline::parse_date("--hoy", h))
+        .transpose()?;
+    let mut config = server_config(&args.db, &args.infomex_url, args.test_hooks, hoy);
+    for text in &args.infomex {
+        let (j, url) = assignment("--infomex", text)?;
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::bad_input(
+                "url_invalida",
+                format!(
+                    "--infomex: «{url}» no es una URL http:// o https:// (la de {})",
+                    j.nombre()
+                ),
+            ));
+        }
+        banner.push(format!(
+            "  Infomex de {}: {}/{}",
+            j.nombre(),
+            url.trim_end_matches('/'),
+            j.slug()
+        ));
+        config = config.infomex_url(j, url);
+    }
+    for text in &args.dialects {
+        let (j, dialecto) = assignment("--dialect", text)?;
+        let dialecto = match dialecto {
+            "modern" => Dialecto::Moderno,
+            "legacy" => Dialecto::Legado,
+            other => {
+                return Err(CliError::bad_input(
+                    "dialecto_desconocido",
+                    format!(
+                        "--dialect: dialecto desconocido «{other}» para {}; use modern (JSON) o legacy (XML en Windows-1252)",
+                        j.nombre()
+                    ),
+                ));
+            }
+        };
+        banner.push(format!(
+            "  {} habla el dialecto {}",
+            j.nombre(),
+            match dialecto {
+                Dialecto::Moderno => "modern",
+                Dialecto::Legado => "legacy",
+            }
+        ));
+        config = config.dialecto(j, dialecto);
+    }
+    Ok((config, banner))
+}
+
 pub(crate) fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
-    let config = server_config(&args.db, &args.infomex_url, args.test_hooks, args.hoy);
+    let (config, apart) = serve_config(args)?;
     runtime()?.block_on(async {
         let listener = bind(args.addr).await?;
+        // The address bound, not the one asked for: `--addr 127.0.0.1:0` picks a free port.
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::could_not_run("direccion_no_disponible", e.to_string()))?;
         // The banner is best-effort: a closed stdout must not stop the server.
-        let _ = writeln!(
-            out,
-            "PNT de referencia en http://{}/ (API: /api/v1, OpenAPI: /api/v1/openapi.json)\n\
-             \x20 Infomex: {}\n\
-             Ctrl+C para detener.",
-            args.addr, args.infomex_url
-        )
-        .and_then(|()| out.flush());
+        let mut banner = format!(
+            "PNT de referencia en http://{addr}/ (API: /api/v1, OpenAPI: /api/v1/openapi.json)\n\
+             \x20 Infomex: {}\n",
+            args.infomex_url
+        );
+        for line in apart {
+            banner.push_str(&line);
+            banner.push('\n');
+        }
+        banner.push_str("Ctrl+C para detener.");
+        let _ = writeln!(out, "{banner}").and_then(|()| out.flush());
         pnt_reference_server::serve(config, listener, ctrl_c())
             .await
             .map_err(server_failed)

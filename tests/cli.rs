@@ -188,7 +188,7 @@ fn help_exits_0() {
     assert!(stdout(&out).contains("deadline"));
 }
 
-/// A `pnt-suite sim` process on a free port; killed when dropped.
+/// A `pnt-suite sim` (or `serve`) process on a free port; killed when dropped.
 struct SimProcess {
     child: std::process::Child,
     url: String,
@@ -197,9 +197,14 @@ struct SimProcess {
 
 impl SimProcess {
     fn start(seed: u64) -> SimProcess {
+        SimProcess::spawn(&["sim", "--addr", "127.0.0.1:0", "--seed", &seed.to_string()])
+    }
+
+    /// Runs `pnt-suite ARGS` and reads the first URL of its banner's first line.
+    fn spawn(args: &[&str]) -> SimProcess {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
-            .args(["sim", "--addr", "127.0.0.1:0", "--seed", &seed.to_string()])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("the binary runs");
@@ -210,6 +215,7 @@ impl SimProcess {
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
             .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .trim_end_matches('/')
             .to_owned();
         SimProcess {
             child,
@@ -364,4 +370,76 @@ fn scopeguard(child: std::process::Child) -> impl Drop {
         }
     }
     Kill(child)
+}
+
+/// `serve --infomex J=URL --dialect J=legacy`: one state's Infomex elsewhere and speaking legacy,
+/// as a simulator configured that way serves it; the other jurisdictions keep the base URL.
+#[tokio::test]
+async fn serve_reaches_each_jurisdiction_at_its_url_in_its_dialect() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sim.toml");
+    std::fs::write(&config, "seed = 5\nlegacy = [\"sonora\"]\n").unwrap();
+    let sim = SimProcess::spawn(&[
+        "sim",
+        "--addr",
+        "127.0.0.1:0",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    // The base URL leads nowhere the simulator serves: only Sonora's own URL works.
+    let nowhere = format!("{}/ninguno", sim.url);
+    let sonora = format!("sonora={}", sim.url);
+    let pnt = SimProcess::spawn(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--infomex-url",
+        &nowhere,
+        "--infomex",
+        &sonora,
+        "--dialect",
+        "sonora=legacy",
+    ]);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let api = |path: &str| format!("{}/api/v1{path}", pnt.url);
+    let res = http
+        .post(api("/usuarios"))
+        .json(&serde_json::json!({"correo": "eva@example.mx", "contrasena": "una-clave-larga", "nombre": "Eva"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let session: serde_json::Value = http
+        .post(api("/sesiones"))
+        .json(&serde_json::json!({"correo": "eva@example.mx", "contrasena": "una-clave-larga"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap();
+    let link = |slug: &'static str| {
+        let j = pnt_model::Jurisdiccion::parse(slug).unwrap();
+        http.post(api("/vinculaciones"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"jurisdiccion": slug, "usuario": "ciudadano3",
+                                      "contrasena": infomex_sim::procedural_password(5, j, "ciudadano3")}))
+            .send()
+    };
+    let res = link("sonora").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["estado"], "completa", "{body}");
+    assert!(body["solicitudes"].as_u64().unwrap() > 0, "{body}");
+    // Federación keeps the base URL, where no Infomex answers.
+    let res = link("federacion").await.unwrap();
+    assert_ne!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        body["error"]["codigo"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("infomex_")),
+        "{body}"
+    );
 }
