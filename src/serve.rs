@@ -56,7 +56,7 @@ pub struct UpArgs {
     /// "Today" for Mi Historial's semáforo and the queja windows; the week the migration went
     /// live by default, so the demo shows every colour.
     #[arg(long, default_value = "2021-09-20", value_name = "YYYY-MM-DD")]
-    pub hoy: Date,
+    pub hoy: String,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -229,6 +229,7 @@ fn demo_accounts() -> Vec<CuentaConfig> {
 }
 
 pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let hoy = crate::deadline::parse_date("--hoy", &args.hoy)?;
     runtime()?.block_on(async {
         let sim_listener = bind(args.sim_addr).await?;
         let pnt_listener = bind(args.addr).await?;
@@ -243,8 +244,8 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
         let pnt_addr = pnt_listener
             .local_addr()
             .map_err(|e| CliError::could_not_run("direccion_no_disponible", e.to_string()))?;
-        let config = server_config(&args.db, &sim_url, true, Some(args.hoy));
-        let hoy = args.hoy.strftime("%d/%m/%Y");
+        let config = server_config(&args.db, &sim_url, true, Some(hoy));
+        let hoy = hoy.strftime("%d/%m/%Y");
         let _ = writeln!(
             out,
             "Abra http://{pnt_addr}/ en su navegador.\n\

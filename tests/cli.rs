@@ -96,6 +96,33 @@ fn malformed_date_exits_2_with_the_expected_format() {
     let out = pnt_suite(&["deadline", "--received", "26/08/2021"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("AAAA-MM-DD"), "{}", stderr(&out));
+    // Refused before anything starts listening.
+    for command in ["serve", "up"] {
+        let out = pnt_suite(&[command, "--hoy", "2021-02-30"]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&out).contains("código: fecha_invalida"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[rstest::rstest]
+#[case::typo(&["--infomex", "jaliscoo=http://x"], "jurisdiccion_desconocida", "¿quiso decir `jalisco`?")]
+#[case::no_equals(&["--infomex", "jalisco"], "opcion_invalida", "JURISDICCION=VALOR")]
+#[case::not_http(&["--infomex", "jalisco=ftp://x"], "url_invalida", "http://")]
+#[case::dialect(&["--dialect", "sonora=xml"], "dialecto_desconocido", "modern (JSON) o legacy")]
+fn serve_refuses_bad_jurisdiction_settings(
+    #[case] args: &[&str],
+    #[case] code: &str,
+    #[case] hint: &str,
+) {
+    let out = pnt_suite(&[&["serve"], args].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("código: {code}")), "{err}");
+    assert!(err.contains(hint), "{err}");
 }
 
 #[test]
