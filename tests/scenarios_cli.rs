@@ -223,13 +223,17 @@ fn run_with_an_empty_selection_exits_2() {
 
 /// A target that answers only its discovery document, without hooks.
 async fn target_without_hooks() -> String {
+    target_discovered_as(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
+                                            "hooks": {"prefix": "/__test", "available": []}}))
+    .await
+}
+
+/// A target that answers only `discovery` at `/.well-known/pnt-suite`.
+async fn target_discovered_as(discovery: serde_json::Value) -> String {
     use axum::{Json, Router, routing::get};
     let app = Router::new().route(
         "/.well-known/pnt-suite",
-        get(|| async {
-            Json(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
-                                    "hooks": {"prefix": "/__test", "available": []}}))
-        }),
+        get(move || async move { Json(discovery) }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -267,6 +271,37 @@ async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
     );
     assert!(
         stdout.contains("1 escenario: 0 pasaron, 1 no aplica"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_with_a_calendar_the_oracle_does_not_know_cannot_be_checked() {
+    let url = target_discovered_as(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
+        "hooks": {"prefix": "/__test", "available": ["clock", "reset"]},
+        "reglas": {"calendario": "sisai-2021", "umbral_alerta": 5}}))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plazo.yaml", PLAZO);
+    let path = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        pnt_suite(&[
+            "run",
+            path.to_str().unwrap(),
+            "--target",
+            &url,
+            "--sim-addr",
+            "127.0.0.1:0",
+        ])
+    })
+    .await
+    .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "declara el calendario «sisai-2021»; pnt-suite solo calcula plazos con `lft`"
+        ),
         "{stdout}"
     );
 }

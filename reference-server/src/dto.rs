@@ -250,6 +250,18 @@ pub(crate) struct Descubrimiento {
     pub(crate) version: String,
     pub(crate) openapi: String,
     pub(crate) hooks: Hooks,
+    pub(crate) reglas: ReglasPublicadas,
+}
+
+/// The rules Mi Historial applies, published so that a runner's oracle computes the same plazos
+/// and semáforo as the target.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct ReglasPublicadas {
+    /// The calendar of días inhábiles for every jurisdiction: `lft` (weekends and the rest days
+    /// of Ley Federal del Trabajo art. 74).
+    pub(crate) calendario: String,
+    /// With this many días hábiles left or fewer, an unanswered solicitud is En alerta.
+    pub(crate) umbral_alerta: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::verify::Observed;
-use pnt_model::{Date, Sha256};
+use pnt_model::{Date, ReglaSemaforo, Sha256};
 
 /// How long one request may take before the target counts as not answering. A target facing a
 /// `hang` fault must give up on Infomex well before this.
@@ -22,7 +22,22 @@ pub struct Discovery {
     pub version: String,
     #[serde(default)]
     pub hooks: Hooks,
+    /// The rules the target's plazos and semáforo follow; LFT and 5 días hábiles when absent.
+    #[serde(default)]
+    pub reglas: Option<Rules>,
 }
+
+/// The rules a target publishes (docs/pnt-api.md, "Discovery").
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Rules {
+    /// The calendar of días inhábiles; `lft` is the one pnt-suite knows.
+    pub calendario: String,
+    /// With this many días hábiles left or fewer, an unanswered solicitud is En alerta.
+    pub umbral_alerta: u32,
+}
+
+/// The only calendar the oracle computes with.
+const KNOWN_CALENDAR: &str = "lft";
 
 /// The test hooks a target offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -44,6 +59,7 @@ pub struct PntClient {
     base: String,
     api: String,
     hooks: Hooks,
+    regla: ReglaSemaforo,
 }
 
 /// The bytes of a download and what the target declared about them.
@@ -82,10 +98,23 @@ impl PntClient {
                 "{url} no es un documento de descubrimiento válido: {e}"
             ))
         })?;
+        let regla = match discovery.reglas {
+            None => ReglaSemaforo::default(),
+            Some(r) if r.calendario == KNOWN_CALENDAR => ReglaSemaforo {
+                umbral_alerta: r.umbral_alerta,
+            },
+            Some(r) => {
+                return Err(Unreachable(format!(
+                    "{url} declara el calendario «{}»; pnt-suite solo calcula plazos con `{KNOWN_CALENDAR}` (docs/pnt-api.md, \"Discovery\"), así que no puede verificar las fechas de este destino",
+                    r.calendario
+                )));
+            }
+        };
         Ok(PntClient {
             http,
             api: format!("{base}{}", discovery.api.trim_end_matches('/')),
             hooks: discovery.hooks,
+            regla,
             base,
         })
     }
@@ -93,6 +122,11 @@ impl PntClient {
     /// The hooks the target offers.
     pub fn hooks(&self) -> &Hooks {
         &self.hooks
+    }
+
+    /// The semáforo rule the target declares (the default when it declares none).
+    pub fn regla_semaforo(&self) -> ReglaSemaforo {
+        self.regla
     }
 
     pub fn base(&self) -> &str {

@@ -113,6 +113,7 @@ impl Execution<'_> {
         let view = TargetView {
             linkage: linkage.clone(),
             hoy,
+            regla: self.client.regla_semaforo(),
             rows,
             details,
         };

@@ -109,6 +109,8 @@ pub struct TargetView {
     pub rows: Vec<Value>,
     /// The detail of each folio in `rows`.
     pub details: BTreeMap<String, Value>,
+    /// The semáforo rule the target declares in its discovery document.
+    pub regla: ReglaSemaforo,
 }
 
 /// The most differences listed per check, so a broken migration of 5,000 solicitudes still
@@ -129,7 +131,7 @@ const COLUMNS: [&str; 7] = [
 pub fn compare(j: Jurisdiccion, accounts: &[&SimAccount], view: &TargetView) -> Vec<Miss> {
     let mut misses = Vec::new();
     let cal = Calendario::lft();
-    let regla = ReglaSemaforo::default();
+    let regla = view.regla;
 
     // Pending folios, as the linkage reported them.
     let pendientes = view
@@ -452,6 +454,7 @@ mod tests {
         TargetView {
             linkage: json!({"estado": "completa", "pendientes": []}),
             hoy: "2021-09-20".parse().unwrap(),
+            regla: ReglaSemaforo::default(),
             rows: vec![
                 row(
                     "0623800160321",
@@ -520,6 +523,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_semaforo_follows_the_threshold_the_target_declares() {
+        // Due 2021-09-24, four días hábiles after 2021-09-20: En alerta with the default 5, En
+        // tiempo for a target that declares 3.
+        let mut view = correct_view();
+        view.regla = ReglaSemaforo { umbral_alerta: 3 };
+        let misses = checks(&view);
+        assert_eq!(misses.len(), 1, "{misses:?}");
+        view.rows[0]["semaforo"] = json!("en_tiempo");
+        assert_eq!(checks(&view), Vec::<String>::new());
     }
 
     #[test]

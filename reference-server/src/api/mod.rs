@@ -12,7 +12,7 @@ use axum::routing::{get, post, put};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::dto::{Descubrimiento, Hooks, RelojPeticion};
+use crate::dto::{Descubrimiento, Hooks, ReglasPublicadas, RelojPeticion};
 use crate::error::{ApiError, ErrorBody, ErrorDetalle};
 use crate::extract::Cuerpo;
 use crate::state::AppState;
@@ -125,7 +125,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     router
 }
 
-/// What this server offers: where the API is, its version, and which test hooks exist.
+/// What this server offers: where the API is, its version, which test hooks exist, and the rules
+/// its plazos and semáforo follow.
 #[utoipa::path(
     get, path = "/.well-known/pnt-suite", tag = "descubrimiento",
     responses((status = 200, description = "Discovery document", body = Descubrimiento))
@@ -143,6 +144,10 @@ async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
         hooks: Hooks {
             prefix: "/__test".to_owned(),
             available,
+        },
+        reglas: ReglasPublicadas {
+            calendario: "lft".to_owned(),
+            umbral_alerta: state.config().regla_semaforo.umbral_alerta,
         },
     })
 }

@@ -127,7 +127,8 @@ async fn discovery_lists_the_hooks_and_the_jurisdictions_are_33() {
     assert_eq!(
         d,
         json!({"api": "/api/v1", "version": "1.0.0", "openapi": "/api/v1/openapi.json",
-               "hooks": {"prefix": "/__test", "available": ["clock", "reset"]}})
+               "hooks": {"prefix": "/__test", "available": ["clock", "reset"]},
+               "reglas": {"calendario": "lft", "umbral_alerta": 5}})
     );
     let js: Value = app.get("/jurisdicciones", None).await.json().await.unwrap();
     let js = js.as_array().unwrap();
@@ -143,8 +144,12 @@ async fn discovery_lists_the_hooks_and_the_jurisdictions_are_33() {
 }
 
 #[tokio::test]
-async fn hooks_are_absent_when_disabled() {
-    let app = spawn_app_with(InfomexSim::builder().seed(42), |c| c.test_hooks(false)).await;
+async fn hooks_are_absent_when_disabled_and_the_rules_follow_the_configuration() {
+    let app = spawn_app_with(InfomexSim::builder().seed(42), |mut c| {
+        c.regla_semaforo.umbral_alerta = 3;
+        c.test_hooks(false)
+    })
+    .await;
     let d: Value = app
         .client
         .get(format!("{}/.well-known/pnt-suite", app.url))
@@ -155,6 +160,10 @@ async fn hooks_are_absent_when_disabled() {
         .await
         .unwrap();
     assert_eq!(d["hooks"]["available"], json!([]));
+    assert_eq!(
+        d["reglas"],
+        json!({"calendario": "lft", "umbral_alerta": 3})
+    );
     let r = app
         .client
         .put(format!("{}/__test/clock", app.url))
