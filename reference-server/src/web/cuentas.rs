@@ -100,7 +100,7 @@ pub(super) async fn salir(State(state): State<AppState>, v: Visitante, _f: Formu
     if let Some((_, digest)) = &v.usuario
         && let Err(err) = cuentas::cerrar_sesion(&state, *digest).await
     {
-        return v.responder(err.status(), "Salir", &aviso("error", &e(&err.mensaje())));
+        return v.responder_error("Salir", &err);
     }
     let mut r = redirigir("/entrar");
     agregar_cookie(r.headers_mut(), &cookie_sesion_borrada());

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use pnt_model::{EstadoSolicitud, Semaforo, TipoSolicitud};
 
-use super::plantilla::{aviso, e, fecha, parrafos, punto, seg};
+use super::plantilla::{e, fecha, parrafos, punto, seg};
 use super::{Visitante, redirigir};
 use crate::api::{descarga, filtros};
 use crate::consultas::{self, Filtros};
@@ -125,11 +125,7 @@ pub(super) async fn historial(
     let (f, h) = match resultado {
         Ok(x) => x,
         Err(err) => {
-            return v.responder(
-                err.status(),
-                "Mi Historial",
-                &aviso("error", &e(&err.mensaje())),
-            );
+            return v.responder_error("Mi Historial", &err);
         }
     };
     let filas: String = h.solicitudes.iter().map(fila).collect();
@@ -301,11 +297,7 @@ pub(super) async fn detalle(
             "Detalles de la solicitud",
             &detalle_html(&d),
         ),
-        Err(err) => v.responder(
-            err.status(),
-            "Detalles de la solicitud",
-            &aviso("error", &e(&err.mensaje())),
-        ),
+        Err(err) => v.responder_error("Detalles de la solicitud", &err),
     }
 }
 
@@ -319,10 +311,6 @@ pub(super) async fn adjunto(
     };
     match consultas::adjunto(&state, usuario, &id).await {
         Ok((meta, bytes)) => descarga(&meta, bytes),
-        Err(err) => v.responder(
-            err.status(),
-            "Archivo adjunto",
-            &aviso("error", &e(&err.mensaje())),
-        ),
+        Err(err) => v.responder_error("Archivo adjunto", &err),
     }
 }

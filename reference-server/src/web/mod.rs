@@ -80,6 +80,11 @@ impl Visitante {
         response
     }
 
+    /// The page `titulo` with the error's Spanish message, under the error's status.
+    pub(crate) fn responder_error(&self, titulo: &str, err: &crate::error::ApiError) -> Response {
+        self.responder(err.status(), titulo, &aviso("error", &e(&err.mensaje())))
+    }
+
     /// The logged-in user's id; pages that need one redirect to `/entrar` without it.
     pub(crate) fn usuario_id(&self) -> Option<i64> {
         self.usuario.as_ref().map(|(u, _)| u.id)

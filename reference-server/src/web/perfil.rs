@@ -144,11 +144,7 @@ pub(super) async fn perfil(State(state): State<AppState>, v: Visitante) -> Respo
     };
     match cuerpo(&state, &v, id, "", "", "").await {
         Ok(html) => v.responder(StatusCode::OK, "Configuración Perfil", &html),
-        Err(err) => v.responder(
-            err.status(),
-            "Configuración Perfil",
-            &aviso("error", &e(&err.mensaje())),
-        ),
+        Err(err) => v.responder_error("Configuración Perfil", &err),
     }
 }
 
@@ -176,10 +172,6 @@ pub(super) async fn vincular(
     };
     match cuerpo(&state, &v, id, &arriba, &elegido, &usuario).await {
         Ok(html) => v.responder(status, "Configuración Perfil", &html),
-        Err(err) => v.responder(
-            err.status(),
-            "Configuración Perfil",
-            &aviso("error", &e(&err.mensaje())),
-        ),
+        Err(err) => v.responder_error("Configuración Perfil", &err),
     }
 }

@@ -38,11 +38,7 @@ pub(super) async fn queja_form(
             "Interponer queja",
             &form_queja(&v, &folio, None),
         ),
-        Err(err) => v.responder(
-            err.status(),
-            "Interponer queja",
-            &aviso("error", &e(&err.mensaje())),
-        ),
+        Err(err) => v.responder_error("Interponer queja", &err),
     }
 }
 
@@ -76,11 +72,7 @@ pub(super) async fn quejas(
     let lista = match consultas::quejas(&state, id).await {
         Ok(l) => l,
         Err(err) => {
-            return v.responder(
-                err.status(),
-                "Mis quejas",
-                &aviso("error", &e(&err.mensaje())),
-            );
+            return v.responder_error("Mis quejas", &err);
         }
     };
     let cuerpo = if lista.is_empty() {
