@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::config::Dialecto;
 use crate::fault::Endpoint;
-use crate::handler::split_ascii;
+use crate::query::split_ascii;
 
 /// One request as the simulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -23,11 +23,13 @@
 //! - `attachment`: deterministic attachment bytes.
 //! - [`fault`]: the fault catalog and the plan that decides which request meets which fault.
 //! - `wire`: the modern (JSON) and legacy (Windows-1252 XML) renderings.
+//! - `query`: paths and query strings read in place (the hot path's parsing).
+//! - `journal`: the bounded request journal.
 //! - `state`: sessions, lock-outs, the account cache, drift records, journal.
 //! - `handler`: requests to the 33 systems — route, fault, execute, journal.
 //! - `admin`: the `/__admin` API.
 //! - `server`: the accept loop and transport faults (reset, truncation).
-//! - `clock`: the injectable clock (system or manual).
+//! - `clock`: the injectable clock (system or manual); `delay` ends on whichever passes first.
 
 pub mod account;
 mod admin;
@@ -38,6 +40,7 @@ mod corpus;
 pub mod fault;
 mod handler;
 mod journal;
+mod query;
 mod server;
 mod state;
 mod wire;
