@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// Seed for every scenario, instead of each file's.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Time limit, in seconds, of one request to the target. A linkage is one request, however
+    /// large the account: raise it for big accounts or a slow target.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
     /// Also write the report: `json=PATH` or `junit=PATH` (repeatable).
     #[arg(long, value_name = "FORMAT=PATH")]
     pub report: Vec<ReportSpec>,
@@ -128,9 +132,16 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             "--jobs debe ser 1 o más",
         ));
     }
+    if args.timeout == 0 {
+        return Err(CliError::bad_input(
+            "timeout_invalido",
+            "--timeout debe ser 1 segundo o más",
+        ));
+    }
     let options = run::Options {
         jobs,
         seed: args.seed,
+        timeout: std::time::Duration::from_secs(args.timeout),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -306,6 +306,52 @@ async fn a_target_with_a_calendar_the_oracle_does_not_know_cannot_be_checked() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
+    use axum::{Json, Router, routing::get, routing::post};
+    let app = Router::new()
+        .route(
+            "/.well-known/pnt-suite",
+            get(|| async {
+                Json(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
+                                        "hooks": {"prefix": "/__test", "available": []}}))
+            }),
+        )
+        // Never answers: the runner's time limit is what ends the request.
+        .route("/api/v1/usuarios", post(std::future::pending::<()>));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lento.yaml",
+        "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n",
+    );
+    let path = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        pnt_suite(&[
+            "run",
+            path.to_str().unwrap(),
+            "--target",
+            &url,
+            "--sim-addr",
+            "127.0.0.1:0",
+            "--timeout",
+            "1",
+        ])
+    })
+    .await
+    .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("el destino no respondió dentro del tiempo límite")
+            && stdout.contains("aumente `--timeout`"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn an_unreachable_target_exits_3() {
     // Port 9 (discard) on loopback has no HTTP server.

@@ -12,7 +12,8 @@ use pnt_model::{Date, ReglaSemaforo, Sha256};
 
 /// How long one request may take before the target counts as not answering. A target facing a
 /// `hang` fault must give up on Infomex well before this.
-pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The time limit of one request to the target unless `run --timeout` says otherwise.
+pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The discovery document (`GET /.well-known/pnt-suite`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -52,6 +53,17 @@ pub struct Hooks {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable(pub String);
 
+/// Why a request got no (whole) answer; a time-out says how to wait longer.
+fn unanswered(method: &Method, url: &str, e: &reqwest::Error, what: &str) -> Unreachable {
+    if e.is_timeout() {
+        Unreachable(format!(
+            "{method} {url}: {what} dentro del tiempo límite; si el destino es lento (una vinculación grande es una sola petición), aumente `--timeout`"
+        ))
+    } else {
+        Unreachable(format!("{method} {url}: {what}: {e}"))
+    }
+}
+
 /// A client of one target.
 #[derive(Debug, Clone)]
 pub struct PntClient {
@@ -72,11 +84,11 @@ pub struct Download {
 
 impl PntClient {
     /// Reads the target's discovery document.
-    pub async fn discover(base: &str) -> Result<PntClient, Unreachable> {
+    pub async fn discover(base: &str, timeout: Duration) -> Result<PntClient, Unreachable> {
         // No idle connections kept: a `restart` step replaces the server on the same address, and a
         // pooled connection to the old one would fail the next request at random.
         let http = Client::builder()
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(timeout)
             .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| Unreachable(format!("no se pudo crear el cliente HTTP: {e}")))?;
@@ -162,12 +174,12 @@ impl PntClient {
         let resp = req
             .send()
             .await
-            .map_err(|e| Unreachable(format!("{method} {url}: el destino no respondió: {e}")))?;
+            .map_err(|e| unanswered(&method, url, &e, "el destino no respondió"))?;
         let status = resp.status().as_u16();
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| Unreachable(format!("{method} {url}: la respuesta se cortó: {e}")))?;
+            .map_err(|e| unanswered(&method, url, &e, "la respuesta se cortó"))?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = if bytes.is_empty() {
             Value::Null
@@ -191,7 +203,7 @@ impl PntClient {
         let resp = req
             .send()
             .await
-            .map_err(|e| Unreachable(format!("GET {url}: el destino no respondió: {e}")))?;
+            .map_err(|e| unanswered(&Method::GET, &url, &e, "el destino no respondió"))?;
         let status = resp.status();
         let header = |name: &str| {
             resp.headers()
@@ -204,7 +216,7 @@ impl PntClient {
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| Unreachable(format!("GET {url}: la descarga se cortó: {e}")))?
+            .map_err(|e| unanswered(&Method::GET, &url, &e, "la descarga se cortó"))?
             .to_vec();
         if status != StatusCode::OK {
             let text = String::from_utf8_lossy(&bytes).into_owned();

@@ -78,7 +78,7 @@ impl Environment for External {
                     .map_err(|e| format!("el simulador no arrancó: {e}"))?,
             );
             *previous = Some(sim.clone());
-            let client = PntClient::discover(&self.url)
+            let client = PntClient::discover(&self.url, super::client::DEFAULT_TIMEOUT)
                 .await
                 .map_err(|Unreachable(e)| e)?;
             if client.hooks().available.iter().any(|h| h == "reset") {

@@ -19,7 +19,7 @@ mod verify;
 mod world;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use client::{Discovery, Hooks, PntClient, Unreachable};
 pub use embedded::Embedded;
@@ -41,6 +41,9 @@ pub struct Options {
     pub jobs: usize,
     /// Overrides every scenario's seed.
     pub seed: Option<u64>,
+    /// Time limit of one request to the target; a linkage is one request, however large the
+    /// account.
+    pub timeout: Duration,
 }
 
 impl Default for Options {
@@ -48,6 +51,7 @@ impl Default for Options {
         Options {
             jobs: 1,
             seed: None,
+            timeout: client::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -95,13 +99,13 @@ pub async fn run(
         });
         let env = env.clone();
         let semaphore = semaphore.clone();
-        let seed = options.seed;
+        let (seed, timeout) = (options.seed, options.timeout);
         let handle = set.spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            run_one(env.as_ref(), &instance, seed).await
+            run_one(env.as_ref(), &instance, seed, timeout).await
         });
         task_index.insert(handle.id(), n);
     }
@@ -151,7 +155,12 @@ fn panic_text(e: tokio::task::JoinError) -> String {
 }
 
 /// Runs one instance in a fresh world.
-pub async fn run_one(env: &dyn Environment, instance: &Instance, seed: Option<u64>) -> Ran {
+pub async fn run_one(
+    env: &dyn Environment,
+    instance: &Instance,
+    seed: Option<u64>,
+    timeout: Duration,
+) -> Ran {
     let started = Instant::now();
     let seed = seed.unwrap_or(instance.scenario.seed);
     let target = env.target();
@@ -173,7 +182,7 @@ pub async fn run_one(env: &dyn Environment, instance: &Instance, seed: Option<u6
                 format!("no se pudo preparar el escenario: {e}"),
             )
         })?;
-        let client = PntClient::discover(&world.pnt_base)
+        let client = PntClient::discover(&world.pnt_base, timeout)
             .await
             .map_err(|Unreachable(e)| (Outcome::Error, e))?;
         let missing: Vec<&str> = instance
