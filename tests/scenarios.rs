@@ -94,7 +94,7 @@ fn run_all(files: &[PathBuf]) -> HashMap<PathBuf, String> {
     let env: Arc<dyn Environment> = Arc::new(Embedded);
     let options = Options {
         jobs: 2,
-        seed: None,
+        ..Options::default()
     };
     let (report, ran) = runtime.block_on(run::run(env, instances, &options, |_| {}));
     let mut by_file: HashMap<PathBuf, String> = HashMap::new();
