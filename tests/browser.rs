@@ -6,6 +6,7 @@
 //! unless `PNT_BROWSER_TESTS=1` (set by `.ci/run`, which installs them): then it fails.
 
 use std::io::BufRead;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
 use infomex_sim::{CuentaConfig, InfomexSim, SolicitudConfig};
@@ -24,13 +25,29 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// A test that ended normally has closed Chromium with [`Driver::quit`]. After a panic,
+    /// chromedriver's whole process group goes (Chromium's processes included, which killing
+    /// chromedriver alone would leave running).
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
 impl Driver {
+    /// Ends the WebDriver session: chromedriver closes Chromium and its processes.
+    async fn quit(self) {
+        let res = self
+            .http
+            .delete(format!("{}/session/{}", self.url, self.session))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+
     /// Starts chromedriver and a headless Chromium session, or `None` when they are not installed.
     async fn start() -> Option<Driver> {
         let (chromium, chromedriver) = ("/usr/bin/chromium", "/usr/bin/chromedriver");
@@ -48,7 +65,9 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
+        // Its own process group, so that Drop can end Chromium with it.
         let mut child = Command::new(chromedriver)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -277,4 +296,5 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
         digest.as_str().unwrap(),
         Sha256::of(ADJUNTO.as_bytes()).to_string()
     );
+    browser.quit().await;
 }
