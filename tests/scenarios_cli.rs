@@ -243,22 +243,7 @@ async fn target_discovered_as(discovery: serde_json::Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
-    let url = target_without_hooks().await;
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "plazo.yaml", PLAZO);
-    let path = dir.path().to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        pnt_suite(&[
-            "run",
-            path.to_str().unwrap(),
-            "--target",
-            &url,
-            "--sim-addr",
-            "127.0.0.1:0",
-        ])
-    })
-    .await
-    .unwrap();
+    let out = run_against(target_without_hooks().await, PLAZO, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -281,21 +266,7 @@ async fn a_target_with_a_calendar_the_oracle_does_not_know_cannot_be_checked() {
         "hooks": {"prefix": "/__test", "available": ["clock", "reset"]},
         "reglas": {"calendario": "sisai-2021", "umbral_alerta": 5}}))
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "plazo.yaml", PLAZO);
-    let path = dir.path().to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        pnt_suite(&[
-            "run",
-            path.to_str().unwrap(),
-            "--target",
-            &url,
-            "--sim-addr",
-            "127.0.0.1:0",
-        ])
-    })
-    .await
-    .unwrap();
+    let out = run_against(url, PLAZO, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -322,27 +293,8 @@ async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "lento.yaml",
-        "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n",
-    );
-    let path = dir.path().to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        pnt_suite(&[
-            "run",
-            path.to_str().unwrap(),
-            "--target",
-            &url,
-            "--sim-addr",
-            "127.0.0.1:0",
-            "--timeout",
-            "1",
-        ])
-    })
-    .await
-    .unwrap();
+    let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
+    let out = run_against(url, scenario, &["--timeout", "1"]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -430,19 +382,23 @@ async fn faulty_target(generic: bool) -> String {
     url
 }
 
-async fn run_against(url: String, scenario: &str) -> Output {
+/// `pnt-suite run` of one scenario file against the target at `url`, with `extra` flags.
+async fn run_against(url: String, scenario: &str, extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "escenario.yaml", scenario);
+    let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let path = dir.path().join("escenario.yaml");
-        pnt_suite(&[
+        let mut args = vec![
             "run",
             path.to_str().unwrap(),
             "--target",
             &url,
             "--sim-addr",
             "127.0.0.1:0",
-        ])
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        pnt_suite(&args)
     })
     .await
     .unwrap()
@@ -455,7 +411,7 @@ fn linkage_only() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_oracle_catches_a_target_that_loses_solicitudes() {
-    let out = run_against(faulty_target(false).await, &linkage_only()).await;
+    let out = run_against(faulty_target(false).await, &linkage_only(), &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -474,7 +430,7 @@ async fn consulte_con_el_administrador_always_fails() {
         "    expect:\n      fields: {estado: completa, solicitudes: 1}\n",
         "    expect:\n      error: infomex_no_responde\n",
     );
-    let out = run_against(faulty_target(true).await, &expecting_the_error).await;
+    let out = run_against(faulty_target(true).await, &expecting_the_error, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(
