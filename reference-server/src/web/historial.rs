@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use pnt_model::{EstadoSolicitud, Semaforo, TipoSolicitud};
 
+use super::ConSesion;
 use super::plantilla::{e, fecha, parrafos, punto, seg};
-use super::{Visitante, redirigir};
 use crate::api::{descarga, filtros};
 use crate::consultas::{self, Filtros};
 use crate::dto::{DetalleDto, FilaDto};
@@ -112,12 +112,9 @@ fn fila(r: &FilaDto) -> String {
 
 pub(super) async fn historial(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id }: ConSesion,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     let resultado = match filtros(q.as_deref()) {
         Ok(f) => consultas::historial(&state, id, f).await.map(|h| (f, h)),
         Err(err) => Err(err),
@@ -285,12 +282,9 @@ fn detalle_html(d: &DetalleDto) -> String {
 
 pub(super) async fn detalle(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id }: ConSesion,
     Segmento(folio): Segmento,
 ) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     match consultas::detalle(&state, id, folio).await {
         Ok(d) => v.responder(
             StatusCode::OK,
@@ -303,12 +297,9 @@ pub(super) async fn detalle(
 
 pub(super) async fn adjunto(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id: usuario }: ConSesion,
     Segmento(id): Segmento,
 ) -> Response {
-    let Some(usuario) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     match consultas::adjunto(&state, usuario, &id).await {
         Ok((meta, bytes)) => descarga(&meta, bytes),
         Err(err) => v.responder_error("Archivo adjunto", &err),

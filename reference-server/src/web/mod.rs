@@ -139,6 +139,26 @@ impl FromRequestParts<AppState> for Visitante {
     }
 }
 
+/// A visitor with a session, and the user's id. Pages that need one extract this instead of
+/// [`Visitante`]: everyone else is sent to `/entrar`.
+#[derive(Debug, Clone)]
+pub(crate) struct ConSesion {
+    pub(crate) v: Visitante,
+    pub(crate) id: i64,
+}
+
+impl FromRequestParts<AppState> for ConSesion {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let v = Visitante::from_request_parts(parts, state).await?;
+        match v.usuario_id() {
+            Some(id) => Ok(ConSesion { v, id }),
+            None => Err(redirigir("/entrar")),
+        }
+    }
+}
+
 /// A POST form's fields, once its CSRF token matched the cookie.
 #[derive(Debug)]
 pub(crate) struct Formulario(pub(crate) HashMap<String, String>);

@@ -7,7 +7,7 @@ use axum::response::Response;
 use pnt_model::Jurisdiccion;
 
 use super::plantilla::{a, aviso, csrf, e};
-use super::{Formulario, Visitante, redirigir};
+use super::{ConSesion, Formulario, Visitante};
 use crate::api::{ejecutar_vinculacion, resumenes};
 use crate::dto::VinculacionPeticion;
 use crate::error::ApiError;
@@ -138,10 +138,10 @@ async fn cuerpo(
     ))
 }
 
-pub(super) async fn perfil(State(state): State<AppState>, v: Visitante) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
+pub(super) async fn perfil(
+    State(state): State<AppState>,
+    ConSesion { v, id }: ConSesion,
+) -> Response {
     match cuerpo(&state, &v, id, "", "", "").await {
         Ok(html) => v.responder(StatusCode::OK, "Configuración Perfil", &html),
         Err(err) => v.responder_error("Configuración Perfil", &err),
@@ -151,12 +151,9 @@ pub(super) async fn perfil(State(state): State<AppState>, v: Visitante) -> Respo
 /// VINCULAR: runs the linkage and shows its result above the form.
 pub(super) async fn vincular(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id }: ConSesion,
     f: Formulario,
 ) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     let peticion = VinculacionPeticion {
         jurisdiccion: f.campo("jurisdiccion").to_owned(),
         usuario: f.campo("usuario").to_owned(),

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::plantilla::{aviso, csrf, e, fecha, seg};
-use super::{Formulario, Visitante, redirigir};
+use super::{ConSesion, Formulario, Visitante, redirigir};
 use crate::consultas;
 use crate::extract::Segmento;
 use crate::state::AppState;
@@ -26,12 +26,9 @@ fn form_queja(v: &Visitante, folio: &str, mensaje: Option<&str>) -> String {
 
 pub(super) async fn queja_form(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id }: ConSesion,
     Segmento(folio): Segmento,
 ) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     match consultas::detalle(&state, id, folio.clone()).await {
         Ok(_) => v.responder(
             StatusCode::OK,
@@ -44,13 +41,10 @@ pub(super) async fn queja_form(
 
 pub(super) async fn queja(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id }: ConSesion,
     Segmento(folio): Segmento,
     f: Formulario,
 ) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     match consultas::interponer_queja(&state, id, folio.clone(), f.campo("motivo")).await {
         Ok(_) => redirigir("/quejas?registrada=1"),
         Err(err) => v.responder(
@@ -63,12 +57,9 @@ pub(super) async fn queja(
 
 pub(super) async fn quejas(
     State(state): State<AppState>,
-    v: Visitante,
+    ConSesion { v, id }: ConSesion,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let Some(id) = v.usuario_id() else {
-        return redirigir("/entrar");
-    };
     let lista = match consultas::quejas(&state, id).await {
         Ok(l) => l,
         Err(err) => {
