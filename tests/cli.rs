@@ -215,20 +215,21 @@ fn help_exits_0() {
     assert!(stdout(&out).contains("deadline"));
 }
 
-/// A `pnt-suite sim` (or `serve`) process on a free port; killed when dropped.
-struct SimProcess {
+/// A `pnt-suite sim`, `serve` or `up` process on a free port, with the first URL its banner
+/// prints; killed when dropped, however the test ends.
+struct Served {
     child: std::process::Child,
     url: String,
     _stdout: std::io::BufReader<std::process::ChildStdout>,
 }
 
-impl SimProcess {
-    fn start(seed: u64) -> SimProcess {
-        SimProcess::spawn(&["sim", "--addr", "127.0.0.1:0", "--seed", &seed.to_string()])
+impl Served {
+    fn start(seed: u64) -> Served {
+        Served::spawn(&["sim", "--addr", "127.0.0.1:0", "--seed", &seed.to_string()])
     }
 
     /// Runs `pnt-suite ARGS` and reads the first URL of its banner's first line.
-    fn spawn(args: &[&str]) -> SimProcess {
+    fn spawn(args: &[&str]) -> Served {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
             .args(args)
@@ -244,7 +245,7 @@ impl SimProcess {
             .unwrap_or_else(|| panic!("no URL in {first:?}"))
             .trim_end_matches('/')
             .to_owned();
-        SimProcess {
+        Served {
             child,
             url,
             _stdout: stdout,
@@ -252,7 +253,7 @@ impl SimProcess {
     }
 }
 
-impl Drop for SimProcess {
+impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -260,7 +261,7 @@ impl Drop for SimProcess {
 }
 
 /// Every response body of a short crawl: admin truth, a log-in and list in each dialect.
-async fn crawl(sim: &SimProcess, seed: u64) -> Vec<u8> {
+async fn crawl(sim: &Served, seed: u64) -> Vec<u8> {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut all = Vec::new();
     for usuario in ["ciudadano1", "ciudadano2", "ciudadano3"] {
@@ -303,11 +304,7 @@ async fn crawl(sim: &SimProcess, seed: u64) -> Vec<u8> {
 
 #[tokio::test]
 async fn sim_processes_with_the_same_seed_answer_the_same_bytes() {
-    let (a, b, c) = (
-        SimProcess::start(42),
-        SimProcess::start(42),
-        SimProcess::start(7),
-    );
+    let (a, b, c) = (Served::start(42), Served::start(42), Served::start(7));
     let (ra, rb, rc) = (crawl(&a, 42).await, crawl(&b, 42).await, crawl(&c, 7).await);
     assert!(ra.len() > 1000);
     assert_eq!(ra, rb, "same seed, two processes, same bytes");
@@ -317,52 +314,16 @@ async fn sim_processes_with_the_same_seed_answer_the_same_bytes() {
 /// The five-minute tour, driven through the JSON API a browser's pages sit on.
 #[tokio::test]
 async fn up_serves_the_tour_with_the_seed_request_first() {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
-        .args(["up", "--addr", "127.0.0.1:0", "--sim-addr", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let pnt = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    let guard = scopeguard(child);
-
+    let up = Served::spawn(&["up", "--addr", "127.0.0.1:0", "--sim-addr", "127.0.0.1:0"]);
+    let pnt = &up.url;
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let post = |path: &str, body: serde_json::Value, token: Option<&str>| {
-        let mut req = http.post(format!("{pnt}{path}")).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    let res = post("/api/v1/usuarios", serde_json::json!({"correo": "ana@example.mx", "contrasena": "una-clave-larga", "nombre": "Ana"}), None)
+    let token = pnt_session(&http, pnt, "ana@example.mx").await;
+    let link: serde_json::Value = http
+        .post(format!("{pnt}/api/v1/vinculaciones"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"jurisdiccion": "federacion", "usuario": "demo", "contrasena": "demo2021"}))
+        .send()
         .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let session: serde_json::Value = post(
-        "/api/v1/sesiones",
-        serde_json::json!({"correo": "ana@example.mx", "contrasena": "una-clave-larga"}),
-        None,
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let token = session["token"].as_str().unwrap().to_owned();
-    let link: serde_json::Value = post(
-        "/api/v1/vinculaciones",
-        serde_json::json!({"jurisdiccion": "federacion", "usuario": "demo", "contrasena": "demo2021"}),
-        Some(&token),
-    )
-    .await
     .unwrap()
     .json()
     .await
@@ -384,19 +345,28 @@ async fn up_serves_the_tour_with_the_seed_request_first() {
     assert_eq!(first_row["fecha_limite_entrega"], "2021-09-24");
     assert_eq!(first_row["semaforo"], "en_alerta");
     assert_eq!(history["leyenda"], "Mostrando 12 de 12 solicitudes");
-    drop(guard);
 }
 
-/// Kills the child when the test ends, however it ends.
-fn scopeguard(child: std::process::Child) -> impl Drop {
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    Kill(child)
+/// Registers `correo` on the PNT at `base` and logs in: the bearer token.
+async fn pnt_session(http: &reqwest::Client, base: &str, correo: &str) -> String {
+    let api = |path: &str| format!("{base}/api/v1{path}");
+    let res = http
+        .post(api("/usuarios"))
+        .json(&serde_json::json!({"correo": correo, "contrasena": "una-clave-larga", "nombre": "Prueba"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let session: serde_json::Value = http
+        .post(api("/sesiones"))
+        .json(&serde_json::json!({"correo": correo, "contrasena": "una-clave-larga"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["token"].as_str().unwrap().to_owned()
 }
 
 /// `serve --infomex J=URL --dialect J=legacy`: one state's Infomex elsewhere and speaking legacy,
@@ -406,7 +376,7 @@ async fn serve_reaches_each_jurisdiction_at_its_url_in_its_dialect() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("sim.toml");
     std::fs::write(&config, "seed = 5\nlegacy = [\"sonora\"]\n").unwrap();
-    let sim = SimProcess::spawn(&[
+    let sim = Served::spawn(&[
         "sim",
         "--addr",
         "127.0.0.1:0",
@@ -416,7 +386,7 @@ async fn serve_reaches_each_jurisdiction_at_its_url_in_its_dialect() {
     // The base URL leads nowhere the simulator serves: only Sonora's own URL works.
     let nowhere = format!("{}/ninguno", sim.url);
     let sonora = format!("sonora={}", sim.url);
-    let pnt = SimProcess::spawn(&[
+    let pnt = Served::spawn(&[
         "serve",
         "--addr",
         "127.0.0.1:0",
@@ -429,23 +399,8 @@ async fn serve_reaches_each_jurisdiction_at_its_url_in_its_dialect() {
     ]);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let api = |path: &str| format!("{}/api/v1{path}", pnt.url);
-    let res = http
-        .post(api("/usuarios"))
-        .json(&serde_json::json!({"correo": "eva@example.mx", "contrasena": "una-clave-larga", "nombre": "Eva"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let session: serde_json::Value = http
-        .post(api("/sesiones"))
-        .json(&serde_json::json!({"correo": "eva@example.mx", "contrasena": "una-clave-larga"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().unwrap();
+    let token = pnt_session(&http, &pnt.url, "eva@example.mx").await;
+    let token = token.as_str();
     let link = |slug: &'static str| {
         let j = pnt_model::Jurisdiccion::parse(slug).unwrap();
         http.post(api("/vinculaciones"))
