@@ -230,11 +230,20 @@ async fn target_without_hooks() -> String {
 
 /// A target that answers only `discovery` at `/.well-known/pnt-suite`.
 async fn target_discovered_as(discovery: serde_json::Value) -> String {
+    serve_target(discovered_as(discovery)).await
+}
+
+/// A router that answers `discovery` at `/.well-known/pnt-suite`; more routes can be added.
+fn discovered_as(discovery: serde_json::Value) -> axum::Router {
     use axum::{Json, Router, routing::get};
-    let app = Router::new().route(
+    Router::new().route(
         "/.well-known/pnt-suite",
         get(move || async move { Json(discovery) }),
-    );
+    )
+}
+
+/// Serves `app` on a free loopback port: its base URL.
+async fn serve_target(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -279,20 +288,14 @@ async fn a_target_with_a_calendar_the_oracle_does_not_know_cannot_be_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
-    use axum::{Json, Router, routing::get, routing::post};
-    let app = Router::new()
-        .route(
-            "/.well-known/pnt-suite",
-            get(|| async {
-                Json(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
-                                        "hooks": {"prefix": "/__test", "available": []}}))
-            }),
-        )
-        // Never answers: the runner's time limit is what ends the request.
-        .route("/api/v1/usuarios", post(std::future::pending::<()>));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let app = discovered_as(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
+                                               "hooks": {"prefix": "/__test", "available": []}}))
+    // Never answers: the runner's time limit is what ends the request.
+    .route(
+        "/api/v1/usuarios",
+        axum::routing::post(std::future::pending::<()>),
+    );
+    let url = serve_target(app).await;
     let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
     let out = run_against(url, scenario, &["--timeout", "1"]).await;
     let stdout = text(&out.stdout);
@@ -332,7 +335,7 @@ fn an_unreachable_target_exits_3() {
 async fn faulty_target(generic: bool) -> String {
     use axum::http::StatusCode;
     use axum::routing::{get, post, put};
-    use axum::{Json, Router};
+    use axum::Json;
     use serde_json::json;
     let vincular = move || async move {
         if generic {
@@ -352,34 +355,39 @@ async fn faulty_target(generic: bool) -> String {
             )
         }
     };
-    let app = Router::new()
-        .route(
-            "/.well-known/pnt-suite",
-            get(|| async {
-                Json(json!({"api": "/api/v1", "hooks": {"prefix": "/__test", "available": ["clock"]}}))
-            }),
-        )
-        .route("/__test/clock", put(|| async { StatusCode::NO_CONTENT }))
-        .route(
-            "/api/v1/usuarios",
-            post(|| async { (StatusCode::CREATED, Json(json!({"correo": "luis@x", "nombre": "luis"}))) }),
-        )
-        .route(
-            "/api/v1/sesiones",
-            post(|| async { (StatusCode::CREATED, Json(json!({"token": "t", "expira": "2021-10-20"}))) }),
-        )
-        .route("/api/v1/vinculaciones", post(vincular))
-        .route(
-            "/api/v1/historial",
-            get(|| async {
-                Json(json!({"hoy": "2021-09-20", "total": 0, "pagina": 1, "por_pagina": 100,
-                            "leyenda": "Mostrando 0 de 0 solicitudes", "solicitudes": []}))
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    let app = discovered_as(
+        json!({"api": "/api/v1", "hooks": {"prefix": "/__test", "available": ["clock"]}}),
+    )
+    .route("/__test/clock", put(|| async { StatusCode::NO_CONTENT }))
+    .route(
+        "/api/v1/usuarios",
+        post(|| async {
+            (
+                StatusCode::CREATED,
+                Json(json!({"correo": "luis@x", "nombre": "luis"})),
+            )
+        }),
+    )
+    .route(
+        "/api/v1/sesiones",
+        post(|| async {
+            (
+                StatusCode::CREATED,
+                Json(json!({"token": "t", "expira": "2021-10-20"})),
+            )
+        }),
+    )
+    .route("/api/v1/vinculaciones", post(vincular))
+    .route(
+        "/api/v1/historial",
+        get(|| async {
+            Json(
+                json!({"hoy": "2021-09-20", "total": 0, "pagina": 1, "por_pagina": 100,
+                            "leyenda": "Mostrando 0 de 0 solicitudes", "solicitudes": []}),
+            )
+        }),
+    );
+    serve_target(app).await
 }
 
 /// `pnt-suite run` of one scenario file against the target at `url`, with `extra` flags.
