@@ -333,9 +333,9 @@ fn an_unreachable_target_exits_3() {
 /// A PNT that makes the 2021 mistakes: its linkage says `completa` but Mi Historial is empty, or
 /// (with `generic`) it refuses with "consulte con el administrador".
 async fn faulty_target(generic: bool) -> String {
+    use axum::Json;
     use axum::http::StatusCode;
     use axum::routing::{get, post, put};
-    use axum::Json;
     use serde_json::json;
     let vincular = move || async move {
         if generic {
