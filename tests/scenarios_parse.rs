@@ -192,6 +192,12 @@ fn incoherent_scenarios_point_at_the_step_or_fault() {
          `clock` o ponga antes un `set_clock`",
     );
     check(
+        &steps("  - history: {}\n    expect: {snapshot: historial}\n"),
+        "9:5 [snapshot_sin_reloj] un `snapshot` necesita una fecha fija: declare `clock: {hoy: \
+         AAAA-MM-DD}` (o ponga antes un `set_clock`); sin reloj, el escenario corre con la fecha \
+         del sistema y la instantánea cambiaría cada día",
+    );
+    check(
         &steps("  - concurrent:\n      - restart\n"),
         "10:9 [escenario_incoherente] `restart` no puede ir dentro de `concurrent`: cambia el \
          mundo de todos los pasos; póngalo antes o después",

@@ -87,6 +87,7 @@ pub mod code {
     pub const VARIABLE_DESCONOCIDA: &str = "variable_desconocida";
     pub const MATRIZ_INVALIDA: &str = "matriz_invalida";
     pub const ESCENARIO_INCOHERENTE: &str = "escenario_incoherente";
+    pub const SNAPSHOT_SIN_RELOJ: &str = "snapshot_sin_reloj";
 }
 
 /// Translates a parser error into a code and a Spanish message, with its position.

@@ -241,6 +241,18 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
             }
             _ => {}
         }
+        // A snapshot records the whole response, and a response of the PNT depends on the day
+        // it calls today (`hoy`, the semáforo, whether the queja window is open). Without a
+        // fixed clock that day is the wall clock's, so the snapshot would hold on one day only.
+        if step.expect.snapshot.is_some() && !clock_known {
+            return Err(ScenarioError::new(
+                code::SNAPSHOT_SIN_RELOJ,
+                path,
+                Some(step.pos),
+                "un `snapshot` necesita una fecha fija: declare `clock: {hoy: AAAA-MM-DD}` (o ponga antes un `set_clock`); sin reloj, el escenario corre con la fecha del sistema y la instantánea cambiaría cada día"
+                    .to_owned(),
+            ));
+        }
         let named = match &step.action {
             Action::Register(u) => Some(u.as_str()),
             Action::Login(l) => Some(l.user.as_str()),
