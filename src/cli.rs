@@ -196,6 +196,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     }
 }
 
+/// A `--target`-like flag's value: an absolute http(s) URL, refused before anything starts (the
+/// same mistake found mid-run would read as a target that does not answer).
+pub(crate) fn http_url(text: &str) -> Result<String, String> {
+    match reqwest::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "«{text}» no es una URL http:// o https://, p. ej. http://127.0.0.1:8080"
+        )),
+    }
+}
+
 const CLOSED_OUTPUT: &str = "salida_cerrada";
 
 /// Maps a failure to write output (a closed pipe, a full disk) to "could not run".
@@ -205,6 +218,9 @@ pub(crate) fn write_failed(e: std::io::Error) -> CliError {
     }
     CliError::could_not_run(
         "salida_no_escrita",
-        format!("no se pudo escribir la salida: {e}; revise el destino de la salida"),
+        format!(
+            "no se pudo escribir la salida: revise el destino de la salida (causa: {})",
+            crate::error::io_cause(&e)
+        ),
     )
 }

@@ -19,7 +19,7 @@ pub struct RunArgs {
     pub paths: Vec<PathBuf>,
     /// Un servidor que implementa la API de la PNT (docs/pnt-api.md); por omisión, el servidor de
     /// referencia integrado, nuevo para cada escenario.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::cli::http_url)]
     pub target: Option<String>,
     /// Dónde escucha el simulador al probar un `--target` (la URL base de Infomex del destino debe
     /// apuntar ahí).

@@ -34,8 +34,9 @@ pub(crate) fn run(args: &SimArgs, out: &mut dyn Write) -> Result<Exit, CliError>
                 CliError::bad_input(
                     "archivo_ilegible",
                     format!(
-                        "no se pudo leer {}: {e}; revise la ruta y los permisos",
-                        path.display()
+                        "no se pudo leer {}: revise la ruta y los permisos (causa: {})",
+                        path.display(),
+                        crate::error::io_cause(&e)
                     ),
                 )
             })?;

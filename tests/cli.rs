@@ -223,12 +223,24 @@ fn refused(args: &[&str], code: &str, hints: &[&str]) {
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
     assert!(err.starts_with("error: "), "{args:?}: {err}");
-    assert!(err.contains(&format!("\n  código: {code}\n")), "{args:?}: {err}");
+    assert!(
+        err.contains(&format!("\n  código: {code}\n")),
+        "{args:?}: {err}"
+    );
     for hint in hints {
         assert!(err.contains(hint), "{args:?}: missing {hint:?} in {err}");
     }
-    for english in ["Usage:", "For more information", "unexpected", "invalid value", "tip:"] {
-        assert!(!err.contains(english), "{args:?}: English {english:?} in {err}");
+    for english in [
+        "Usage:",
+        "For more information",
+        "unexpected",
+        "invalid value",
+        "tip:",
+    ] {
+        assert!(
+            !err.contains(english),
+            "{args:?}: English {english:?} in {err}"
+        );
     }
 }
 
@@ -237,7 +249,11 @@ fn an_unknown_flag_names_its_code_and_suggests_the_right_one() {
     refused(
         &["run", "--jbos", "2", "scenarios/"],
         "opcion_desconocida",
-        &["opción desconocida `--jbos`", "¿quiso decir `--jobs`?", "`pnt-suite run --help`"],
+        &[
+            "opción desconocida `--jbos`",
+            "¿quiso decir `--jobs`?",
+            "`pnt-suite run --help`",
+        ],
     );
 }
 
@@ -258,6 +274,7 @@ fn an_unknown_subcommand_suggests_the_right_one() {
 #[case::addr(&["serve", "--addr", "localhost"], "valor_invalido", &["`--addr`", "«localhost» no es una dirección HOST:PUERTO"])]
 #[case::shard(&["run", "--shard", "5/4", "scenarios/"], "valor_invalido", &["`--shard`", "«5/4» no es un fragmento", "K/N"])]
 #[case::report(&["run", "--report", "xml=x", "scenarios/"], "valor_invalido", &["`--report`", "«xml=x» no es un informe"])]
+#[case::url(&["run", "--target", "localhost:8080", "scenarios/"], "valor_invalido", &["`--target`", "«localhost:8080» no es una URL http://"])]
 #[case::number(&["run", "--seed", "muchas", "scenarios/"], "valor_invalido", &["`--seed`", "«muchas» no es un número"])]
 #[case::choice(&["jurisdictions", "--format", "xml"], "valor_invalido", &["valor «xml» no válido para `--format`", "valores posibles: text, json"])]
 #[case::no_value(&["run", "scenarios/", "--jobs"], "valor_faltante", &["`--jobs` necesita un valor"])]
@@ -293,10 +310,22 @@ fn no_subcommand_shows_the_help_then_the_error() {
 /// notes or built-in flag texts.
 #[test]
 fn every_help_is_in_spanish() {
-    let commands = ["", "deadline", "jurisdictions", "check", "run", "sim", "serve", "up"];
+    let commands = [
+        "",
+        "deadline",
+        "jurisdictions",
+        "check",
+        "run",
+        "sim",
+        "serve",
+        "up",
+    ];
     for command in commands {
         for flag in ["-h", "--help"] {
-            let args: Vec<&str> = [command, flag].into_iter().filter(|a| !a.is_empty()).collect();
+            let args: Vec<&str> = [command, flag]
+                .into_iter()
+                .filter(|a| !a.is_empty())
+                .collect();
             let out = pnt_suite(&args);
             assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
             let help = stdout(&out);
@@ -316,7 +345,10 @@ fn every_help_is_in_spanish() {
                 " and ",
                 " of ",
             ] {
-                assert!(!help.contains(english), "{args:?}: English {english:?} in:\n{help}");
+                assert!(
+                    !help.contains(english),
+                    "{args:?}: English {english:?} in:\n{help}"
+                );
             }
         }
     }
@@ -325,7 +357,12 @@ fn every_help_is_in_spanish() {
         assert!(top.contains(heading), "{top}");
     }
     let run = stdout(&pnt_suite(&["run", "--help"]));
-    for text in ["Argumentos:", "Opciones:", "[predeterminado: 60]", "<RUTA>..."] {
+    for text in [
+        "Argumentos:",
+        "Opciones:",
+        "[predeterminado: 60]",
+        "<RUTA>...",
+    ] {
         assert!(run.contains(text), "{run}");
     }
     // clap's `help` subcommand printed English; `help run` is `run --help`.

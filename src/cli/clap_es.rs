@@ -123,7 +123,9 @@ fn spanish_usage(cmd: &mut Command) {
 
 /// `pnt-suite help [SUBCOMANDO]` as clap's own help subcommand offered it (that one prints
 /// English): rewritten to `pnt-suite [SUBCOMANDO] --help` before parsing.
-pub(crate) fn rewrite_help_subcommand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+pub(crate) fn rewrite_help_subcommand(
+    mut args: Vec<std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
     if args.get(1).is_some_and(|a| a == "help") {
         args.remove(1);
         args.truncate(2);

@@ -72,7 +72,7 @@ fn unanswered(method: &Method, url: &str, e: &reqwest::Error, what: &str) -> Unr
             "url_invalida",
             format!("«{url}» no es una URL válida; revise --target (p. ej. http://127.0.0.1:8080)"),
         )
-    } else if e.is_connect() && cause.contains("dns error") {
+    } else if e.is_connect() && mentions(e, "dns error") {
         (
             "destino_inaccesible",
             format!("no se encontró el host de {url}; revise el nombre en --target"),
@@ -80,7 +80,9 @@ fn unanswered(method: &Method, url: &str, e: &reqwest::Error, what: &str) -> Unr
     } else if e.is_connect() {
         (
             "destino_inaccesible",
-            format!("no se pudo conectar con el destino en {url}: ¿está en marcha? revise --target"),
+            format!(
+                "no se pudo conectar con el destino en {url}: ¿está en marcha? revise --target"
+            ),
         )
     } else if e.is_body() || e.is_decode() {
         (
@@ -98,6 +100,19 @@ fn unanswered(method: &Method, url: &str, e: &reqwest::Error, what: &str) -> Unr
         )
     };
     Unreachable(format!("{message} (causa: {cause}) [código: {code}]"))
+}
+
+/// Whether any error in `e`'s chain says `text`: hyper-util marks a failed name lookup only in
+/// its message ("dns error"), not in a type or kind.
+fn mentions(e: &reqwest::Error, text: &str) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err.to_string().contains(text) {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }
 
 /// The innermost error under reqwest's, which names the actual failure (a refused connection, a
