@@ -61,7 +61,7 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 pub struct FormatArg {
     /// Formato de salida.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMATO")]
     pub format: Format,
 }
 
@@ -105,7 +105,7 @@ pub struct DeadlineArgs {
     #[arg(long, value_name = "ARCHIVO")]
     pub calendar: Vec<PathBuf>,
     /// Formato de salida.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMATO")]
     pub format: Format,
 }
 

@@ -49,7 +49,7 @@ pub struct UpArgs {
     #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PUERTO")]
     pub sim_addr: SocketAddr,
     /// Semilla de las cuentas del simulador.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
     /// Archivo SQLite de la PNT (en memoria si se omite).
     #[arg(long, value_name = "RUTA")]

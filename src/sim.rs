@@ -16,7 +16,7 @@ pub struct SimArgs {
     #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PUERTO")]
     pub addr: SocketAddr,
     /// Semilla de las cuentas generadas (sustituye a la del archivo de configuración).
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Archivo de configuración (TOML): dialectos, cuentas, fallas, sesiones; vea
     /// docs/infomex-sim.md.

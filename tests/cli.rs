@@ -341,6 +341,8 @@ fn every_help_is_in_spanish() {
                 "Print version",
                 "[default:",
                 "possible values",
+                "<FORMAT>",
+                "<SEED>",
                 " the ",
                 " and ",
                 " of ",
