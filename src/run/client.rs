@@ -59,7 +59,12 @@ pub struct Unreachable(pub String);
 /// for url (…)") says neither what went wrong nor what to do, so the error is classified and
 /// only its innermost cause is kept, as a detail.
 fn unanswered(method: &Method, url: &str, e: &reqwest::Error, what: &str) -> Unreachable {
-    let cause = cause(e);
+    // reqwest's own time-out error says no more than the message does.
+    let cause = if e.is_timeout() {
+        "tiempo agotado".to_owned()
+    } else {
+        cause(e)
+    };
     let (code, message) = if e.is_timeout() {
         (
             "destino_sin_respuesta",
