@@ -123,7 +123,13 @@ where
     T: Into<std::ffi::OsString>,
 {
     let args = clap_es::rewrite_help_subcommand(args.into_iter().map(Into::into).collect());
-    let parsed = command()
+    let command = command();
+    // The command a mistake was made in, for errors whose context does not name it.
+    let program = match args.get(1).and_then(|a| a.to_str()) {
+        Some(sub) if command.find_subcommand(sub).is_some() => format!("pnt-suite {sub}"),
+        _ => "pnt-suite".to_owned(),
+    };
+    let parsed = command
         .try_get_matches_from(args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
     parsed.map_err(|e| match e.kind() {
@@ -132,12 +138,12 @@ where
         }
         // Bare `pnt-suite`: the help (on stderr) and then the error, as for any mistake.
         clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Parsed::Refused {
-            error: clap_es::to_cli_error(&e),
+            error: clap_es::to_cli_error(&e, &program),
             help: Some(e),
         },
         _ => Parsed::Refused {
             help: None,
-            error: clap_es::to_cli_error(&e),
+            error: clap_es::to_cli_error(&e, &program),
         },
     })
 }

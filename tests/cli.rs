@@ -272,7 +272,7 @@ fn an_unknown_subcommand_suggests_the_right_one() {
 
 #[rstest::rstest]
 #[case::addr(&["serve", "--addr", "localhost"], "valor_invalido", &["`--addr`", "«localhost» no es una dirección HOST:PUERTO"])]
-#[case::shard(&["run", "--shard", "5/4", "scenarios/"], "valor_invalido", &["`--shard`", "«5/4» no es un fragmento", "K/N"])]
+#[case::shard(&["run", "--shard", "5/4", "scenarios/"], "valor_invalido", &["`--shard`", "«5/4» no es un fragmento", "K/N", "`pnt-suite run --help`"])]
 #[case::report(&["run", "--report", "xml=x", "scenarios/"], "valor_invalido", &["`--report`", "«xml=x» no es un informe"])]
 #[case::url(&["run", "--target", "localhost:8080", "scenarios/"], "valor_invalido", &["`--target`", "«localhost:8080» no es una URL http://"])]
 #[case::number(&["run", "--seed", "muchas", "scenarios/"], "valor_invalido", &["`--seed`", "«muchas» no es un número"])]

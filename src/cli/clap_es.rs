@@ -135,8 +135,10 @@ pub(crate) fn rewrite_help_subcommand(
 }
 
 /// The project's error for a parse error clap raised (not for `--help`/`--version`, which are
-/// not errors). One `código` per kind of mistake; README's "Códigos de error" lists them.
-pub(crate) fn to_cli_error(e: &clap::Error) -> CliError {
+/// not errors). One `código` per kind of mistake; README's table under "The CLI" lists them.
+/// `program` is the command the arguments were for (`pnt-suite run`), named in the error's help
+/// line when clap's context does not say.
+pub(crate) fn to_cli_error(e: &clap::Error, program: &str) -> CliError {
     let arg = flag(e.get(ContextKind::InvalidArg));
     let value = string(e.get(ContextKind::InvalidValue));
     let (code, mut message) = match e.kind() {
@@ -271,7 +273,9 @@ pub(crate) fn to_cli_error(e: &clap::Error) -> CliError {
             format!("argumentos no válidos: {}", e.kind()),
         ),
     };
-    if let Some(program) = program(e) {
+    // Without a subcommand there is nothing to learn from the help the user was just shown.
+    if code != "subcomando_faltante" {
+        let program = usage_program(e).unwrap_or_else(|| program.to_owned());
         let lists = match e.kind() {
             ErrorKind::InvalidSubcommand => "lista los subcomandos",
             _ => "explica cada opción",
@@ -296,10 +300,10 @@ fn why_invalid(e: &clap::Error, value: &str) -> String {
     }
 }
 
-/// The command the mistake was made in (`pnt-suite run`), to point at its `--help`: the usage in
-/// the error's context names it (`Usage: pnt-suite run [OPCIONES] …`). Errors about a value
-/// carry no usage.
-fn program(e: &clap::Error) -> Option<String> {
+/// The command the mistake was made in (`pnt-suite run`), to point at its `--help`, when the
+/// usage in the error's context names it (`Usage: pnt-suite run [OPCIONES] …`); errors about a
+/// value carry no usage.
+fn usage_program(e: &clap::Error) -> Option<String> {
     let Some(ContextValue::StyledStr(usage)) = e.get(ContextKind::Usage) else {
         return None;
     };
