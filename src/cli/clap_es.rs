@@ -1,7 +1,7 @@
 //! clap in Spanish: the help's headings, usage line and built-in flags, and every error clap
 //! raises while parsing turned into the project's error shape (`error: …` and a stable `código`).
 //!
-//! clap has no translation layer, so its English comes from three places, each replaced here:
+//! clap has no translation layer, so its English comes from four places, each replaced here:
 //! the help template ("Usage:", "Options:", "Arguments:", "Commands:", "[OPTIONS]"), the flags it
 //! adds itself (`--help`, `--version`, the `help` subcommand) and the "[default: …]" /
 //! "[possible values: …]" notes it appends to an argument's help; and the text of its errors,
@@ -74,24 +74,22 @@ fn spanish_arg(arg: Arg) -> Arg {
         return arg.help_heading(heading);
     }
     let mut notes = String::new();
-    {
-        let defaults: Vec<String> = arg
-            .get_default_values()
-            .iter()
-            .map(|v| v.to_string_lossy().into_owned())
-            .collect();
-        if !defaults.is_empty() {
-            notes.push_str(&format!(" [predeterminado: {}]", defaults.join(", ")));
-        }
-        let values: Vec<String> = arg
-            .get_possible_values()
-            .iter()
-            .filter(|v| !v.is_hide_set())
-            .map(|v| v.get_name().to_owned())
-            .collect();
-        if !values.is_empty() {
-            notes.push_str(&format!(" [valores: {}]", values.join(", ")));
-        }
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() {
+        notes.push_str(&format!(" [predeterminado: {}]", defaults.join(", ")));
+    }
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    if !values.is_empty() {
+        notes.push_str(&format!(" [valores: {}]", values.join(", ")));
     }
     let help = arg.get_help().map(|h| format!("{h}{notes}"));
     let long_help = arg.get_long_help().map(|h| format!("{h}{notes}"));
