@@ -4,14 +4,19 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::error::{CliError, Exit};
 
-/// Conformance suite for the migration of Infomex requests into the Plataforma Nacional de
+mod clap_es;
+
+/// Suite de conformidad de la migración de solicitudes de Infomex a la Plataforma Nacional de
 /// Transparencia.
+//
+// The `///` comments of the CLI's commands and arguments are its `--help` text, so they are
+// written in Spanish, the language of its users; a note for developers goes in a `//` comment.
 #[derive(Debug, Parser)]
-#[command(name = "pnt-suite", version, about, long_about = None)]
+#[command(name = "pnt-suite", version, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -19,29 +24,30 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Compute the plazo of a request: official receipt, fecha límite, queja window, semáforo.
+    /// Calcula el plazo de una solicitud: recepción oficial, fecha límite, ventana de queja y
+    /// semáforo.
     Deadline(DeadlineArgs),
-    /// List the 33 jurisdictions with their codes, slugs, folio formats and terms.
+    /// Lista las 33 jurisdicciones con sus claves, slugs, formatos de folio y plazos.
     Jurisdictions(FormatArg),
-    /// Validate scenario files without running them: one line per file; exit 0, or 2 if any is
-    /// invalid.
+    /// Valida archivos de escenario sin ejecutarlos: una línea por archivo; sale con 0, o con 2 si
+    /// alguno es inválido.
     Check(CheckArgs),
-    /// Run scenarios against the embedded reference server or a --target; report and exit
-    /// 0 (all passed), 1 (failures), 2 (bad input) or 3 (could not run).
+    /// Ejecuta escenarios contra el servidor de referencia integrado o un --target; informa y sale
+    /// con 0 (todo pasó), 1 (fallas), 2 (entrada inválida) o 3 (no se pudo ejecutar).
     Run(crate::run_command::RunArgs),
-    /// Run the Infomex simulator (all 33 systems) standalone until Ctrl+C.
+    /// Ejecuta el simulador de Infomex (los 33 sistemas) por sí solo hasta Ctrl+C.
     Sim(crate::sim::SimArgs),
-    /// Run the reference PNT server (JSON API and HTML pages) until Ctrl+C.
+    /// Ejecuta el servidor PNT de referencia (API JSON y páginas HTML) hasta Ctrl+C.
     Serve(crate::serve::ServeArgs),
-    /// Start the simulator and the reference PNT together, with demo accounts: the five-minute
-    /// tour.
+    /// Arranca juntos el simulador y la PNT de referencia, con cuentas de demostración: el
+    /// recorrido de cinco minutos.
     Up(crate::serve::UpArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Scenario files, or folders searched recursively for *.yaml and *.yml.
-    #[arg(required = true, value_name = "PATH")]
+    /// Archivos de escenario, o carpetas donde se buscan *.yaml y *.yml recursivamente.
+    #[arg(required = true, value_name = "RUTA")]
     pub paths: Vec<PathBuf>,
 }
 
@@ -54,8 +60,8 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct FormatArg {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Formato de salida.
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMATO")]
     pub format: Format,
 }
 
@@ -70,50 +76,104 @@ pub enum TipoArg {
 
 #[derive(Debug, clap::Args)]
 pub struct DeadlineArgs {
-    /// The day the request was filed (YYYY-MM-DD); a non-working day is received the next día hábil.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Día en que se presentó la solicitud (AAAA-MM-DD); si es inhábil, se recibe el siguiente día
+    /// hábil.
+    #[arg(long, value_name = "AAAA-MM-DD")]
     pub received: String,
-    /// Jurisdiction: slug (`jalisco`), INEGI code (`14`, 33 = Federación) or name.
-    #[arg(long, default_value = "federacion", value_name = "SLUG|CODE|NAME")]
+    /// Jurisdicción: slug (`jalisco`), clave INEGI (`14`, 33 = Federación) o nombre.
+    #[arg(long, default_value = "federacion", value_name = "SLUG|CLAVE|NOMBRE")]
     pub jurisdiction: String,
-    /// Request type.
+    /// Tipo de solicitud.
     #[arg(long = "type", value_enum, default_value_t = TipoArg::Acceso)]
     pub tipo: TipoArg,
-    /// The body notified an ampliación (adds 10 días hábiles by default).
+    /// El sujeto obligado notificó una ampliación (suma 10 días hábiles por omisión).
     #[arg(long)]
     pub ampliacion: bool,
-    /// Day a prevención was notified (YYYY-MM-DD); it interrupts the term.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Día en que se notificó una prevención (AAAA-MM-DD); interrumpe el plazo.
+    #[arg(long, value_name = "AAAA-MM-DD")]
     pub prevencion: Option<String>,
-    /// Day the requester answered the prevención (YYYY-MM-DD); the term restarts from zero.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "prevencion")]
+    /// Día en que el solicitante desahogó la prevención (AAAA-MM-DD); el plazo vuelve a empezar.
+    #[arg(long, value_name = "AAAA-MM-DD", requires = "prevencion")]
     pub desahogo: Option<String>,
-    /// Day the final answer was given (YYYY-MM-DD), to compute the queja window from it.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Día de la respuesta final (AAAA-MM-DD), para calcular desde él la ventana de queja.
+    #[arg(long, value_name = "AAAA-MM-DD")]
     pub respuesta: Option<String>,
-    /// "Today" for the semáforo and whether the queja window is open (YYYY-MM-DD).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// «Hoy» para el semáforo y para saber si la ventana de queja está abierta (AAAA-MM-DD).
+    #[arg(long, value_name = "AAAA-MM-DD")]
     pub hoy: Option<String>,
-    /// Calendar data file (TOML) adding días inhábiles or suspensions; may be repeated.
-    #[arg(long, value_name = "FILE")]
+    /// Archivo de calendario (TOML) que añade días inhábiles o suspensiones; repetible.
+    #[arg(long, value_name = "ARCHIVO")]
     pub calendar: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Formato de salida.
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMATO")]
     pub format: Format,
+}
+
+/// The command line as users see it: clap's definition from [`Cli`], with its help in Spanish.
+pub fn command() -> clap::Command {
+    clap_es::localize(Cli::command())
+}
+
+/// Parses `args` (the program name first). `Err` carries what to print and the exit code:
+/// help and version on stdout with success, any mistake as the project's error (`error: …`,
+/// `código: …`) with exit 2.
+pub fn parse<I, T>(args: I) -> Result<Cli, Parsed>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    let args = clap_es::rewrite_help_subcommand(args.into_iter().map(Into::into).collect());
+    let command = command();
+    // The command a mistake was made in, for errors whose context does not name it.
+    let program = match args.get(1).and_then(|a| a.to_str()) {
+        Some(sub) if command.find_subcommand(sub).is_some() => format!("pnt-suite {sub}"),
+        _ => "pnt-suite".to_owned(),
+    };
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    parsed.map_err(|e| match e.kind() {
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+            Parsed::Print(e)
+        }
+        // Bare `pnt-suite`: the help (on stderr) and then the error, as for any mistake.
+        clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Parsed::Refused {
+            error: clap_es::to_cli_error(&e, &program),
+            help: Some(e),
+        },
+        _ => Parsed::Refused {
+            help: None,
+            error: clap_es::to_cli_error(&e, &program),
+        },
+    })
+}
+
+/// Why parsing did not produce a [`Cli`].
+#[derive(Debug)]
+pub enum Parsed {
+    /// `--help` or `--version`: print it (clap writes it to stdout) and exit 0.
+    Print(clap::Error),
+    /// A mistake in the arguments, with the help to show before it when none was given at all.
+    Refused {
+        help: Option<clap::Error>,
+        error: CliError,
+    },
 }
 
 /// Runs the CLI on the process arguments and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
-        Err(e) => {
-            // clap prints help/version to stdout with success, usage errors to stderr.
+        Err(Parsed::Print(e)) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                Exit::BadInput.into()
-            } else {
-                Exit::Success.into()
-            };
+            return Exit::Success.into();
+        }
+        Err(Parsed::Refused { help, error }) => {
+            if let Some(help) = help {
+                let _ = help.print();
+            }
+            eprintln!("{error}");
+            return error.exit.into();
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -142,6 +202,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
     }
 }
 
+/// A `--target`-like flag's value: an absolute http(s) URL, refused before anything starts (the
+/// same mistake found mid-run would read as a target that does not answer).
+pub(crate) fn http_url(text: &str) -> Result<String, String> {
+    match reqwest::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "«{text}» no es una URL http:// o https://, p. ej. http://127.0.0.1:8080"
+        )),
+    }
+}
+
 const CLOSED_OUTPUT: &str = "salida_cerrada";
 
 /// Maps a failure to write output (a closed pipe, a full disk) to "could not run".
@@ -151,6 +224,9 @@ pub(crate) fn write_failed(e: std::io::Error) -> CliError {
     }
     CliError::could_not_run(
         "salida_no_escrita",
-        format!("no se pudo escribir la salida: {e}; revise el destino de la salida"),
+        format!(
+            "no se pudo escribir la salida: revise el destino de la salida (causa: {})",
+            crate::error::io_cause(&e)
+        ),
     )
 }

@@ -152,8 +152,9 @@ fn read_file(path: &Path) -> Result<String, CliError> {
         CliError::bad_input(
             "archivo_ilegible",
             format!(
-                "no se pudo leer {}: {e}; revise la ruta y los permisos",
-                path.display()
+                "no se pudo leer {}: revise la ruta y los permisos (causa: {})",
+                path.display(),
+                crate::error::io_cause(&e)
             ),
         )
     })

@@ -57,3 +57,25 @@ impl fmt::Display for CliError {
 }
 
 impl std::error::Error for CliError {}
+
+/// A short Spanish cause for an IO error, for the `causa: …` detail of a message. The kinds a
+/// user can act on are named in Spanish; any other keeps the system's own text, which is
+/// technical but still the best clue.
+pub fn io_cause(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let known = match e.kind() {
+        K::ConnectionRefused => "conexión rechazada",
+        K::ConnectionReset => "el otro extremo reinició la conexión",
+        K::ConnectionAborted => "la conexión se abortó",
+        K::NotConnected => "sin conexión",
+        K::AddrInUse => "la dirección ya está en uso",
+        K::AddrNotAvailable => "la dirección no pertenece a esta máquina",
+        K::PermissionDenied => "permiso denegado",
+        K::NotFound => "no existe",
+        K::TimedOut => "tiempo agotado",
+        K::UnexpectedEof => "la conexión se cerró antes de tiempo",
+        K::BrokenPipe => "la conexión se cerró",
+        _ => return e.to_string(),
+    };
+    known.to_owned()
+}

@@ -14,46 +14,49 @@ use crate::scenario::{find_files, load_file};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Scenario files, or folders searched recursively for *.yaml and *.yml.
-    #[arg(required = true, value_name = "PATH")]
+    /// Archivos de escenario, o carpetas donde se buscan *.yaml y *.yml recursivamente.
+    #[arg(required = true, value_name = "RUTA")]
     pub paths: Vec<PathBuf>,
-    /// A server implementing the PNT API (docs/pnt-api.md); default: the embedded reference
-    /// server, fresh for each scenario.
-    #[arg(long, value_name = "URL")]
+    /// Un servidor que implementa la API de la PNT (docs/pnt-api.md); por omisión, el servidor de
+    /// referencia integrado, nuevo para cada escenario.
+    #[arg(long, value_name = "URL", value_parser = crate::cli::http_url)]
     pub target: Option<String>,
-    /// Where the simulator listens when testing a `--target` (the target's Infomex base URL
-    /// must point there).
+    /// Dónde escucha el simulador al probar un `--target` (la URL base de Infomex del destino debe
+    /// apuntar ahí).
     #[arg(
         long,
-        value_name = "HOST:PORT",
+        value_name = "HOST:PUERTO",
         requires = "target",
         default_value = "127.0.0.1:8090"
     )]
     pub sim_addr: SocketAddr,
-    /// Token for the simulator's admin API when `--sim-addr` is not a loopback address.
+    /// Token de la API de administración del simulador cuando `--sim-addr` no es una dirección
+    /// local.
     #[arg(long, value_name = "TOKEN")]
     pub admin_token: Option<String>,
-    /// Scenarios run at the same time (embedded target only; each is isolated).
+    /// Escenarios ejecutados a la vez (solo con el destino integrado; cada uno va aislado).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// Only scenarios whose name or file contains TEXT (case-insensitive; repeatable: any).
-    #[arg(long, value_name = "TEXT")]
+    /// Solo los escenarios cuyo nombre o archivo contiene TEXTO (sin distinguir mayúsculas;
+    /// repetible: basta uno).
+    #[arg(long, value_name = "TEXTO")]
     pub filter: Vec<String>,
-    /// Only matrix instances with this value (repeatable: all).
-    #[arg(long, value_name = "NAME=VALUE")]
+    /// Solo las instancias de matriz con este valor (repetible: todos).
+    #[arg(long, value_name = "NOMBRE=VALOR")]
     pub matrix: Vec<MatrixFilter>,
-    /// Only the K-th of N parts of the selection, to split a run across CI machines.
+    /// Solo la K-ésima de N partes de la selección, para repartir una ejecución entre máquinas de
+    /// CI.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
-    /// Seed for every scenario, instead of each file's.
+    /// Semilla para todos los escenarios, en lugar de la de cada archivo.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Time limit, in seconds, of one request to the target. A linkage is one request, however
-    /// large the account: raise it for big accounts or a slow target.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// Tiempo límite, en segundos, de una petición al destino. Una vinculación es una sola
+    /// petición, por grande que sea la cuenta: auméntelo para cuentas grandes o un destino lento.
+    #[arg(long, value_name = "SEGUNDOS", default_value_t = 60)]
     pub timeout: u64,
-    /// Also write the report: `json=PATH` or `junit=PATH` (repeatable).
-    #[arg(long, value_name = "FORMAT=PATH")]
+    /// Escribe también el informe: `json=RUTA` o `junit=RUTA` (repetible).
+    #[arg(long, value_name = "FORMATO=RUTA")]
     pub report: Vec<ReportSpec>,
 }
 

@@ -13,49 +13,50 @@ use crate::error::{CliError, Exit};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    /// Dirección en la que escuchar.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PUERTO")]
     pub addr: SocketAddr,
-    /// SQLite file (created if absent); in memory when omitted.
-    #[arg(long, value_name = "PATH")]
+    /// Archivo SQLite (se crea si no existe); en memoria si se omite.
+    #[arg(long, value_name = "RUTA")]
     pub db: Option<PathBuf>,
-    /// Base URL of the Infomex systems (a simulator's URL); the jurisdiction's slug is appended.
+    /// URL base de los sistemas Infomex (la de un simulador); se le añade el slug de la
+    /// jurisdicción.
     #[arg(long, default_value = "http://127.0.0.1:8090", value_name = "URL")]
     pub infomex_url: String,
-    /// One jurisdiction's Infomex at another base URL (its slug is still appended), e.g.
-    /// `jalisco=http://10.0.0.5:8090`. Repeatable.
+    /// El Infomex de una jurisdicción en otra URL base (se le sigue añadiendo su slug), p. ej.
+    /// `jalisco=http://10.0.0.5:8090`. Repetible.
     #[arg(long = "infomex", value_name = "JURISDICCION=URL")]
     pub infomex: Vec<String>,
-    /// The dialect one jurisdiction's Infomex speaks, e.g. `sonora=legacy`, as in the simulator's
-    /// configuration. By default chiapas, guerrero, jalisco, michoacan, oaxaca and veracruz speak
-    /// legacy and the others modern. Repeatable.
+    /// El dialecto que habla el Infomex de una jurisdicción, p. ej. `sonora=legacy`, como en la
+    /// configuración del simulador. Por omisión chiapas, guerrero, jalisco, michoacan, oaxaca y
+    /// veracruz hablan legacy y las demás modern. Repetible.
     #[arg(long = "dialect", value_name = "JURISDICCION=modern|legacy")]
     pub dialects: Vec<String>,
-    /// Serve the test-only hooks under /__test (set the clock, reset) and advertise them.
+    /// Sirve los ganchos de prueba bajo /__test (fijar el reloj, reiniciar) y los anuncia.
     #[arg(long)]
     pub test_hooks: bool,
-    /// Fix "today" (YYYY-MM-DD) instead of following the system clock.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Fija «hoy» (AAAA-MM-DD) en lugar de seguir el reloj del sistema.
+    #[arg(long, value_name = "AAAA-MM-DD")]
     pub hoy: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
-    /// Address of the reference PNT.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    /// Dirección de la PNT de referencia.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PUERTO")]
     pub addr: SocketAddr,
-    /// Address of the Infomex simulator.
-    #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PORT")]
+    /// Dirección del simulador de Infomex.
+    #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PUERTO")]
     pub sim_addr: SocketAddr,
-    /// Seed of the simulator's accounts.
-    #[arg(long, default_value_t = 42)]
+    /// Semilla de las cuentas del simulador.
+    #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
-    /// SQLite file of the PNT (in memory when omitted).
-    #[arg(long, value_name = "PATH")]
+    /// Archivo SQLite de la PNT (en memoria si se omite).
+    #[arg(long, value_name = "RUTA")]
     pub db: Option<PathBuf>,
-    /// "Today" for Mi Historial's semáforo and the queja windows; the week the migration went
-    /// live by default, so the demo shows every colour.
-    #[arg(long, default_value = "2021-09-20", value_name = "YYYY-MM-DD")]
+    /// «Hoy» para el semáforo de Mi Historial y las ventanas de queja; por omisión, la semana en
+    /// que entró en operación la migración, para que la demostración muestre todos los colores.
+    #[arg(long, default_value = "2021-09-20", value_name = "AAAA-MM-DD")]
     pub hoy: String,
 }
 
@@ -73,7 +74,8 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, CliError> {
         CliError::could_not_run(
             "direccion_no_disponible",
             format!(
-                "no se pudo escuchar en {addr}: {e}; elija otra dirección con --addr / --sim-addr"
+                "no se pudo escuchar en {addr}: elija otra dirección con --addr / --sim-addr (causa: {})",
+                crate::error::io_cause(&e)
             ),
         )
     })

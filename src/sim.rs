@@ -11,16 +11,18 @@ use crate::error::{CliError, Exit};
 
 #[derive(Debug, clap::Args)]
 pub struct SimArgs {
-    /// Address to listen on. Off loopback, the admin API needs --admin-token.
-    #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PORT")]
+    /// Dirección en la que escuchar. Fuera de la interfaz local, la API de administración exige
+    /// --admin-token.
+    #[arg(long, default_value = "127.0.0.1:8090", value_name = "HOST:PUERTO")]
     pub addr: SocketAddr,
-    /// Seed of the generated accounts (overrides the config file's).
-    #[arg(long)]
+    /// Semilla de las cuentas generadas (sustituye a la del archivo de configuración).
+    #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Configuration file (TOML): dialects, accounts, faults, sessions; see docs/infomex-sim.md.
-    #[arg(long, value_name = "FILE")]
+    /// Archivo de configuración (TOML): dialectos, cuentas, fallas, sesiones; vea
+    /// docs/infomex-sim.md.
+    #[arg(long, value_name = "ARCHIVO")]
     pub config: Option<PathBuf>,
-    /// Token the admin API requires (`Authorization: Bearer <token>`).
+    /// Token que exige la API de administración (`Authorization: Bearer <token>`).
     #[arg(long, value_name = "TOKEN")]
     pub admin_token: Option<String>,
 }
@@ -32,8 +34,9 @@ pub(crate) fn run(args: &SimArgs, out: &mut dyn Write) -> Result<Exit, CliError>
                 CliError::bad_input(
                     "archivo_ilegible",
                     format!(
-                        "no se pudo leer {}: {e}; revise la ruta y los permisos",
-                        path.display()
+                        "no se pudo leer {}: revise la ruta y los permisos (causa: {})",
+                        path.display(),
+                        crate::error::io_cause(&e)
                     ),
                 )
             })?;
@@ -70,7 +73,11 @@ pub(crate) fn run(args: &SimArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             .map_err(|e| {
                 CliError::could_not_run(
                     "direccion_no_disponible",
-                    format!("no se pudo escuchar en {}: {e}; use otra --addr", args.addr),
+                    format!(
+                        "no se pudo escuchar en {}: elija otra con --addr (causa: {})",
+                        args.addr,
+                        crate::error::io_cause(&e)
+                    ),
                 )
             })?;
         let addr = listener

@@ -215,6 +215,195 @@ fn help_exits_0() {
     assert!(stdout(&out).contains("deadline"));
 }
 
+/// A mistake clap catches itself, as a user sees it: exit 2, nothing on stdout, and on stderr the
+/// project's shape (`error: …`, Spanish, a `código`), never clap's English.
+fn refused(args: &[&str], code: &str, hints: &[&str]) {
+    let out = pnt_suite(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    assert!(
+        err.contains(&format!("\n  código: {code}\n")),
+        "{args:?}: {err}"
+    );
+    for hint in hints {
+        assert!(err.contains(hint), "{args:?}: missing {hint:?} in {err}");
+    }
+    for english in [
+        "Usage:",
+        "For more information",
+        "unexpected",
+        "invalid value",
+        "tip:",
+    ] {
+        assert!(
+            !err.contains(english),
+            "{args:?}: English {english:?} in {err}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_flag_names_its_code_and_suggests_the_right_one() {
+    refused(
+        &["run", "--jbos", "2", "scenarios/"],
+        "opcion_desconocida",
+        &[
+            "opción desconocida `--jbos`",
+            "¿quiso decir `--jobs`?",
+            "`pnt-suite run --help`",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_subcommand_suggests_the_right_one() {
+    refused(
+        &["chek", "scenarios/"],
+        "subcomando_desconocido",
+        &[
+            "subcomando desconocido «chek»",
+            "¿quiso decir `check`?",
+            "`pnt-suite --help` lista los subcomandos",
+        ],
+    );
+}
+
+#[rstest::rstest]
+#[case::addr(&["serve", "--addr", "localhost"], "valor_invalido", &["`--addr`", "«localhost» no es una dirección HOST:PUERTO"])]
+#[case::shard(&["run", "--shard", "5/4", "scenarios/"], "valor_invalido", &["`--shard`", "«5/4» no es un fragmento", "K/N", "`pnt-suite run --help`"])]
+#[case::report(&["run", "--report", "xml=x", "scenarios/"], "valor_invalido", &["`--report`", "«xml=x» no es un informe"])]
+#[case::url(&["run", "--target", "localhost:8080", "scenarios/"], "valor_invalido", &["`--target`", "«localhost:8080» no es una URL http://"])]
+#[case::number(&["run", "--seed", "muchas", "scenarios/"], "valor_invalido", &["`--seed`", "«muchas» no es un número"])]
+#[case::choice(&["jurisdictions", "--format", "xml"], "valor_invalido", &["valor «xml» no válido para `--format`", "valores posibles: text, json"])]
+#[case::no_value(&["run", "scenarios/", "--jobs"], "valor_faltante", &["`--jobs` necesita un valor"])]
+#[case::flag_with_value(&["deadline", "--received", "2021-08-26", "--ampliacion=si"], "valor_sobrante", &["`--ampliacion` no admite el valor «si»"])]
+#[case::missing(&["deadline"], "argumento_faltante", &["falta el argumento obligatorio --received <AAAA-MM-DD>", "`pnt-suite deadline --help`"])]
+#[case::missing_path(&["check"], "argumento_faltante", &["<RUTA>"])]
+#[case::requires(&["deadline", "--received", "2021-08-26", "--desahogo", "2021-09-01"], "argumento_faltante", &["--prevencion"])]
+#[case::twice(&["run", "--seed", "1", "--seed", "2", "scenarios/"], "opciones_en_conflicto", &["`--seed` se dio más de una vez"])]
+#[case::extra(&["jurisdictions", "sobra"], "argumento_inesperado", &["argumento inesperado «sobra»"])]
+fn clap_mistakes_are_refused_in_spanish_with_a_code(
+    #[case] args: &[&str],
+    #[case] code: &str,
+    #[case] hints: &[&str],
+) {
+    refused(args, code, hints);
+}
+
+/// Bare `pnt-suite`: the (Spanish) help, then the error with its code, exit 2.
+#[test]
+fn no_subcommand_shows_the_help_then_the_error() {
+    let out = pnt_suite(&[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("Suite de conformidad"), "{err}");
+    assert!(err.contains("Uso: pnt-suite <COMANDO>"), "{err}");
+    assert!(
+        err.ends_with("error: falta el subcomando\n  código: subcomando_faltante\n"),
+        "{err}"
+    );
+}
+
+/// Every command's help, short and long, reads in Spanish: none of clap's English headings,
+/// notes or built-in flag texts.
+#[test]
+fn every_help_is_in_spanish() {
+    let commands = [
+        "",
+        "deadline",
+        "jurisdictions",
+        "check",
+        "run",
+        "sim",
+        "serve",
+        "up",
+    ];
+    for command in commands {
+        for flag in ["-h", "--help"] {
+            let args: Vec<&str> = [command, flag]
+                .into_iter()
+                .filter(|a| !a.is_empty())
+                .collect();
+            let out = pnt_suite(&args);
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+            let help = stdout(&out);
+            assert!(help.contains("Uso: pnt-suite"), "{args:?}: {help}");
+            assert!(help.contains("Muestra esta ayuda"), "{args:?}: {help}");
+            for english in [
+                "Usage:",
+                "Options:",
+                "Arguments:",
+                "Commands:",
+                "[OPTIONS]",
+                "Print help",
+                "Print version",
+                "[default:",
+                "possible values",
+                "<FORMAT>",
+                "<SEED>",
+                " the ",
+                " and ",
+                " of ",
+            ] {
+                assert!(
+                    !help.contains(english),
+                    "{args:?}: English {english:?} in:\n{help}"
+                );
+            }
+        }
+    }
+    let top = stdout(&pnt_suite(&["--help"]));
+    for heading in ["Comandos:", "Opciones:", "Muestra la versión"] {
+        assert!(top.contains(heading), "{top}");
+    }
+    let run = stdout(&pnt_suite(&["run", "--help"]));
+    for text in [
+        "Argumentos:",
+        "Opciones:",
+        "[predeterminado: 60]",
+        "<RUTA>...",
+    ] {
+        assert!(run.contains(text), "{run}");
+    }
+    // clap's `help` subcommand printed English; `help run` is `run --help`.
+    assert_eq!(stdout(&pnt_suite(&["help", "run"])), run);
+    let version = pnt_suite(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert!(stdout(&version).starts_with("pnt-suite "));
+}
+
+/// A target nobody listens on: the run cannot happen (exit 3), and the report says so in Spanish
+/// with what to check and a código, not reqwest's "error sending request for url".
+#[test]
+fn a_target_that_refuses_connections_is_reported_in_spanish_with_a_code() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let target = format!("http://127.0.0.1:{closed}");
+    let out = pnt_suite(&[
+        "run",
+        "scenarios/vinculacion/solicitud-semilla.yaml",
+        "--target",
+        &target,
+        "--sim-addr",
+        "127.0.0.1:0",
+    ]);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains(&format!(
+            "no se pudo conectar con el destino en {target}/.well-known/pnt-suite: ¿está en marcha? revise --target"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("causa: conexión rechazada"), "{text}");
+    assert!(text.contains("[código: destino_inaccesible]"), "{text}");
+    assert!(!text.contains("error sending request"), "{text}");
+}
+
 /// A `pnt-suite sim`, `serve` or `up` process on a free port, with the first URL its banner
 /// prints; killed when dropped, however the test ends.
 struct Served {

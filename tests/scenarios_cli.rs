@@ -302,7 +302,8 @@ async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.contains("el destino no respondió dentro del tiempo límite")
-            && stdout.contains("aumente `--timeout`"),
+            && stdout.contains("aumente `--timeout`")
+            && stdout.contains("(causa: tiempo agotado) [código: destino_sin_respuesta]"),
         "{stdout}"
     );
 }

@@ -49,19 +49,89 @@ pub struct Hooks {
     pub available: Vec<String>,
 }
 
-/// A failure to talk to the target at all (as opposed to an answer that is wrong).
+/// A failure to talk to the target at all (as opposed to an answer that is wrong): one line in
+/// Spanish that says what failed and what to do, with the technical cause and its `[código: …]`
+/// at the end (it becomes the scenario's reason in every report).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable(pub String);
 
-/// Why a request got no (whole) answer; a time-out says how to wait longer.
+/// Why a request got no (whole) answer, in Spanish: reqwest's own text ("error sending request
+/// for url (…)") says neither what went wrong nor what to do, so the error is classified and
+/// only its innermost cause is kept, as a detail.
 fn unanswered(method: &Method, url: &str, e: &reqwest::Error, what: &str) -> Unreachable {
-    if e.is_timeout() {
-        Unreachable(format!(
-            "{method} {url}: {what} dentro del tiempo límite; si el destino es lento (una vinculación grande es una sola petición), aumente `--timeout`"
-        ))
+    // reqwest's own time-out error says no more than the message does.
+    let cause = if e.is_timeout() {
+        "tiempo agotado".to_owned()
     } else {
-        Unreachable(format!("{method} {url}: {what}: {e}"))
+        cause(e)
+    };
+    let (code, message) = if e.is_timeout() {
+        (
+            "destino_sin_respuesta",
+            format!(
+                "{method} {url}: {what} dentro del tiempo límite; si el destino es lento (una vinculación grande es una sola petición), aumente `--timeout`"
+            ),
+        )
+    } else if e.is_builder() {
+        (
+            "url_invalida",
+            format!("«{url}» no es una URL válida; revise --target (p. ej. http://127.0.0.1:8080)"),
+        )
+    } else if e.is_connect() && mentions(e, "dns error") {
+        (
+            "destino_inaccesible",
+            format!("no se encontró el host de {url}; revise el nombre en --target"),
+        )
+    } else if e.is_connect() {
+        (
+            "destino_inaccesible",
+            format!(
+                "no se pudo conectar con el destino en {url}: ¿está en marcha? revise --target"
+            ),
+        )
+    } else if e.is_body() || e.is_decode() {
+        (
+            "respuesta_cortada",
+            format!(
+                "{method} {url}: {what} a medias; revise el registro del destino, que cerró la conexión"
+            ),
+        )
+    } else {
+        (
+            "conexion_fallida",
+            format!(
+                "{method} {url}: {what}, la conexión falló; revise que el destino siga en marcha"
+            ),
+        )
+    };
+    Unreachable(format!("{message} (causa: {cause}) [código: {code}]"))
+}
+
+/// Whether any error in `e`'s chain says `text`: hyper-util marks a failed name lookup only in
+/// its message ("dns error"), not in a type or kind.
+fn mentions(e: &reqwest::Error, text: &str) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err.to_string().contains(text) {
+            return true;
+        }
+        next = err.source();
     }
+    false
+}
+
+/// The innermost error under reqwest's, which names the actual failure (a refused connection, a
+/// reset); an IO error in Spanish.
+fn cause(e: &reqwest::Error) -> String {
+    let mut inner: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = inner.source() {
+        if let Some(io) = next.downcast_ref::<std::io::Error>() {
+            // The first IO error down the chain has the kind a user can act on.
+            return crate::error::io_cause(io);
+        }
+        inner = next;
+    }
+    inner.to_string()
 }
 
 /// A client of one target.
@@ -91,23 +161,29 @@ impl PntClient {
             .timeout(timeout)
             .pool_max_idle_per_host(0)
             .build()
-            .map_err(|e| Unreachable(format!("no se pudo crear el cliente HTTP: {e}")))?;
+            .map_err(|e| {
+                Unreachable(format!(
+                    "no se pudo crear el cliente HTTP (causa: {}) [código: cliente_http]",
+                    cause(&e)
+                ))
+            })?;
         let base = base.trim_end_matches('/').to_owned();
         let url = format!("{base}/.well-known/pnt-suite");
         let resp = http
             .get(&url)
             .send()
             .await
-            .map_err(|e| Unreachable(format!("el destino no respondió en {url}: {e}")))?;
+            .map_err(|e| unanswered(&Method::GET, &url, &e, "el destino no respondió"))?;
         if !resp.status().is_success() {
             return Err(Unreachable(format!(
-                "{url} respondió {}; el destino debe publicar su documento de descubrimiento (docs/pnt-api.md, \"Discovery\")",
+                "{url} respondió {}; el destino debe publicar su documento de descubrimiento (docs/pnt-api.md, \"Discovery\") [código: descubrimiento_ausente]",
                 resp.status().as_u16()
             )));
         }
         let discovery: Discovery = resp.json().await.map_err(|e| {
             Unreachable(format!(
-                "{url} no es un documento de descubrimiento válido: {e}"
+                "{url} no es un documento de descubrimiento válido (docs/pnt-api.md, \"Discovery\") (causa: {}) [código: descubrimiento_invalido]",
+                cause(&e)
             ))
         })?;
         let regla = match discovery.reglas {
@@ -117,7 +193,7 @@ impl PntClient {
             },
             Some(r) => {
                 return Err(Unreachable(format!(
-                    "{url} declara el calendario «{}»; pnt-suite solo calcula plazos con `{KNOWN_CALENDAR}` (docs/pnt-api.md, \"Discovery\"), así que no puede verificar las fechas de este destino",
+                    "{url} declara el calendario «{}»; pnt-suite solo calcula plazos con `{KNOWN_CALENDAR}` (docs/pnt-api.md, \"Discovery\"), así que no puede verificar las fechas de este destino [código: calendario_no_soportado]",
                     r.calendario
                 )));
             }

@@ -69,7 +69,13 @@ impl Environment for External {
             config.admin_token = self.admin_token.clone();
             let listener = TcpListener::bind(self.sim_addr)
                 .await
-                .map_err(|e| format!("el simulador no pudo escuchar en {}: {e}", self.sim_addr))?;
+                .map_err(|e| {
+                    format!(
+                        "el simulador no pudo escuchar en {}: elija otra dirección con --sim-addr (causa: {}) [código: direccion_no_disponible]",
+                        self.sim_addr,
+                        crate::error::io_cause(&e)
+                    )
+                })?;
             let sim = Arc::new(
                 InfomexSim::builder()
                     .config(config)
