@@ -37,7 +37,8 @@ dl.datos dd { margin: 0; }
 ul.conteos { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem; }
 ul.conteos li { border: 1px solid #d1d9e0; border-radius: 6px; padding: .35rem .8rem; }
 ul.conteos strong { font-size: 1.3rem; margin-right: .3rem; }
-.passed { color: var(--paso); } .failed { color: var(--fallo); } .not_applicable { color: var(--noaplica); } .error { color: var(--error); }
+:is(span, td, li).passed { color: var(--paso); } :is(span, td, li).failed { color: var(--fallo); }
+:is(span, td, li).not_applicable { color: var(--noaplica); } :is(span, td, li).error { color: var(--error); }
 .aviso { border: 2px solid var(--error); border-radius: 6px; padding: .6rem .8rem; background: #fbefff; font-weight: 600; }
 section.escenario { border: 1px solid #d1d9e0; border-left-width: 6px; border-radius: 6px; margin: .6rem 0; padding: .4rem .8rem; }
 section.escenario.passed { border-left-color: var(--paso); }
@@ -160,7 +161,7 @@ fn summary(h: &mut String, report: &RunReport, durations: bool) -> Out {
     ] {
         writeln!(
             h,
-            "<li class=\"{class}\" id=\"conteo-{}\"><strong>{n}</strong>{what}</li>",
+            "<li class=\"{class}\" id=\"conteo-{}\"><strong>{n}</strong> {what}</li>",
             if class.is_empty() { "total" } else { class }
         )?;
     }
@@ -316,7 +317,7 @@ fn scenario(h: &mut String, n: usize, s: &ScenarioReport, durations: bool) -> Ou
     };
     writeln!(
         h,
-        "<summary><h3><span class=\"marca {}\">{mark} {word}</span>{}</h3>{time}</summary>",
+        "<summary><h3><span class=\"marca {}\">{mark} {word}</span> {}</h3>{time}</summary>",
         class(s.outcome),
         text(&s.name)
     )?;
