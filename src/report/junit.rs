@@ -145,4 +145,36 @@ mod tests {
         render(&sample::report(), false, &mut out).unwrap();
         insta::assert_snapshot!(String::from_utf8(out).unwrap());
     }
+
+    #[test]
+    fn an_interrupted_run_marks_every_suite_even_with_nothing_finished() {
+        let mut report = sample::report();
+        let xml = |report: &RunReport| {
+            let mut out = Vec::new();
+            render(report, false, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(!xml(&report).contains("interrumpido"));
+        report.interrupted = true;
+        report.unfinished = 2;
+        let marked = xml(&report);
+        assert_eq!(
+            marked
+                .matches(r#"<property name="interrumpido" value="true"/>"#)
+                .count(),
+            4,
+            "{marked}"
+        );
+        assert!(marked.contains("2 no terminaron"), "{marked}");
+        report.scenarios.clear();
+        let empty = xml(&report);
+        assert!(
+            empty.contains(r#"<testsuite name="pnt-suite" tests="0""#),
+            "{empty}"
+        );
+        assert!(
+            empty.contains(r#"<property name="interrumpido" value="true"/>"#),
+            "{empty}"
+        );
+    }
 }
