@@ -168,9 +168,20 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
         );
         bar
     });
-    let stop = {
+    let signalled = {
         let _inside = runtime.enter();
         stop_signal()?
+    };
+    // A reader that went away (`| head`) stops the run too: nobody reads what it would print.
+    let output_closed = Arc::new(tokio::sync::Notify::new());
+    let stop = {
+        let output_closed = output_closed.clone();
+        async move {
+            tokio::select! {
+                () = signalled => {}
+                () = output_closed.notified() => {}
+            }
+        }
     };
     let line_options = human::Options::for_stdout();
     // Each scenario's lines go out, flushed, the moment it finishes: a CI log shows progress,
@@ -191,6 +202,9 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
                     None => print(),
                 };
                 write_error = printed.err();
+                if write_error.is_some() {
+                    output_closed.notify_one();
+                }
             }
             if let Some(bar) = &progress {
                 bar.set_message(ran.report.name.clone());

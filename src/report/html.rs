@@ -157,12 +157,11 @@ fn summary(h: &mut String, report: &RunReport, durations: bool) -> Out {
         (c.failed, "fallaron", "failed"),
         (c.not_applicable, "no aplican", "not_applicable"),
         (c.error, "no pudieron correr", "error"),
-        (c.total(), "escenarios", ""),
+        (c.total(), "escenarios", "total"),
     ] {
         writeln!(
             h,
-            "<li class=\"{class}\" id=\"conteo-{}\"><strong>{n}</strong> {what}</li>",
-            if class.is_empty() { "total" } else { class }
+            "<li class=\"{class}\" id=\"conteo-{class}\"><strong>{n}</strong> {what}</li>"
         )?;
     }
     writeln!(h, "</ul>")?;
