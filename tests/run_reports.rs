@@ -50,6 +50,18 @@ fn two_themes(dir: &Path) {
 
 #[test]
 fn an_interrupted_run_has_printed_and_reported_what_finished() {
+    interrupted_by("-INT");
+}
+
+/// SIGTERM is how CI systems cancel a job: the same as Ctrl+C.
+#[test]
+fn a_run_cancelled_by_ci_has_printed_and_reported_what_finished() {
+    interrupted_by("-TERM");
+}
+
+/// Starts a run of the whole library, waits (reading its piped output) for the first scenario
+/// line, sends `signal`, and checks what the run left.
+fn interrupted_by(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("junit.xml");
     let json = dir.path().join("informe.json");
@@ -77,7 +89,7 @@ fn an_interrupted_run_has_printed_and_reported_what_finished() {
         }
     }
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success(), "the runner was no longer running");
