@@ -33,7 +33,8 @@ pub enum Command {
     /// alguno es inválido.
     Check(CheckArgs),
     /// Ejecuta escenarios contra el servidor de referencia integrado o un --target; informa y sale
-    /// con 0 (todo pasó), 1 (fallas), 2 (entrada inválida) o 3 (no se pudo ejecutar).
+    /// con 0 (todo pasó), 1 (fallas), 2 (entrada inválida), 3 (no se pudo ejecutar) o 130
+    /// (interrumpida).
     Run(crate::run_command::RunArgs),
     /// Ejecuta el simulador de Infomex (los 33 sistemas) por sí solo hasta Ctrl+C.
     Sim(crate::sim::SimArgs),

@@ -14,6 +14,10 @@ pub enum Exit {
     BadInput = 2,
     /// The input was fine but the work could not be carried out (IO, network, a target down).
     CouldNotRun = 3,
+    /// `run` was stopped by SIGINT or SIGTERM: it printed and reported what finished, and
+    /// stopped there. 130 (128 + SIGINT) as shells report an interrupted command, and distinct
+    /// from 3, so CI can tell a cancelled run from a target that could not be tested.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -8,10 +8,12 @@
 //! - [`scenario`]: the scenario format — YAML files as Rust types, matrix expansion, errors with
 //!   file:line:column and "¿quiso decir …?", the JSON Schema.
 //! - [`report`]: what a run found (outcomes, failures with expected-vs-actual diffs, repro
-//!   commands) and its renderers: human, JSON, JUnit XML; the exit code.
+//!   commands) and its renderers: human, JSON (with its JSON Schema), JUnit XML, HTML; the exit
+//!   code.
 //! - [`run`]: the engine — worlds (target + simulator) per scenario, step execution with
 //!   expectations and captures, the oracle after every linkage, `--jobs`, `--filter`, `--shard`.
-//! - `run_command`: the `run` subcommand — selection, environment, progress, reports, exit code.
+//! - `run_command`: the `run` subcommand — selection, `--report` path checks, environment,
+//!   lines as scenarios finish, progress, SIGINT/SIGTERM, reports, exit code.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.

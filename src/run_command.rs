@@ -1,14 +1,16 @@
 //! `pnt-suite run PATHS...`: runs scenarios against the embedded reference server or a
-//! `--target`, prints the report, writes `--report` files, and exits 0 / 1 / 2 / 3.
+//! `--target`, prints each scenario's result as it finishes, writes `--report` files, and exits
+//! 0 / 1 / 2 / 3, or 130 when SIGINT or SIGTERM stopped it.
 
+use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::write_failed;
 use crate::error::{CliError, Exit};
-use crate::report::{self, RunReport, human};
+use crate::report::{self, RunReport, human, theme_of};
 use crate::run::{self, Embedded, Environment, External, MatrixFilter, Selection, Shard};
 use crate::scenario::{find_files, load_file};
 
@@ -55,12 +57,13 @@ pub struct RunArgs {
     /// petición, por grande que sea la cuenta: auméntelo para cuentas grandes o un destino lento.
     #[arg(long, value_name = "SEGUNDOS", default_value_t = 60)]
     pub timeout: u64,
-    /// Escribe también el informe: `json=RUTA` o `junit=RUTA` (repetible).
+    /// También escribe el informe: `json=RUTA`, `junit=RUTA` o `html=RUTA` (repetible). Las
+    /// rutas se revisan antes de correr nada.
     #[arg(long, value_name = "FORMATO=RUTA")]
     pub report: Vec<ReportSpec>,
 }
 
-/// `--report json=PATH` / `--report junit=PATH`.
+/// `--report json=PATH` / `--report junit=PATH` / `--report html=PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
     pub format: ReportFormat,
@@ -71,17 +74,19 @@ pub struct ReportSpec {
 pub enum ReportFormat {
     Json,
     Junit,
+    Html,
 }
 
 impl std::str::FromStr for ReportSpec {
     type Err = String;
 
     fn from_str(s: &str) -> Result<ReportSpec, String> {
-        let bad = || format!("«{s}» no es un informe: escriba json=RUTA o junit=RUTA");
+        let bad = || format!("«{s}» no es un informe: escriba json=RUTA, junit=RUTA o html=RUTA");
         let (format, path) = s.split_once('=').ok_or_else(bad)?;
         let format = match format {
             "json" => ReportFormat::Json,
             "junit" => ReportFormat::Junit,
+            "html" => ReportFormat::Html,
             _ => return Err(bad()),
         };
         if path.is_empty() {
@@ -95,6 +100,8 @@ impl std::str::FromStr for ReportSpec {
 }
 
 pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    // A report that cannot be written is found now, not after an hour of scenarios.
+    check_report_paths(&args.report)?;
     let files = find_files(&args.paths)?;
     let mut instances = Vec::new();
     for file in &files {
@@ -164,20 +171,159 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
         );
         bar
     });
-    let (report, _ran) = runtime.block_on(run::run(env, selected, &options, |ran| {
-        if let Some(bar) = &progress {
-            bar.set_message(ran.report.name.clone());
-            bar.inc(1);
+    let signalled = {
+        let _inside = runtime.enter();
+        stop_signal()?
+    };
+    // A reader that went away (`| head`) stops the run too: nobody reads what it would print.
+    let output_closed = Arc::new(tokio::sync::Notify::new());
+    let stop = {
+        let output_closed = output_closed.clone();
+        async move {
+            tokio::select! {
+                () = signalled => {}
+                () = output_closed.notified() => {}
+            }
         }
-    }));
+    };
+    let line_options = human::Options::for_stdout();
+    // Each scenario's lines go out, flushed, the moment it finishes: a CI log shows progress,
+    // and a run killed midway has already printed everything that finished.
+    let mut write_error: Option<std::io::Error> = None;
+    let (mut report, _ran) = runtime.block_on(run::run_until(
+        env,
+        selected,
+        &options,
+        |ran| {
+            if write_error.is_none() {
+                let mut print = || {
+                    human::scenario_line(&ran.report, line_options, out)?;
+                    out.flush()
+                };
+                let printed = match &progress {
+                    Some(bar) => bar.suspend(print),
+                    None => print(),
+                };
+                write_error = printed.err();
+                if write_error.is_some() {
+                    output_closed.notify_one();
+                }
+            }
+            if let Some(bar) = &progress {
+                bar.set_message(ran.report.name.clone());
+                bar.inc(1);
+            }
+        },
+        stop,
+    ));
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    human::render(&report, human::Options::for_stdout(), out).map_err(write_failed)?;
+    if report.interrupted {
+        // Abandoned scenarios may have blocking work (SQLite) in flight: do not wait for it.
+        runtime.shutdown_background();
+    }
+    for s in &mut report.scenarios {
+        s.theme = theme_of(&s.file, &args.paths);
+    }
     for spec in &args.report {
         write_report(&report, spec)?;
     }
+    if let Some(e) = write_error {
+        return Err(write_failed(e));
+    }
+    human::summary(&report, line_options, out)
+        .and_then(|()| out.flush())
+        .map_err(write_failed)?;
     Ok(report.exit())
+}
+
+/// Completes at the first SIGINT (Ctrl+C) or SIGTERM (how CI systems cancel a job). The
+/// handlers are installed now, before any scenario starts, so a signal is never missed and
+/// never kills the process with the default action.
+fn stop_signal() -> Result<impl Future<Output = ()>, CliError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let failed = |e: std::io::Error| {
+        CliError::could_not_run(
+            "senales_no_disponibles",
+            format!("no se pudo atender SIGINT/SIGTERM: {e}"),
+        )
+    };
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(failed)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(failed)?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+/// Checks, before anything runs, that every `--report` path can be written: its folder exists
+/// and takes new files, the path is not a folder, an existing file can be written, and no path
+/// is given twice. Nothing is left behind.
+fn check_report_paths(specs: &[ReportSpec]) -> Result<(), CliError> {
+    for (n, spec) in specs.iter().enumerate() {
+        let path = &spec.path;
+        let shown = path.display();
+        if specs[..n].iter().any(|earlier| earlier.path == *path) {
+            return Err(CliError::bad_input(
+                "informe_repetido",
+                format!("--report da {shown} dos veces; dé a cada informe su propia ruta"),
+            ));
+        }
+        if path.is_dir() {
+            return Err(CliError::bad_input(
+                "informe_es_carpeta",
+                format!(
+                    "--report {shown}: es una carpeta; dé la ruta de un archivo, p. ej. {}",
+                    path.join(default_name(spec.format)).display()
+                ),
+            ));
+        }
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            return Err(CliError::bad_input(
+                "informe_sin_carpeta",
+                format!(
+                    "--report {shown}: la carpeta {} no existe; créela o elija otra ruta",
+                    folder.display()
+                ),
+            ));
+        }
+        let writable = if path.exists() {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .map(drop)
+        } else {
+            // A probe file that removes itself: creating it is what writing the report needs.
+            tempfile::Builder::new()
+                .prefix(".pnt-suite-")
+                .tempfile_in(folder)
+                .map(drop)
+        };
+        if let Err(e) = writable {
+            return Err(CliError::bad_input(
+                "informe_no_escribible",
+                format!(
+                    "--report {shown}: no se puede escribir ({e}); elija una ruta donde tenga permiso de escritura"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn default_name(format: ReportFormat) -> &'static str {
+    match format {
+        ReportFormat::Json => "informe.json",
+        ReportFormat::Junit => "junit.xml",
+        ReportFormat::Html => "informe.html",
+    }
 }
 
 fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
@@ -185,6 +331,7 @@ fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
     let written = match spec.format {
         ReportFormat::Json => report::json::render(report, &mut buf),
         ReportFormat::Junit => report::junit::render(report, true, &mut buf),
+        ReportFormat::Html => report::html::render(report, true, &mut buf),
     };
     written
         .and_then(|()| std::fs::write(&spec.path, &buf))

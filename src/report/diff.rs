@@ -1,10 +1,12 @@
 //! Expected-versus-actual, in the form that reads best for each kind of value.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
-/// A difference between what a scenario expected and what the target did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A difference between what a scenario expected and what the target did. Values are the text
+/// the report shows for them (a JSON value is written as JSON: `"en_alerta"` with its quotes).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Diff {
     /// One value each (rendered on two lines).

@@ -55,13 +55,61 @@ impl Painter {
     }
 }
 
-/// Writes the whole report.
+/// Writes the whole report: every scenario, then [`summary`].
 pub fn render(report: &RunReport, options: Options, out: &mut dyn Write) -> io::Result<()> {
     let p = Painter(options.color);
     for s in &report.scenarios {
         scenario(s, options, &p, out)?;
     }
-    summary(report, options, &p, out)
+    summary(report, options, out)
+}
+
+/// What ends a run's output, after the scenario lines were printed as they finished: the
+/// scenarios that failed or could not run again (name and repro command, so a long CI log
+/// need not be searched), whether the run was interrupted, and the counts.
+pub fn summary(report: &RunReport, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    let p = Painter(options.color);
+    let bad: Vec<&ScenarioReport> = report
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Error))
+        .collect();
+    if !bad.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            p.paint(Paint::Bold, "Para repetir lo que no pasó:")
+        )?;
+        for s in bad {
+            let (mark, paint) = match s.outcome {
+                Outcome::Failed => ("✗", Paint::Red),
+                _ => ("!", Paint::Magenta),
+            };
+            writeln!(out, "  {} {}", p.paint(paint, mark), s.name)?;
+            writeln!(out, "    {}", s.repro)?;
+        }
+    }
+    if report.interrupted {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            p.paint(
+                Paint::Magenta,
+                &format!(
+                    "INTERRUMPIDO: la corrida se detuvo (SIGINT o SIGTERM); {} sin terminar no {} en los informes",
+                    if report.unfinished == 1 {
+                        "1 escenario".to_owned()
+                    } else {
+                        format!("{} escenarios", report.unfinished)
+                    },
+                    if report.unfinished == 1 { "está" } else { "están" },
+                )
+            )
+        )?;
+    }
+    counts(report, options, &p, out)
 }
 
 /// The line (and details) of one scenario, as soon as it has finished.
@@ -102,7 +150,7 @@ fn scenario(
         let place = match &f.step {
             Some(step) => format!(
                 "paso {} ({}, {}:{})",
-                step.index,
+                step.position(),
                 step.action,
                 s.file.display(),
                 step.line
@@ -169,7 +217,7 @@ fn render_diff(diff: &Diff, p: &Painter, out: &mut dyn Write) -> io::Result<()> 
     }
 }
 
-fn summary(
+fn counts(
     report: &RunReport,
     options: Options,
     p: &Painter,
@@ -199,10 +247,15 @@ fn summary(
     } else {
         String::new()
     };
+    let ended = if report.interrupted {
+        " (interrumpido)"
+    } else {
+        ""
+    };
     writeln!(out)?;
     writeln!(
         out,
-        "{}: {}{time}",
+        "{}{ended}: {}{time}",
         plural(c.total(), "escenario", "escenarios"),
         parts.join(", ")
     )

@@ -1,15 +1,25 @@
-//! The report for programs (`--report json=PATH`): the [`RunReport`] as JSON, with counts.
+//! The report for programs (`--report json=PATH`): the [`RunReport`] as JSON, with counts. Its
+//! JSON Schema ([`json_schema`]) is generated from these types and committed as
+//! `docs/report.schema.json`.
 
 use std::io::{self, Write};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{Counts, RunReport};
 
-#[derive(Serialize)]
+/// The version of the report's shape, bumped when it changes incompatibly (2: step positions
+/// are numbers, `index` and `inner`, instead of the text `"5.2"`).
+pub const FORMAT: u32 = 2;
+
+/// The JSON report of a `pnt-suite run`.
+#[derive(Serialize, JsonSchema)]
+#[schemars(title = "Informe JSON de pnt-suite run")]
 struct Document<'a> {
-    /// Bumped when the shape changes incompatibly.
+    /// The version of this shape; bumped when it changes incompatibly.
     format: u32,
+    /// Scenarios by outcome (those that finished).
     counts: Counts,
     #[serde(flatten)]
     report: &'a RunReport,
@@ -18,12 +28,24 @@ struct Document<'a> {
 /// Writes the report as pretty JSON.
 pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     let doc = Document {
-        format: 1,
+        format: FORMAT,
         counts: report.counts(),
         report,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// The report's JSON Schema, pretty-printed, ending with a newline.
+pub fn json_schema() -> String {
+    let mut schema = schemars::schema_for!(Document<'static>);
+    schema.insert(
+        "$comment".to_owned(),
+        "Generated from src/report by `UPDATE_SCHEMA=1 cargo test -p pnt-suite --test run_reports committed_report_schema`; do not edit by hand.".into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema is plain JSON");
+    text.push('\n');
+    text
 }
 
 #[cfg(test)]
@@ -40,5 +62,45 @@ mod tests {
             ".duration" => "[ms]",
             ".scenarios[].duration" => "[ms]",
         });
+    }
+
+    #[test]
+    fn positions_and_counts_are_numbers() {
+        let mut out = Vec::new();
+        render(&sample::report(), &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let failure = &value["scenarios"][1]["failures"][2]["step"];
+        assert_eq!(failure["index"], 5);
+        assert_eq!(failure["inner"], 2);
+        assert_eq!(value["scenarios"][1]["steps"][0]["status"], 201);
+        assert!(value["duration"].is_u64());
+        assert_eq!(value["interrupted"], false);
+    }
+
+    #[test]
+    fn the_sample_report_and_an_interrupted_one_validate_against_the_schema() {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let mut report = sample::report();
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            render(&report, &mut out).unwrap();
+            let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+            report.interrupted = true;
+            report.unfinished = 3;
+            report.seed = Some(7);
+            report.scenarios.truncate(1);
+        }
+        // The schema says what a field is: a text where a number belongs is refused.
+        let mut out = Vec::new();
+        render(&sample::report(), &mut out).unwrap();
+        let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        value["scenarios"][1]["failures"][0]["step"]["index"] = "7".into();
+        assert!(!validator.is_valid(&value));
     }
 }

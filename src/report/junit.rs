@@ -3,12 +3,16 @@
 
 use std::io::{self, Write};
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::diff::{Diff, table_diff_lines, text_diff_lines};
 use super::{Outcome, RunReport, ScenarioReport};
 
 /// Writes the JUnit XML. `durations: false` leaves times out (for snapshots).
+///
+/// An interrupted run holds the scenarios that finished; JUnit has no report-level properties,
+/// so every suite carries the property `interrumpido=true` and says so in its `system-out` (a
+/// run stopped before any scenario finished gets one empty suite `pnt-suite` to say it).
 pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut junit = Report::new("pnt-suite");
     if durations {
@@ -30,10 +34,27 @@ pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::R
             }
             suite.add_test_case(case);
         }
+        mark_interrupted(report, &mut suite);
+        junit.add_test_suite(suite);
+    }
+    if report.interrupted && report.scenarios.is_empty() {
+        let mut suite = TestSuite::new("pnt-suite");
+        mark_interrupted(report, &mut suite);
         junit.add_test_suite(suite);
     }
     junit.serialize(&mut *out).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+fn mark_interrupted(report: &RunReport, suite: &mut TestSuite) {
+    if report.interrupted {
+        suite.add_property(Property::new("interrumpido", "true"));
+        suite.set_system_out(format!(
+            "La corrida se interrumpió (SIGINT o SIGTERM): este informe tiene solo los escenarios \
+             que terminaron; {} no terminaron.",
+            report.unfinished
+        ));
+    }
 }
 
 fn status(s: &ScenarioReport) -> TestCaseStatus {
@@ -81,7 +102,7 @@ fn details(s: &ScenarioReport) -> String {
         if let Some(step) = &f.step {
             text.push_str(&format!(
                 "paso {} ({}, {}:{}) — ",
-                step.index,
+                step.position(),
                 step.action,
                 s.file.display(),
                 step.line
@@ -123,5 +144,37 @@ mod tests {
         let mut out = Vec::new();
         render(&sample::report(), false, &mut out).unwrap();
         insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    }
+
+    #[test]
+    fn an_interrupted_run_marks_every_suite_even_with_nothing_finished() {
+        let mut report = sample::report();
+        let xml = |report: &RunReport| {
+            let mut out = Vec::new();
+            render(report, false, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(!xml(&report).contains("interrumpido"));
+        report.interrupted = true;
+        report.unfinished = 2;
+        let marked = xml(&report);
+        assert_eq!(
+            marked
+                .matches(r#"<property name="interrumpido" value="true"/>"#)
+                .count(),
+            4,
+            "{marked}"
+        );
+        assert!(marked.contains("2 no terminaron"), "{marked}");
+        report.scenarios.clear();
+        let empty = xml(&report);
+        assert!(
+            empty.contains(r#"<testsuite name="pnt-suite" tests="0""#),
+            "{empty}"
+        );
+        assert!(
+            empty.contains(r#"<property name="interrumpido" value="true"/>"#),
+            "{empty}"
+        );
     }
 }

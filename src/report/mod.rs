@@ -1,15 +1,19 @@
 //! What a run found, independent of how it ran: per scenario an outcome, failures with expected
 //! and actual values, and the command that reproduces it; rendered for people
-//! ([`human`]), for programs ([`json`]) and for CI ([`junit`]).
+//! ([`human`]), for programs ([`json`], whose JSON Schema is [`json::json_schema`]), for CI
+//! ([`junit`]) and for a person after a CI run ([`html`]).
 
 mod diff;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use diff::{Diff, table_diff_lines, text_diff_lines};
@@ -17,18 +21,28 @@ pub use diff::{Diff, table_diff_lines, text_diff_lines};
 use crate::error::Exit;
 
 /// Everything a run found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RunReport {
-    /// What was tested: `referencia embebida` or the `--target` URL.
+    /// What was tested: the embedded reference server or the `--target` URL.
     pub target: Target,
+    /// The `--seed` that replaced every scenario's own seed; `null` when each scenario ran with
+    /// the seed of its file.
+    pub seed: Option<u64>,
+    /// The scenarios that finished, in the order they were selected.
     pub scenarios: Vec<ScenarioReport>,
-    /// Wall time of the whole run (measured; renderers may leave it out).
+    /// `true` when the run was stopped (SIGINT, SIGTERM) before every selected scenario finished:
+    /// `scenarios` then holds only those that finished.
+    pub interrupted: bool,
+    /// Selected scenarios that did not finish because the run was interrupted (0 otherwise).
+    pub unfinished: usize,
+    /// Wall time of the whole run, in milliseconds (measured; renderers may leave it out).
     #[serde(serialize_with = "millis")]
+    #[schemars(with = "u64")]
     pub duration: Duration,
 }
 
 /// The target a run was made against; an external one is part of the repro command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     /// The embedded reference server (default).
@@ -38,13 +52,20 @@ pub enum Target {
 }
 
 /// One scenario instance's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ScenarioReport {
     /// The scenario's name with its matrix values.
     pub name: String,
     pub file: PathBuf,
+    /// The theme folder: the first folder under the scenario root the run was given
+    /// (`fallas`, `plazos`), or the file's own folder when the file was given by itself.
+    pub theme: String,
+    /// The jurisdictions (slugs) of the scenario's Infomex accounts, in file order, without
+    /// repeats; empty when it has none.
+    pub jurisdictions: Vec<String>,
     /// Matrix values of this instance, in file order (a JSON object in reports).
     #[serde(serialize_with = "pairs_as_object")]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub matrix: Vec<(String, String)>,
     /// The seed the scenario ran with.
     pub seed: u64,
@@ -52,15 +73,19 @@ pub struct ScenarioReport {
     /// Why it is not applicable, or why it could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The steps carried out, in order (a scenario that stopped early lists those it reached).
+    pub steps: Vec<StepRecord>,
     pub failures: Vec<Failure>,
+    /// Wall time of the scenario, in milliseconds.
     #[serde(serialize_with = "millis")]
+    #[schemars(with = "u64")]
     pub duration: Duration,
     /// The command that reproduces this result.
     pub repro: String,
 }
 
 /// How a scenario ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
@@ -72,7 +97,7 @@ pub enum Outcome {
 }
 
 /// One expectation that did not hold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Failure {
     /// Which step, when the failure belongs to one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,14 +111,65 @@ pub struct Failure {
 }
 
 /// A step by its place in the scenario.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct StepRef {
-    /// 1-based position; `5.2` is the second step inside step 5's `concurrent`.
-    pub index: String,
+    /// 1-based position among the scenario's steps.
+    #[schemars(range(min = 1))]
+    pub index: u32,
+    /// 1-based position inside step `index`'s `concurrent`, for the steps it runs at once:
+    /// `index: 5, inner: 2` is the step people read as `5.2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub inner: Option<u32>,
     /// The action's key (`vincular`).
     pub action: String,
     /// The line of the step in the file.
     pub line: u32,
+}
+
+impl StepRef {
+    /// The position as people read it: `5`, or `5.2` inside a `concurrent`.
+    pub fn position(&self) -> Position {
+        Position {
+            index: self.index,
+            inner: self.inner,
+        }
+    }
+}
+
+/// A step's position, displayed `5` or `5.2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub index: u32,
+    pub inner: Option<u32>,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.inner {
+            Some(inner) => write!(f, "{}.{inner}", self.index),
+            None => write!(f, "{}", self.index),
+        }
+    }
+}
+
+/// One step as it was carried out: what was asked and what the target answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct StepRecord {
+    #[serde(flatten)]
+    pub step: StepRef,
+    /// The step as the transcript shows it (`vincular federacion/ciudadano.federal`).
+    pub description: String,
+    /// The scenario user the step acted as, when the step names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The HTTP status the target answered; absent for steps that do not call the target
+    /// (clock, faults, restart, `concurrent` itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The `error.codigo` of the answer, when it carried one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl RunReport {
@@ -111,11 +187,14 @@ impl RunReport {
         c
     }
 
-    /// The process exit code: 3 when some scenario could not run, else 1 when some failed,
-    /// else 0 (not-applicable scenarios are listed, and do not fail the run).
+    /// The process exit code: 130 when the run was interrupted, else 3 when some scenario
+    /// could not run, else 1 when some failed, else 0 (not-applicable scenarios are listed, and
+    /// do not fail the run).
     pub fn exit(&self) -> Exit {
         let c = self.counts();
-        if c.error > 0 {
+        if self.interrupted {
+            Exit::Interrupted
+        } else if c.error > 0 {
             Exit::CouldNotRun
         } else if c.failed > 0 {
             Exit::Failures
@@ -126,7 +205,7 @@ impl RunReport {
 }
 
 /// Scenario counts by outcome.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Counts {
     pub passed: usize,
     pub failed: usize,
@@ -138,6 +217,24 @@ impl Counts {
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.not_applicable + self.error
     }
+}
+
+/// The theme folder of `file`: the first folder under whichever of `roots` (the paths the run
+/// was given) holds it, or the name of the file's own folder when no root folder holds it (a
+/// file given by itself) or the file sits right in the root.
+pub fn theme_of(file: &Path, roots: &[PathBuf]) -> String {
+    for root in roots {
+        if let Ok(rest) = file.strip_prefix(root) {
+            let mut parts = rest.components();
+            if let (Some(first), Some(_)) = (parts.next(), parts.next()) {
+                return first.as_os_str().to_string_lossy().into_owned();
+            }
+        }
+    }
+    file.parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The one command that reproduces a scenario's result:

@@ -12,16 +12,34 @@ pub(crate) fn report() -> RunReport {
         ScenarioReport {
             name: name.to_owned(),
             repro: repro_command(&file, seed, &matrix, &target),
+            theme: theme_of(&file, &[PathBuf::from("scenarios")]),
+            jurisdictions: vec!["federacion".into()],
             file,
             matrix,
             seed,
             outcome,
             reason: None,
+            steps: Vec::new(),
             failures: Vec::new(),
             duration: Duration::from_millis(412),
         }
     };
-    let passed = scenario(
+    let step =
+        |index, inner, action: &str, line, description: &str, status, error: Option<&str>| {
+            StepRecord {
+                step: StepRef {
+                    index,
+                    inner,
+                    action: action.to_owned(),
+                    line,
+                },
+                description: description.to_owned(),
+                user: None,
+                status,
+                error: error.map(str::to_owned),
+            }
+        };
+    let mut passed = scenario(
         "Vinculación completa en jalisco (legacy) [jurisdiccion=jalisco, dialecto=legacy]",
         "scenarios/vinculacion/todas-las-jurisdicciones.yaml",
         vec![
@@ -31,6 +49,20 @@ pub(crate) fn report() -> RunReport {
         42,
         Outcome::Passed,
     );
+    passed.jurisdictions = vec!["jalisco".into()];
+    passed.steps = vec![
+        step(1, None, "register", 12, "register luis", Some(201), None),
+        step(2, None, "login", 13, "login luis", Some(201), None),
+        step(
+            3,
+            None,
+            "vincular",
+            14,
+            "vincular jalisco/ciudadano.jalisco",
+            Some(200),
+            None,
+        ),
+    ];
     let mut failed = scenario(
         "La ventana de queja abre y cierra con el reloj",
         "scenarios/plazos/ventana-de-queja.yaml",
@@ -38,10 +70,61 @@ pub(crate) fn report() -> RunReport {
         1,
         Outcome::Failed,
     );
+    failed.steps = vec![
+        step(1, None, "register", 20, "register luis", Some(201), None),
+        step(2, None, "login", 24, "login luis", Some(201), None),
+        step(
+            3,
+            None,
+            "vincular",
+            27,
+            "vincular federacion/ciudadano.federal",
+            Some(200),
+            None,
+        ),
+        step(
+            4,
+            None,
+            "set_clock",
+            40,
+            "set_clock 2021-09-20 → hoy 2021-09-20",
+            None,
+            None,
+        ),
+        step(5, None, "concurrent", 55, "concurrent", None, None),
+        step(
+            5,
+            Some(1),
+            "details",
+            57,
+            "details 0623800160421",
+            Some(404),
+            Some("solicitud_no_encontrada"),
+        ),
+        step(
+            5,
+            Some(2),
+            "details",
+            60,
+            "details 0623800160321",
+            Some(200),
+            None,
+        ),
+        step(
+            7,
+            None,
+            "details",
+            41,
+            "details 0623800160321",
+            Some(200),
+            None,
+        ),
+    ];
     failed.failures = vec![
         Failure {
             step: Some(StepRef {
-                index: "7".into(),
+                index: 7,
+                inner: None,
                 action: "details".into(),
                 line: 41,
             }),
@@ -54,7 +137,8 @@ pub(crate) fn report() -> RunReport {
         },
         Failure {
             step: Some(StepRef {
-                index: "3".into(),
+                index: 3,
+                inner: None,
                 action: "vincular".into(),
                 line: 27,
             }),
@@ -76,7 +160,8 @@ pub(crate) fn report() -> RunReport {
         },
         Failure {
             step: Some(StepRef {
-                index: "5.2".into(),
+                index: 5,
+                inner: Some(2),
                 action: "details".into(),
                 line: 60,
             }),
@@ -96,6 +181,7 @@ pub(crate) fn report() -> RunReport {
         Outcome::NotApplicable,
     );
     not_applicable.reason = Some("el destino no ofrece el gancho `clock`".into());
+    not_applicable.jurisdictions = vec![];
     let mut error = scenario(
         "Reinicio a media vinculación",
         "scenarios/robustez/reinicio.yaml",
@@ -104,8 +190,17 @@ pub(crate) fn report() -> RunReport {
         Outcome::Error,
     );
     error.reason = Some("el destino no respondió en 30 s (paso 4, vincular, línea 22)".into());
+    error.jurisdictions = vec!["federacion".into(), "ciudad-de-mexico".into()];
+    error.steps = vec![
+        step(1, None, "register", 8, "register ana", Some(201), None),
+        step(2, None, "login", 9, "login ana", Some(201), None),
+        step(3, None, "restart", 15, "restart", None, None),
+    ];
     RunReport {
         target,
+        seed: None,
+        interrupted: false,
+        unfinished: 0,
         scenarios: vec![passed, failed, not_applicable, error],
         duration: Duration::from_millis(2310),
     }

@@ -12,13 +12,15 @@ use super::client::{PntClient, Unreachable};
 use super::vars::Vars;
 use super::verify::{Miss, Observed, verify};
 use super::world::World;
-use crate::report::{Diff, Failure, StepRef};
+use crate::report::{Diff, Failure, Position, StepRecord, StepRef};
 use crate::scenario::{Action, At, Cuenta, Scenario, Step};
 
 /// What one scenario's steps produced.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub failures: Vec<Failure>,
+    /// Every step carried out, for the reports.
+    pub steps: Vec<StepRecord>,
     /// The normalized transcript a person reviews in snapshots.
     pub transcript: String,
 }
@@ -72,7 +74,11 @@ impl<'a> Execution<'a> {
         }
         let steps = &self.scenario.steps;
         for (i, step) in steps.iter().enumerate() {
-            if let Err(Stopped(why)) = self.step(&(i + 1).to_string(), step).await {
+            let at = Position {
+                index: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                inner: None,
+            };
+            if let Err(Stopped(why)) = self.step(at, step).await {
                 let place = format!(
                     "paso {} ({}, línea {})",
                     i + 1,
@@ -112,7 +118,7 @@ impl<'a> Execution<'a> {
         self.vars.resolve(text)
     }
 
-    async fn step(&mut self, index: &str, step: &At<Step>) -> Result<(), Stopped> {
+    async fn step(&mut self, index: Position, step: &At<Step>) -> Result<(), Stopped> {
         if let Action::Concurrent(inner) = &step.action {
             let mut calls = Vec::new();
             for s in inner {
@@ -132,11 +138,14 @@ impl<'a> Execution<'a> {
             }
             self.note(index, step, "concurrent", None);
             for (n, (s, result)) in inner.iter().zip(results).enumerate() {
-                let sub = format!("{index}.{}", n + 1);
+                let sub = Position {
+                    index: index.index,
+                    inner: Some(u32::try_from(n + 1).unwrap_or(u32::MAX)),
+                };
                 let performed = result
                     .expect("every spawned step reports")
                     .map_err(|Unreachable(e)| Stopped(e))?;
-                self.finish(&sub, s, performed).await?;
+                self.finish(sub, s, performed).await?;
             }
             return Ok(());
         }
@@ -169,13 +178,18 @@ impl<'a> Execution<'a> {
         Ok(())
     }
 
-    pub(super) fn fail(&mut self, index: &str, step: &At<Step>, miss: Miss) {
+    fn step_ref(index: Position, step: &At<Step>) -> StepRef {
+        StepRef {
+            index: index.index,
+            inner: index.inner,
+            action: step.action.name().to_owned(),
+            line: step.pos.line,
+        }
+    }
+
+    pub(super) fn fail(&mut self, index: Position, step: &At<Step>, miss: Miss) {
         self.out.failures.push(Failure {
-            step: Some(StepRef {
-                index: index.to_owned(),
-                action: step.action.name().to_owned(),
-                line: step.pos.line,
-            }),
+            step: Some(Self::step_ref(index, step)),
             check: miss.check,
             message: miss.message,
             diff: miss.diff,
@@ -184,7 +198,7 @@ impl<'a> Execution<'a> {
 
     pub(super) fn note(
         &mut self,
-        index: &str,
+        index: Position,
         step: &At<Step>,
         what: &str,
         observed: Option<&Observed>,
@@ -193,12 +207,20 @@ impl<'a> Execution<'a> {
         if let Some(user) = &step.user {
             line.push_str(&format!(" (como {user})"));
         }
+        let code = observed.and_then(|o| o.body.pointer("/error/codigo").and_then(Value::as_str));
         if let Some(o) = observed {
             line.push_str(&format!(" → {}", o.status));
-            if let Some(c) = o.body.pointer("/error/codigo").and_then(Value::as_str) {
+            if let Some(c) = code {
                 line.push_str(&format!(" {c}"));
             }
         }
+        self.out.steps.push(StepRecord {
+            step: Self::step_ref(index, step),
+            description: what.to_owned(),
+            user: step.user.clone(),
+            status: observed.map(|o| o.status),
+            error: code.map(str::to_owned),
+        });
         self.out.transcript.push_str(&line);
         self.out.transcript.push('\n');
     }
@@ -207,7 +229,7 @@ impl<'a> Execution<'a> {
     /// linkage.
     async fn finish(
         &mut self,
-        index: &str,
+        index: Position,
         step: &At<Step>,
         performed: Performed,
     ) -> Result<(), Stopped> {

@@ -18,6 +18,7 @@ mod vars;
 mod verify;
 mod world;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,8 +32,8 @@ pub use vars::Vars;
 pub use verify::{GENERIC_ERROR, Miss, Observed, verify};
 pub use world::{BoxFuture, Environment, Infomex, Restart, World};
 
-use crate::report::{Outcome, RunReport, ScenarioReport, repro_command};
-use crate::scenario::{Instance, Requirement};
+use crate::report::{Outcome, RunReport, ScenarioReport, repro_command, theme_of};
+use crate::scenario::{Action, At, Instance, Requirement, Step};
 
 /// How to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +70,19 @@ pub async fn run(
     env: Arc<dyn Environment>,
     instances: Vec<Instance>,
     options: &Options,
+    on_done: impl FnMut(&Ran),
+) -> (RunReport, Vec<Ran>) {
+    run_until(env, instances, options, on_done, std::future::pending()).await
+}
+
+/// [`run`], until `stop` completes: then no further scenario starts, the running ones are
+/// abandoned, and the report holds the scenarios that finished, marked interrupted.
+pub async fn run_until(
+    env: Arc<dyn Environment>,
+    instances: Vec<Instance>,
+    options: &Options,
     mut on_done: impl FnMut(&Ran),
+    stop: impl Future<Output = ()>,
 ) -> (RunReport, Vec<Ran>) {
     let started = Instant::now();
     let jobs = if env.parallel() {
@@ -89,10 +102,13 @@ pub async fn run(
         blank.push(ScenarioReport {
             name: instance.display_name(),
             file: instance.file.clone(),
+            theme: theme_of(&instance.file, &[]),
+            jurisdictions: jurisdictions(&instance),
             matrix: instance.matrix.clone(),
             seed,
             outcome: Outcome::Error,
             reason: None,
+            steps: Vec::new(),
             failures: Vec::new(),
             duration: Default::default(),
             repro: repro_command(&instance.file, seed, &instance.matrix, &env.target()),
@@ -110,9 +126,25 @@ pub async fn run(
         task_index.insert(handle.id(), n);
     }
     let mut done: Vec<Option<Ran>> = (0..total).map(|_| None).collect();
-    while let Some(joined) = set.join_next_with_id().await {
+    let mut stop = std::pin::pin!(stop);
+    let mut interrupted = false;
+    loop {
+        let joined = tokio::select! {
+            // A scenario that finished as the stop came is still reported.
+            biased;
+            joined = set.join_next_with_id() => joined,
+            () = &mut stop, if !interrupted => {
+                // Scenarios waiting for a permit never start; running ones stop at their next
+                // await and are left out of the report, which says how many did not finish.
+                interrupted = true;
+                set.abort_all();
+                continue;
+            }
+        };
+        let Some(joined) = joined else { break };
         let (id, ran) = match joined {
             Ok((id, ran)) => (id, ran),
+            Err(e) if e.is_cancelled() => continue,
             Err(e) => {
                 let id = e.id();
                 let n = task_index[&id];
@@ -130,16 +162,50 @@ pub async fn run(
         on_done(&ran);
         done[task_index[&id]] = Some(ran);
     }
-    let ran: Vec<Ran> = done
-        .into_iter()
-        .map(|r| r.expect("every task reports"))
-        .collect();
+    let unfinished = done.iter().filter(|r| r.is_none()).count();
+    assert!(
+        interrupted || unfinished == 0,
+        "every task reports unless the run was interrupted"
+    );
+    let ran: Vec<Ran> = done.into_iter().flatten().collect();
     let report = RunReport {
         target: env.target(),
+        seed: options.seed,
         scenarios: ran.iter().map(|r| r.report.clone()).collect(),
+        interrupted,
+        unfinished,
         duration: started.elapsed(),
     };
     (report, ran)
+}
+
+/// The jurisdictions a scenario touches: those of its Infomex accounts, then those its
+/// `vincular` steps name (procedural accounts need no listing), in order, without repeats.
+fn jurisdictions(instance: &Instance) -> Vec<String> {
+    fn from_steps(steps: &[At<Step>], out: &mut Vec<pnt_model::Jurisdiccion>) {
+        for step in steps {
+            match &step.action {
+                Action::Vincular(v) => out.push(v.jurisdiccion),
+                Action::Concurrent(inner) => from_steps(inner, out),
+                _ => {}
+            }
+        }
+    }
+    let scenario = &instance.scenario;
+    let mut all: Vec<pnt_model::Jurisdiccion> = scenario
+        .infomex
+        .accounts
+        .iter()
+        .map(|a| a.jurisdiccion)
+        .collect();
+    from_steps(&scenario.steps, &mut all);
+    let mut seen = Vec::new();
+    for j in all {
+        if !seen.contains(&j) {
+            seen.push(j);
+        }
+    }
+    seen.into_iter().map(|j| j.slug().to_owned()).collect()
 }
 
 fn panic_text(e: tokio::task::JoinError) -> String {
@@ -167,14 +233,18 @@ pub async fn run_one(
     let mut report = ScenarioReport {
         name: instance.display_name(),
         file: instance.file.clone(),
+        theme: theme_of(&instance.file, &[]),
+        jurisdictions: jurisdictions(instance),
         matrix: instance.matrix.clone(),
         seed,
         outcome: Outcome::Passed,
         reason: None,
+        steps: Vec::new(),
         failures: Vec::new(),
         duration: Default::default(),
         repro: repro_command(&instance.file, seed, &instance.matrix, &target),
     };
+    let mut steps_so_far = Vec::new();
     let result = async {
         let world = env.start(instance, seed).await.map_err(|e| {
             (
@@ -214,7 +284,10 @@ pub async fn run_one(
             .await
         {
             Ok(out) => Ok(out),
-            Err((Stopped(why), out)) => Err((Outcome::Error, format!("{why}\n{}", out.transcript))),
+            Err((Stopped(why), out)) => {
+                steps_so_far = out.steps;
+                Err((Outcome::Error, format!("{why}\n{}", out.transcript)))
+            }
         }
     }
     .await;
@@ -226,9 +299,11 @@ pub async fn run_one(
                 Outcome::Failed
             };
             report.failures = out.failures;
+            report.steps = out.steps;
             out.transcript
         }
         Err((outcome, reason)) => {
+            report.steps = std::mem::take(&mut steps_so_far);
             report.outcome = outcome;
             let (first, rest) = reason.split_once('\n').unwrap_or((&reason, ""));
             report.reason = Some(first.to_owned());
