@@ -47,7 +47,8 @@ fn schema_offers_every_step_and_top_level_key() {
     assert_eq!(schema["required"], serde_json::json!(["name", "steps"]));
 
     let variants = schema["$defs"]["Step"]["oneOf"].as_array().unwrap();
-    let bare: Vec<&str> = variants[0]["enum"]
+    // A bare action may also be a `${name}` of the matrix: its list is the first alternative.
+    let bare: Vec<&str> = variants[0]["anyOf"][0]["enum"]
         .as_array()
         .unwrap()
         .iter()
@@ -59,4 +60,180 @@ fn schema_offers_every_step_and_top_level_key() {
         .map(|v| v["required"][0].as_str().unwrap())
         .collect();
     assert_eq!(keyed, ACTIONS);
+}
+
+/// The file read as an editor reads it: YAML 1.2 with no substitution of `${name}` and no
+/// special case for folios, so `{}` is an empty mapping and `${dialecto}` a text.
+fn read_as_editor(text: &str) -> Result<serde_json::Value, String> {
+    serde_saphyr::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
+}
+
+/// A validator built by the `jsonschema` crate, independent of schemars and of the runner's
+/// parser, for the scenario schema or one of its parts.
+fn validator(schema: &serde_json::Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("the committed schema is a valid JSON Schema")
+}
+
+fn committed_schema() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(COMMITTED);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Every error of `value` against `validator`, one line each, with the instance path.
+fn violations(validator: &jsonschema::Validator, value: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(value)
+        .map(|e| format!("  at `{}`: {e}", e.instance_path()))
+        .collect()
+}
+
+/// Every shipped scenario file: `*.yaml`, `*.yml`, and the slow ones kept as `*.yaml.lento`.
+fn shipped_scenarios() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if [".yaml", ".yml", ".yaml.lento"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
+#[test]
+fn every_shipped_scenario_validates_against_the_schema() {
+    let validator = validator(&committed_schema());
+    let files = shipped_scenarios();
+    assert!(files.len() >= 40, "only {} scenario files found", files.len());
+    let mut failures = Vec::new();
+    for file in &files {
+        let shown = file
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .display();
+        match read_as_editor(&std::fs::read_to_string(file).unwrap()) {
+            Err(e) => failures.push(format!("{shown}: not YAML 1.2: {e}")),
+            Ok(value) => {
+                let found = violations(&validator, &value);
+                if !found.is_empty() {
+                    failures.push(format!("{shown}:\n{}", found.join("\n")));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} shipped scenarios do not validate against {COMMITTED}:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+/// A fenced YAML block of docs/scenarios.md: its first line and what it claims to be.
+struct Example {
+    line: usize,
+    /// The info string after `yaml`: empty for a whole scenario, `fragment` for some top-level
+    /// keys of one (docs/scenarios.md, "About the examples").
+    kind: String,
+    text: String,
+}
+
+fn doc_examples(markdown: &str) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut current: Option<Example> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        match &mut current {
+            None => {
+                if let Some(info) = line.strip_prefix("```yaml") {
+                    current = Some(Example {
+                        line: i + 1,
+                        kind: info.trim().to_owned(),
+                        text: String::new(),
+                    });
+                }
+            }
+            Some(example) if line.starts_with("```") => {
+                out.push(std::mem::replace(example, Example {
+                    line: 0,
+                    kind: String::new(),
+                    text: String::new(),
+                }));
+                current = None;
+            }
+            Some(example) => {
+                example.text.push_str(line);
+                example.text.push('\n');
+            }
+        }
+    }
+    assert!(current.is_none(), "docs/scenarios.md has an unclosed ```yaml block");
+    out
+}
+
+#[test]
+fn every_yaml_example_in_the_docs_validates_against_the_schema() {
+    let schema = committed_schema();
+    let whole = validator(&schema);
+    // A fragment holds some top-level keys of a scenario: the same schema without `required`.
+    let mut partial = schema.clone();
+    partial.as_object_mut().unwrap().remove("required");
+    let fragment = validator(&partial);
+
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios.md");
+    let examples = doc_examples(&std::fs::read_to_string(docs).unwrap());
+    assert!(examples.len() >= 5, "only {} examples found", examples.len());
+    let mut failures = Vec::new();
+    for example in &examples {
+        let validator = match example.kind.as_str() {
+            "" => &whole,
+            "fragment" => &fragment,
+            other => {
+                failures.push(format!(
+                    "docs/scenarios.md:{}: unknown kind of example `{other}` (write ```yaml or ```yaml fragment)",
+                    example.line
+                ));
+                continue;
+            }
+        };
+        match read_as_editor(&example.text) {
+            Err(e) => failures.push(format!(
+                "docs/scenarios.md:{}: not YAML 1.2: {e}",
+                example.line
+            )),
+            Ok(value) => {
+                let found = violations(validator, &value);
+                if !found.is_empty() {
+                    failures.push(format!(
+                        "docs/scenarios.md:{} ({}):\n{}",
+                        example.line,
+                        if example.kind.is_empty() { "scenario" } else { "fragment" },
+                        found.join("\n")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} YAML examples in docs/scenarios.md do not validate against {COMMITTED}:\n{}",
+        failures.len(),
+        examples.len(),
+        failures.join("\n")
+    );
 }

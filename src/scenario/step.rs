@@ -302,6 +302,124 @@ impl<'de, T: Shorthand + serde::de::DeserializeOwned> Deserialize<'de> for Scala
     }
 }
 
+/// The argument of an action that takes none: nothing (`restart:`) or an empty mapping
+/// (`restart: {}`, the form that leaves room for `expect`). Anything else is a mistake the file's
+/// author should hear about rather than have ignored; the schema says the same ([`no_args`]).
+struct NoArgs(&'static str);
+
+impl NoArgs {
+    fn refuse<E: de::Error>(&self) -> E {
+        E::custom(format!(
+            "el paso `{0}` no lleva argumentos: escriba `- {0}`, o `{0}: {{}}` para añadirle `expect` o `as`",
+            self.0
+        ))
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for NoArgs {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NoArgs {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "nothing, or `{{}}`")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        match map.next_key::<de::IgnoredAny>()? {
+            None => Ok(()),
+            Some(_) => Err(self.refuse()),
+        }
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.refuse())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.refuse())
+    }
+}
+
+/// `logout`'s argument: nothing, `{}` (like every action without arguments) or a user.
+struct LogoutArg;
+
+impl<'de> de::DeserializeSeed<'de> for LogoutArg {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LogoutArg {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a user name")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, user: &str) -> Result<Self::Value, E> {
+        Ok(Some(user.to_owned()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key::<de::IgnoredAny>()? {
+            None => Ok(None),
+            Some(_) => Err(de::Error::custom(
+                "`logout` lleva un usuario (`logout: ana`), nada, o `{}`",
+            )),
+        }
+    }
+}
+
+/// The schema of an action without arguments: nothing or an empty mapping (see [`NoArgs`]).
+fn no_args() -> Schema {
+    json_schema!({
+        "type": ["null", "object"],
+        "maxProperties": 0,
+        "description": "Nothing, or `{}` (the form that leaves room for `expect` and `as`)."
+    })
+}
+
 impl<'de> Deserialize<'de> for Step {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(StepVisitor)
@@ -368,10 +486,10 @@ impl<'de> Visitor<'de> for StepVisitor {
                 }
                 "register" => Action::Register(map.next_value()?),
                 "login" => Action::Login(map.next_value::<ScalarOrMap<Login>>()?.0),
-                "logout" => Action::Logout(map.next_value()?),
+                "logout" => Action::Logout(map.next_value_seed(LogoutArg)?),
                 "vincular" => Action::Vincular(map.next_value()?),
                 "vinculaciones" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("vinculaciones"))?;
                     Action::Vinculaciones
                 }
                 "history" => {
@@ -381,18 +499,18 @@ impl<'de> Visitor<'de> for StepVisitor {
                 "download" => Action::Download(map.next_value::<ScalarOrMap<Download>>()?.0),
                 "queja" => Action::Queja(map.next_value::<ScalarOrMap<QuejaArgs>>()?.0),
                 "quejas" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("quejas"))?;
                     Action::Quejas
                 }
                 "set_clock" => Action::SetClock(map.next_value()?),
                 "advance_clock" => Action::AdvanceClock(map.next_value()?),
                 "faults" => Action::Faults(map.next_value()?),
                 "clear_faults" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("clear_faults"))?;
                     Action::ClearFaults
                 }
                 "restart" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("restart"))?;
                     Action::Restart
                 }
                 "concurrent" => Action::Concurrent(map.next_value()?),
@@ -449,22 +567,22 @@ impl JsonSchema for Step {
         let args: Vec<(&str, Schema)> = vec![
             ("register", user_ref.clone()),
             ("login", with_shorthand(generator, login)),
-            ("logout", json_schema!({"anyOf": [user_ref, none.clone()]})),
+            ("logout", json_schema!({"anyOf": [user_ref, no_args()]})),
             ("vincular", generator.subschema_for::<Vincular>()),
-            ("vinculaciones", none.clone()),
+            ("vinculaciones", no_args()),
             (
                 "history",
-                json_schema!({"anyOf": [generator.subschema_for::<History>(), none.clone()]}),
+                json_schema!({"anyOf": [generator.subschema_for::<History>(), none]}),
             ),
             ("details", with_shorthand(generator, details)),
             ("download", with_shorthand(generator, download)),
             ("queja", with_shorthand(generator, queja)),
-            ("quejas", none.clone()),
+            ("quejas", no_args()),
             ("set_clock", generator.subschema_for::<Fecha>()),
             ("advance_clock", generator.subschema_for::<Advance>()),
             ("faults", generator.subschema_for::<Vec<Fault>>()),
-            ("clear_faults", none.clone()),
-            ("restart", none),
+            ("clear_faults", no_args()),
+            ("restart", no_args()),
             ("concurrent", generator.subschema_for::<Vec<Step>>()),
         ];
         let mut variants: Vec<Schema> = vec![json_schema!({
