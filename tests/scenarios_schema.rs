@@ -237,3 +237,90 @@ fn every_yaml_example_in_the_docs_validates_against_the_schema() {
         failures.join("\n")
     );
 }
+
+/// The runner and the schema agree on small files that differ from a valid one in one place:
+/// both accept or both refuse. Coherence the schema cannot express (users, references) is kept
+/// valid in every case.
+#[test]
+fn the_schema_and_the_runner_agree_on_edge_cases() {
+    let validator = validator(&committed_schema());
+    let base = "name: x\nclock: {hoy: 2021-09-20}\npnt:\n  users:\n    ana: {}\n";
+    let cases: &[(&str, bool)] = &[
+        // Actions without arguments: nothing or `{}`, never anything else.
+        ("steps:\n  - vinculaciones: {}\n    expect: {counts: {.: 1}}\n", true),
+        ("steps:\n  - vinculaciones:\n", true),
+        ("steps:\n  - quejas: {}\n    as: ana\n", true),
+        ("steps:\n  - restart: {}\n", true),
+        ("steps:\n  - clear_faults: {}\n", true),
+        ("steps:\n  - logout: {}\n", true),
+        ("steps:\n  - logout: ana\n", true),
+        ("steps:\n  - restart: 5\n", false),
+        ("steps:\n  - vinculaciones: {todas: true}\n", false),
+        ("steps:\n  - quejas: [1]\n", false),
+        ("steps:\n  - logout: {user: ana}\n", false),
+        ("steps:\n  - history: {}\n", true),
+        ("steps:\n  - history: {semaforo: rojo}\n", false),
+        ("steps:\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n", false),
+        ("steps:\n  - details: 123\n", true),
+        // Matrix variables in places that are not texts.
+        (
+            "matrix:\n  d: dialects\ninfomex:\n  dialects:\n    jalisco: ${d}\nsteps: []\n",
+            true,
+        ),
+        ("infomex:\n  dialects:\n    jalisco: moderno\nsteps: []\n", false),
+        ("matrix:\n  s: [7, 8]\nseed: ${s}\nsteps: []\n", true),
+        ("matrix:\n  a: [logout, restart]\nsteps:\n  - ${a}\n", true),
+        (
+            "matrix:\n  k: [hang, reset]\ninfomex:\n  faults:\n    - {kind: \"${k}\"}\nsteps: []\n",
+            true,
+        ),
+        ("matrix:\n  f: [2021-09-21]\nsteps:\n  - set_clock: ${f}\n", true),
+        // Values out of their range or set.
+        ("steps:\n  - set_clock: 2021-02-30\n", false),
+        ("steps:\n  - set_clock: mañana\n", false),
+        ("steps:\n  - history: {}\n    expect: {status: 999}\n", false),
+        ("steps:\n  - history: {}\n    expect: {status: [200, 409]}\n", true),
+        // Sent as written, so a scenario can test that the API refuses them.
+        ("steps:\n  - history: {pagina: 0, por_pagina: 101}\n", true),
+        ("infomex: {max_intentos: 0}\nsteps: []\n", true),
+        // What each fault kind needs and takes.
+        ("infomex:\n  faults:\n    - {kind: http_status, status: 503}\nsteps: []\n", true),
+        ("infomex:\n  faults:\n    - {kind: http_status}\nsteps: []\n", false),
+        ("infomex:\n  faults:\n    - {kind: http_status, status: 404}\nsteps: []\n", false),
+        ("infomex:\n  faults:\n    - {kind: hang, status: 503}\nsteps: []\n", false),
+        ("infomex:\n  faults:\n    - {kind: missing_from_list}\nsteps: []\n", true),
+        ("infomex:\n  faults:\n    - {kind: delay, ms: 5, probability: 1.5}\nsteps: []\n", false),
+        ("steps:\n  - faults:\n      - {kind: rate_limited}\n", false),
+        ("infomex:\n  faults:\n    - {kind: hang, nth: 0}\nsteps: []\n", false),
+        ("infomex:\n  faults:\n    - {kind: hnag}\nsteps: []\n", false),
+        ("steps:\n  - history: {}\n    expect: {error: no_existe}\n", false),
+        ("sede: 1\nsteps: []\n", false),
+    ];
+    let mut disagreements = Vec::new();
+    for (part, valid) in cases {
+        let text = format!("{base}{part}");
+        let runner = pnt_suite::scenario::load_str(Path::new("caso.yaml"), &text);
+        let schema = read_as_editor(&text).map(|v| violations(&validator, &v));
+        let schema_ok = matches!(&schema, Ok(v) if v.is_empty());
+        if runner.is_ok() != *valid || schema_ok != *valid {
+            disagreements.push(format!(
+                "{part:?}: expected {}, runner {}, schema {}",
+                if *valid { "valid" } else { "invalid" },
+                match &runner {
+                    Ok(_) => "accepts".to_owned(),
+                    Err(e) => format!("refuses ({e})"),
+                },
+                match &schema {
+                    Ok(v) if v.is_empty() => "accepts".to_owned(),
+                    Ok(v) => format!("refuses:\n{}", v.join("\n")),
+                    Err(e) => format!("cannot read it: {e}"),
+                }
+            ));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "the runner and {COMMITTED} disagree:\n{}",
+        disagreements.join("\n")
+    );
+}

@@ -21,11 +21,9 @@ pub struct Infomex {
     pub dialects: OrderedMap<Jurisdiccion, Dialect>,
     /// Failed log-ins in a row before an account locks (simulator default 5).
     #[serde(default)]
-    #[schemars(range(min = 1))]
     pub max_intentos: Option<u32>,
     /// How long an Infomex session lasts, in seconds (simulator default 900).
     #[serde(default)]
-    #[schemars(range(min = 1))]
     pub sesion_segundos: Option<u32>,
     /// Configured accounts. Procedural accounts (`ciudadano` + 1–9 digits) exist in every
     /// jurisdiction without being listed.

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Scenario;
+use super::{FaultKind, Scenario};
 
 /// The name of the definition of a `${name}` in the schema.
 const VARIABLE: &str = "Variable";
@@ -18,6 +18,7 @@ const VARIABLE: &str = "Variable";
 /// The schema, pretty-printed, ending with a newline.
 pub fn json_schema() -> String {
     let mut schema = schemars::schema_for!(Scenario).to_value();
+    fault_rules(&mut schema);
     accept_variables(&mut schema);
     let root = schema.as_object_mut().expect("a schema of a struct is an object");
     root.insert(
@@ -27,6 +28,44 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema is plain JSON");
     text.push('\n');
     text
+}
+
+/// Adds to `$defs/Fault` what [`Fault::check`](super::Fault::check) requires of each kind: the
+/// field it needs, and no field it does not take. Both come from [`FaultKind`]'s own lists.
+fn fault_rules(root: &mut Value) {
+    let kinds: Vec<FaultKind> = root
+        .pointer("/$defs/FaultKind/oneOf")
+        .and_then(Value::as_array)
+        .expect("FaultKind is a oneOf of its kinds")
+        .iter()
+        .map(|k| serde_json::from_value(k["const"].clone()).expect("a kind's name reads back"))
+        .collect();
+    let mut fields: Vec<&str> = kinds.iter().flat_map(|k| k.extra_fields()).copied().collect();
+    fields.sort_unstable();
+    fields.dedup();
+    let rules: Vec<Value> = kinds
+        .iter()
+        .map(|kind| {
+            let forbidden: Map<String, Value> = fields
+                .iter()
+                .filter(|f| !kind.extra_fields().contains(f))
+                .map(|f| ((*f).to_owned(), Value::Bool(false)))
+                .collect();
+            let mut then = json!({"properties": forbidden});
+            if let Some(required) = kind.required_field() {
+                then["required"] = json!([required]);
+            }
+            json!({
+                "if": {"properties": {"kind": {"const": kind.name()}}, "required": ["kind"]},
+                "then": then
+            })
+        })
+        .collect();
+    let fault = root
+        .pointer_mut("/$defs/Fault")
+        .and_then(Value::as_object_mut)
+        .expect("Fault is defined");
+    fault.insert("allOf".to_owned(), Value::Array(rules));
 }
 
 /// Lets every constrained scalar of the schema (numbers, booleans, dates, words of a set) also

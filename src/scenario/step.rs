@@ -187,13 +187,11 @@ pub struct History {
     #[serde(default)]
     #[schemars(with = "Option<TipoSchema>")]
     pub tipo: Option<TipoSolicitud>,
-    /// From 1.
+    /// From 1. Sent as written: a value the API refuses (0) is how a scenario tests that it does.
     #[serde(default)]
-    #[schemars(range(min = 1))]
     pub pagina: Option<u32>,
-    /// 1–100 (the API's default is 20).
+    /// The API takes 1–100 (its default is 20). Sent as written, like `pagina`.
     #[serde(default)]
-    #[schemars(range(min = 1, max = 100))]
     pub por_pagina: Option<u32>,
 }
 
