@@ -119,7 +119,11 @@ fn shipped_scenarios() -> Vec<std::path::PathBuf> {
 fn every_shipped_scenario_validates_against_the_schema() {
     let validator = validator(&committed_schema());
     let files = shipped_scenarios();
-    assert!(files.len() >= 40, "only {} scenario files found", files.len());
+    assert!(
+        files.len() >= 40,
+        "only {} scenario files found",
+        files.len()
+    );
     let mut failures = Vec::new();
     for file in &files {
         let shown = file
@@ -169,11 +173,14 @@ fn doc_examples(markdown: &str) -> Vec<Example> {
                 }
             }
             Some(example) if line.starts_with("```") => {
-                out.push(std::mem::replace(example, Example {
-                    line: 0,
-                    kind: String::new(),
-                    text: String::new(),
-                }));
+                out.push(std::mem::replace(
+                    example,
+                    Example {
+                        line: 0,
+                        kind: String::new(),
+                        text: String::new(),
+                    },
+                ));
                 current = None;
             }
             Some(example) => {
@@ -182,7 +189,10 @@ fn doc_examples(markdown: &str) -> Vec<Example> {
             }
         }
     }
-    assert!(current.is_none(), "docs/scenarios.md has an unclosed ```yaml block");
+    assert!(
+        current.is_none(),
+        "docs/scenarios.md has an unclosed ```yaml block"
+    );
     out
 }
 
@@ -197,7 +207,11 @@ fn every_yaml_example_in_the_docs_validates_against_the_schema() {
 
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios.md");
     let examples = doc_examples(&std::fs::read_to_string(docs).unwrap());
-    assert!(examples.len() >= 5, "only {} examples found", examples.len());
+    assert!(
+        examples.len() >= 5,
+        "only {} examples found",
+        examples.len()
+    );
     let mut failures = Vec::new();
     for example in &examples {
         let validator = match example.kind.as_str() {
@@ -222,7 +236,11 @@ fn every_yaml_example_in_the_docs_validates_against_the_schema() {
                     failures.push(format!(
                         "docs/scenarios.md:{} ({}):\n{}",
                         example.line,
-                        if example.kind.is_empty() { "scenario" } else { "fragment" },
+                        if example.kind.is_empty() {
+                            "scenario"
+                        } else {
+                            "fragment"
+                        },
                         found.join("\n")
                     ));
                 }
@@ -247,7 +265,10 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
     let base = "name: x\nclock: {hoy: 2021-09-20}\npnt:\n  users:\n    ana: {}\n";
     let cases: &[(&str, bool)] = &[
         // Actions without arguments: nothing or `{}`, never anything else.
-        ("steps:\n  - vinculaciones: {}\n    expect: {counts: {.: 1}}\n", true),
+        (
+            "steps:\n  - vinculaciones: {}\n    expect: {counts: {.: 1}}\n",
+            true,
+        ),
         ("steps:\n  - vinculaciones:\n", true),
         ("steps:\n  - quejas: {}\n    as: ana\n", true),
         ("steps:\n  - restart: {}\n", true),
@@ -260,40 +281,99 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
         ("steps:\n  - logout: {user: ana}\n", false),
         ("steps:\n  - history: {}\n", true),
         ("steps:\n  - history: {semaforo: rojo}\n", false),
-        ("steps:\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n", false),
+        (
+            "steps:\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n",
+            false,
+        ),
         ("steps:\n  - details: 123\n", true),
+        // A jurisdiction by slug, name or INEGI code (a number to YAML).
+        (
+            "steps:\n  - vincular: {jurisdiccion: 14, usuario: u}\n",
+            true,
+        ),
+        (
+            "steps:\n  - vincular: {jurisdiccion: Jalisco, usuario: u}\n",
+            true,
+        ),
+        (
+            "steps:\n  - vincular: {jurisdiccion: 34, usuario: u}\n",
+            false,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: hang, jurisdiccion: 9}\nsteps: []\n",
+            true,
+        ),
         // Matrix variables in places that are not texts.
         (
             "matrix:\n  d: dialects\ninfomex:\n  dialects:\n    jalisco: ${d}\nsteps: []\n",
             true,
         ),
-        ("infomex:\n  dialects:\n    jalisco: moderno\nsteps: []\n", false),
+        (
+            "infomex:\n  dialects:\n    jalisco: moderno\nsteps: []\n",
+            false,
+        ),
         ("matrix:\n  s: [7, 8]\nseed: ${s}\nsteps: []\n", true),
         ("matrix:\n  a: [logout, restart]\nsteps:\n  - ${a}\n", true),
         (
             "matrix:\n  k: [hang, reset]\ninfomex:\n  faults:\n    - {kind: \"${k}\"}\nsteps: []\n",
             true,
         ),
-        ("matrix:\n  f: [2021-09-21]\nsteps:\n  - set_clock: ${f}\n", true),
+        (
+            "matrix:\n  f: [2021-09-21]\nsteps:\n  - set_clock: ${f}\n",
+            true,
+        ),
         // Values out of their range or set.
         ("steps:\n  - set_clock: 2021-02-30\n", false),
         ("steps:\n  - set_clock: mañana\n", false),
-        ("steps:\n  - history: {}\n    expect: {status: 999}\n", false),
-        ("steps:\n  - history: {}\n    expect: {status: [200, 409]}\n", true),
+        (
+            "steps:\n  - history: {}\n    expect: {status: 999}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect: {status: [200, 409]}\n",
+            true,
+        ),
         // Sent as written, so a scenario can test that the API refuses them.
         ("steps:\n  - history: {pagina: 0, por_pagina: 101}\n", true),
         ("infomex: {max_intentos: 0}\nsteps: []\n", true),
         // What each fault kind needs and takes.
-        ("infomex:\n  faults:\n    - {kind: http_status, status: 503}\nsteps: []\n", true),
-        ("infomex:\n  faults:\n    - {kind: http_status}\nsteps: []\n", false),
-        ("infomex:\n  faults:\n    - {kind: http_status, status: 404}\nsteps: []\n", false),
-        ("infomex:\n  faults:\n    - {kind: hang, status: 503}\nsteps: []\n", false),
-        ("infomex:\n  faults:\n    - {kind: missing_from_list}\nsteps: []\n", true),
-        ("infomex:\n  faults:\n    - {kind: delay, ms: 5, probability: 1.5}\nsteps: []\n", false),
+        (
+            "infomex:\n  faults:\n    - {kind: http_status, status: 503}\nsteps: []\n",
+            true,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: http_status}\nsteps: []\n",
+            false,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: http_status, status: 404}\nsteps: []\n",
+            false,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: hang, status: 503}\nsteps: []\n",
+            false,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: missing_from_list}\nsteps: []\n",
+            true,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: delay, ms: 5, probability: 1.5}\nsteps: []\n",
+            false,
+        ),
         ("steps:\n  - faults:\n      - {kind: rate_limited}\n", false),
-        ("infomex:\n  faults:\n    - {kind: hang, nth: 0}\nsteps: []\n", false),
-        ("infomex:\n  faults:\n    - {kind: hnag}\nsteps: []\n", false),
-        ("steps:\n  - history: {}\n    expect: {error: no_existe}\n", false),
+        (
+            "infomex:\n  faults:\n    - {kind: hang, nth: 0}\nsteps: []\n",
+            false,
+        ),
+        (
+            "infomex:\n  faults:\n    - {kind: hnag}\nsteps: []\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect: {error: no_existe}\n",
+            false,
+        ),
         ("sede: 1\nsteps: []\n", false),
     ];
     let mut disagreements = Vec::new();

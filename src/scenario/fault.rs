@@ -13,7 +13,7 @@ pub struct Fault {
     pub kind: FaultKind,
     /// Only requests to this jurisdiction (slug); absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<super::de::JurisdiccionSchema>")]
     pub jurisdiccion: Option<Jurisdiccion>,
     /// Only requests to this endpoint; absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]

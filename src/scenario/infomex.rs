@@ -7,7 +7,7 @@ use pnt_model::{EstadoSolicitud, Folio, Jurisdiccion, TipoRespuesta, TipoSolicit
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::de::{At, Fecha, OrderedMap};
+use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap};
 use super::fault::Fault;
 
 /// What the simulator holds when the scenario starts.
@@ -49,7 +49,7 @@ pub enum Dialect {
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// The jurisdiction whose Infomex holds the account (slug, INEGI code or name).
-    #[schemars(with = "String")]
+    #[schemars(with = "JurisdiccionSchema")]
     pub jurisdiccion: Jurisdiccion,
     /// The Infomex user name.
     pub usuario: String,

@@ -161,9 +161,9 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
                     if !repeated {
                         found.push(error);
                     }
-                    let next = at.filter(|_| !repeated && found.len() < MAX_ERRORS).and_then(|pos| {
-                        neutralize(&work, pos)
-                    });
+                    let next = at
+                        .filter(|_| !repeated && found.len() < MAX_ERRORS)
+                        .and_then(|pos| neutralize(&work, pos));
                     match next {
                         Some(next) => work = next,
                         None => break None,

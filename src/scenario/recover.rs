@@ -156,7 +156,9 @@ fn node(events: &mut Events<'_>) -> Option<Node> {
 /// The text of a scalar key.
 fn key_text<'t>(text: &'t str, chars: &[usize], key: &Node) -> Option<&'t str> {
     match key {
-        Node::Scalar(e) => Some(text[chars[e.start_char]..chars[e.end_char]].trim_matches(['"', '\''])),
+        Node::Scalar(e) => {
+            Some(text[chars[e.start_char]..chars[e.end_char]].trim_matches(['"', '\'']))
+        }
         _ => None,
     }
 }

@@ -20,7 +20,9 @@ pub fn json_schema() -> String {
     let mut schema = schemars::schema_for!(Scenario).to_value();
     fault_rules(&mut schema);
     accept_variables(&mut schema);
-    let root = schema.as_object_mut().expect("a schema of a struct is an object");
+    let root = schema
+        .as_object_mut()
+        .expect("a schema of a struct is an object");
     root.insert(
         "$comment".to_owned(),
         "Generated from src/scenario by `UPDATE_SCHEMA=1 cargo test -p pnt-suite --test scenarios_schema`; do not edit by hand.".into(),
@@ -40,7 +42,11 @@ fn fault_rules(root: &mut Value) {
         .iter()
         .map(|k| serde_json::from_value(k["const"].clone()).expect("a kind's name reads back"))
         .collect();
-    let mut fields: Vec<&str> = kinds.iter().flat_map(|k| k.extra_fields()).copied().collect();
+    let mut fields: Vec<&str> = kinds
+        .iter()
+        .flat_map(|k| k.extra_fields())
+        .copied()
+        .collect();
     fields.sort_unstable();
     fields.dedup();
     let rules: Vec<Value> = kinds

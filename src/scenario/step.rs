@@ -19,7 +19,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::de::{At, Fecha, OrderedMap, Shorthand, scalar_or_map};
+use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap, Shorthand, scalar_or_map};
 use super::expect::{Expect, Selector};
 use super::fault::Fault;
 use super::suggest::did_you_mean;
@@ -168,7 +168,7 @@ impl Shorthand for Login {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vincular {
-    #[schemars(with = "String")]
+    #[schemars(with = "JurisdiccionSchema")]
     pub jurisdiccion: Jurisdiccion,
     /// The Infomex user.
     pub usuario: String,
