@@ -349,22 +349,18 @@ impl Found<'_> {
 
 fn check_step(step: &At<Step>, found: &mut Found<'_>) {
     match &step.action {
-        Action::AdvanceClock(a) => {
-            if a.dias_habiles.is_some() == a.dias.is_some() {
-                found.incoherent(
-                    step.pos,
-                    "`advance_clock` lleva `dias_habiles` o `dias`, uno de los dos".to_owned(),
-                );
-            }
+        Action::AdvanceClock(a) if a.dias_habiles.is_some() == a.dias.is_some() => {
+            found.incoherent(
+                step.pos,
+                "`advance_clock` lleva `dias_habiles` o `dias`, uno de los dos".to_owned(),
+            );
         }
-        Action::Download(d) => {
-            if d.id.is_some() == d.folio.is_some() {
-                found.incoherent(
-                    step.pos,
-                    "`download` lleva `id`, o `folio` (con `respuesta` y `adjunto`), uno de los dos"
-                        .to_owned(),
-                );
-            }
+        Action::Download(d) if d.id.is_some() == d.folio.is_some() => {
+            found.incoherent(
+                step.pos,
+                "`download` lleva `id`, o `folio` (con `respuesta` y `adjunto`), uno de los dos"
+                    .to_owned(),
+            );
         }
         Action::Faults(faults) => {
             for f in faults {

@@ -91,7 +91,6 @@ fn tree(text: &str) -> Option<Node> {
         match event {
             Event::StreamEnd | Event::DocumentEnd => break,
             Event::StreamStart | Event::DocumentStart(..) => {}
-            #[allow(unreachable_patterns)]
             Event::Alias(_) | Event::Anchor(..) | Event::UnresolvedAlias(_) => return None,
             Event::Scalar(..)
             | Event::SequenceStart(..)
@@ -164,7 +163,8 @@ fn key_text<'t>(text: &'t str, chars: &[usize], key: &Node) -> Option<&'t str> {
 }
 
 /// Top-level keys whose value may be blanked out: the scenario is still one without them.
-const OPTIONAL_KEYS: &[&str] = &["description", "seed", "clock", "matrix", "infomex", "pnt"];
+/// `matrix` is not one of them: the instances, and so every position, depend on it.
+const OPTIONAL_KEYS: &[&str] = &["description", "seed", "clock", "infomex", "pnt"];
 
 /// `text` with the part that holds the error at `pos` neutralized, or `None` when no part can
 /// be (see the module's documentation).
@@ -189,7 +189,7 @@ pub(super) fn neutralize(text: &str, pos: Pos) -> Option<String> {
             let (item, flow) = innermost_step(text, &chars, value, pos)?;
             return replace(text, &chars, item.extent(), "logout", flow);
         }
-        if OPTIONAL_KEYS.contains(&name) && name != "matrix" {
+        if OPTIONAL_KEYS.contains(&name) {
             return replace(text, &chars, entry, "", false);
         }
         return None;
