@@ -375,6 +375,16 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         ("sede: 1\nsteps: []\n", false),
+        // Keys written with nothing after them: only `expect` (and the optional `clock`) may be.
+        ("steps:\n  - history: {}\n    expect:\n", true),
+        ("steps:\n  - history: {}\n    capture:\n", false),
+        ("steps:\n  - history: {}\n    as:\n", false),
+        ("description:\nsteps: []\n", false),
+        ("matrix:\nsteps: []\n", false),
+        ("infomex:\nsteps: []\n", false),
+        ("infomex:\n  faults:\nsteps: []\n", false),
+        ("seed:\nsteps: []\n", false),
+        ("steps:\n", false),
     ];
     let mut disagreements = Vec::new();
     for (part, valid) in cases {

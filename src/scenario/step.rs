@@ -399,6 +399,14 @@ impl<'de> Visitor<'de> for LogoutArg {
         Ok(Some(user.to_owned()))
     }
 
+    fn visit_u64<E: de::Error>(self, user: u64) -> Result<Self::Value, E> {
+        Ok(Some(user.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, user: i64) -> Result<Self::Value, E> {
+        Ok(Some(user.to_string()))
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         match map.next_key::<de::IgnoredAny>()? {
             None => Ok(None),
@@ -544,7 +552,9 @@ impl JsonSchema for Step {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let expect = generator.subschema_for::<Expect>();
+        // `expect:` with nothing after it expects what no `expect` does.
+        let expect =
+            json_schema!({"anyOf": [generator.subschema_for::<Expect>(), {"type": "null"}]});
         let capture = json_schema!({
             "type": "object",
             "description": "Variables taken from the response: name → selector.",
