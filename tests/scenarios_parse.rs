@@ -418,3 +418,29 @@ fn actions_without_arguments_take_nothing_or_an_empty_mapping() {
         "9:13 [valor_invalido] `logout` lleva un usuario (`logout: ana`), nada, o `{}`",
     );
 }
+
+#[test]
+fn errors_that_only_follow_from_an_earlier_one_are_not_reported() {
+    // A broken `pnt` does not make every step's user unknown.
+    assert_eq!(
+        all_errors(&BASE.replace("ana: {}", "ana: {apodo: Anita}")),
+        [
+            "5:11 [clave_desconocida] clave desconocida `apodo`; se esperaba una de: correo, \
+          contrasena, nombre"
+        ]
+    );
+    // A broken `set_clock` does not leave the later `advance_clock` without a date, and a broken
+    // step that captures a variable still defines it for later steps.
+    assert_eq!(
+        all_errors(&steps(
+            "  - set_clock: 2021-02-30\n  - advance_clock: {dias: 1}\n  - history: {semaforo: rojo}\n    \
+             capture: {folio: \"solicitudes[0].folio\"}\n  - details: ${folio}\n"
+        )),
+        [
+            "9:16 [valor_invalido] «2021-02-30» no es una fecha válida; escríbala como AAAA-MM-DD, \
+             p. ej. 2021-09-20",
+            "11:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+             en_alerta, fuera_de_tiempo",
+        ]
+    );
+}

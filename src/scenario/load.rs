@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::de::{At, Pos};
 use super::error::{ScenarioError, code, describe};
 use super::matrix::{Matrix, Placeholder, Substituted, references, substitute, valid_name};
-use super::recover::neutralize;
+use super::recover::{Part, captured_names, neutralize};
 use super::step::Action;
 use super::suggest::did_you_mean;
 use super::{Scenario, Step};
@@ -150,6 +150,7 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
     for combination in header.matrix.combinations() {
         let subst = substitute(text, &combination, Placeholder::Runtime);
         let mut found = Vec::new();
+        let mut set_aside = Vec::new();
         let mut work = subst.text.clone();
         let parsed = loop {
             match serde_saphyr::from_str_with_options::<Scenario>(&work, options()) {
@@ -165,14 +166,17 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
                         .filter(|_| !repeated && found.len() < MAX_ERRORS)
                         .and_then(|pos| neutralize(&work, pos));
                     match next {
-                        Some(next) => work = next,
+                        Some((next, part)) => {
+                            work = next;
+                            set_aside.push(part);
+                        }
                         None => break None,
                     }
                 }
             }
         };
         if let Some(scenario) = &parsed {
-            found.extend(check(path, scenario).into_iter().map(|mut e| {
+            found.extend(check(path, scenario, &set_aside).into_iter().map(|mut e| {
                 e.pos = e.pos.map(|p| subst.original(p));
                 e
             }));
@@ -198,7 +202,7 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
     }
 
     // A `${name}` that is neither a matrix variable nor captured by some step names nothing.
-    let captured: BTreeSet<String> = first_scenario
+    let mut captured: BTreeSet<String> = first_scenario
         .map(|s| {
             s.all_steps()
                 .iter()
@@ -206,6 +210,10 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
                 .collect()
         })
         .unwrap_or_default();
+    if !errors.is_empty() {
+        // A step the parser could not read may still capture what a later step uses.
+        captured.extend(captured_names(&blank.text).unwrap_or_default());
+    }
     for r in &references(text) {
         if matrix_names.contains(&r.name.as_str()) || captured.contains(&r.name) {
             continue;
@@ -237,7 +245,13 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
 
 /// Checks what the types alone cannot: references between parts of the file and the rules of
 /// each fault kind. Every incoherence is reported, in the order the checks meet them.
-fn check(path: &Path, s: &Scenario) -> Vec<ScenarioError> {
+/// `set_aside` lists what was neutralized after parse errors: checks that would only repeat
+/// those errors (every step's user after a broken `pnt`, the clock after a broken step or
+/// `clock`) are skipped.
+fn check(path: &Path, s: &Scenario, set_aside: &[Part]) -> Vec<ScenarioError> {
+    let users_known = !set_aside.contains(&Part::Key("pnt"));
+    let clock_order_known =
+        !set_aside.contains(&Part::Step) && !set_aside.contains(&Part::Key("clock"));
     let mut found = Found {
         path,
         errors: Vec::new(),
@@ -291,7 +305,7 @@ fn check(path: &Path, s: &Scenario) -> Vec<ScenarioError> {
     for step in s.all_steps() {
         match step.action {
             Action::SetClock(_) => clock_known = true,
-            Action::AdvanceClock(_) if !clock_known => found.incoherent(
+            Action::AdvanceClock(_) if !clock_known && clock_order_known => found.incoherent(
                 step.pos,
                 "`advance_clock` avanza desde una fecha conocida: declare `clock` o ponga antes un `set_clock`"
                     .to_owned(),
@@ -301,7 +315,7 @@ fn check(path: &Path, s: &Scenario) -> Vec<ScenarioError> {
         // A snapshot records the whole response, and a response of the PNT depends on the day
         // it calls today (`hoy`, the semáforo, whether the queja window is open). Without a
         // fixed clock that day is the wall clock's, so the snapshot would hold on one day only.
-        if step.expect.snapshot.is_some() && !clock_known {
+        if step.expect.snapshot.is_some() && !clock_known && clock_order_known {
             found.add(
                 code::SNAPSHOT_SIN_RELOJ,
                 step.pos,
@@ -316,7 +330,7 @@ fn check(path: &Path, s: &Scenario) -> Vec<ScenarioError> {
             _ => None,
         };
         for name in named.into_iter().chain(step.user.as_deref()) {
-            if !users.contains(&name) {
+            if users_known && !users.contains(&name) {
                 let hint = match did_you_mean(name, users.iter().copied()) {
                     Some(u) => format!("¿quiso decir `{u}`?"),
                     None if users.is_empty() => "declárelo en `pnt.users`".to_owned(),

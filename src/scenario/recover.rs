@@ -166,9 +166,18 @@ fn key_text<'t>(text: &'t str, chars: &[usize], key: &Node) -> Option<&'t str> {
 /// `matrix` is not one of them: the instances, and so every position, depend on it.
 const OPTIONAL_KEYS: &[&str] = &["description", "seed", "clock", "infomex", "pnt"];
 
-/// `text` with the part that holds the error at `pos` neutralized, or `None` when no part can
-/// be (see the module's documentation).
-pub(super) fn neutralize(text: &str, pos: Pos) -> Option<String> {
+/// What [`neutralize`] set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    /// A step, now `logout`.
+    Step,
+    /// A top-level key, now absent.
+    Key(&'static str),
+}
+
+/// `text` with the part that holds the error at `pos` neutralized, and which part that was; or
+/// `None` when no part can be (see the module's documentation).
+pub(super) fn neutralize(text: &str, pos: Pos) -> Option<(String, Part)> {
     let root = tree(text)?;
     // Character offset → byte offset, with one entry past the end.
     let chars: Vec<usize> = text
@@ -187,12 +196,10 @@ pub(super) fn neutralize(text: &str, pos: Pos) -> Option<String> {
         let name = key_text(text, &chars, key)?;
         if name == "steps" {
             let (item, flow) = innermost_step(text, &chars, value, pos)?;
-            return replace(text, &chars, item.extent(), "logout", flow);
+            return replace(text, &chars, item.extent(), "logout", flow).map(|t| (t, Part::Step));
         }
-        if OPTIONAL_KEYS.contains(&name) {
-            return replace(text, &chars, entry, "", false);
-        }
-        return None;
+        let key = OPTIONAL_KEYS.iter().find(|k| **k == name)?;
+        return replace(text, &chars, entry, "", false).map(|t| (t, Part::Key(key)));
     }
     None
 }
@@ -248,4 +255,48 @@ fn replace(text: &str, chars: &[usize], extent: Extent, with: &str, flow: bool) 
     }
     new.push_str(&text[end..]);
     (new != text).then_some(new)
+}
+
+/// The names every `capture` of the file defines, read from the YAML tree so that a step the
+/// typed parser could not read still counts: a later `${name}` is then not reported as unknown
+/// because of an earlier, unrelated mistake. `None` when the text is not valid YAML.
+pub(super) fn captured_names(text: &str) -> Option<Vec<String>> {
+    let root = tree(text)?;
+    let chars: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let mut out = Vec::new();
+    let Node::Map { entries, .. } = &root else {
+        return Some(out);
+    };
+    fn walk(text: &str, chars: &[usize], steps: &Node, out: &mut Vec<String>) {
+        let Node::Seq { items, .. } = steps else {
+            return;
+        };
+        for item in items {
+            let Node::Map { entries, .. } = item else {
+                continue;
+            };
+            for (key, value) in entries {
+                match (key_text(text, chars, key), value) {
+                    (Some("capture"), Node::Map { entries, .. }) => out.extend(
+                        entries
+                            .iter()
+                            .filter_map(|(k, _)| key_text(text, chars, k))
+                            .map(str::to_owned),
+                    ),
+                    (Some("concurrent"), inner) => walk(text, chars, inner, out),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (key, value) in entries {
+        if key_text(text, &chars, key) == Some("steps") {
+            walk(text, &chars, value, &mut out);
+        }
+    }
+    Some(out)
 }
