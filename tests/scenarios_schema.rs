@@ -375,6 +375,47 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         ("sede: 1\nsteps: []\n", false),
+        // Selectors, as keys of expectations and as values of `capture`.
+        (
+            "steps:\n  - history: {}\n    expect:\n      fields: {\"solicitudes[0].folio\": x, \".\": y, \"[0]\": z}\n",
+            true,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      counts: {\"a.[0][*]\": 1}\n",
+            true,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      fields: {\"solicitudes[0.folio\": x}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      every: {\"a..b\": x}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      contains: {\"a[x]\": x}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      excludes: {\"a[0]b\": x}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      counts: {\"a]\": 1}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect:\n      counts: {\".a\": 1}\n",
+            false,
+        ),
+        (
+            "steps:\n  - history: {}\n    capture: {folio: \"solicitudes[*].folio\"}\n",
+            true,
+        ),
+        (
+            "steps:\n  - history: {}\n    capture: {folio: \"solicitudes[-1].folio\"}\n",
+            false,
+        ),
         // Keys written with nothing after them: only `expect` (and the optional `clock`) may be.
         ("steps:\n  - history: {}\n    expect:\n", true),
         ("steps:\n  - history: {}\n    capture:\n", false),

@@ -558,7 +558,7 @@ impl JsonSchema for Step {
         let capture = json_schema!({
             "type": "object",
             "description": "Variables taken from the response: name → selector.",
-            "additionalProperties": {"type": "string"}
+            "additionalProperties": generator.subschema_for::<Selector>()
         });
         let user = json_schema!({"type": "string", "description": "The user whose session performs the step."});
         let none = json_schema!({"type": "null"});
