@@ -416,6 +416,25 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             "steps:\n  - history: {}\n    capture: {folio: \"solicitudes[-1].folio\"}\n",
             false,
         ),
+        // Numbers where a text goes.
+        (
+            "steps:\n  - vincular: {jurisdiccion: jalisco, usuario: 123}\n",
+            true,
+        ),
+        (
+            "steps:\n  - history: {}\n    expect: {contains: {estado: 5}}\n",
+            true,
+        ),
+        ("steps:\n  - details: {folio: 123}\n", true),
+        ("description: 5\nsteps: []\n", true),
+        ("description: 1.5\nsteps: []\n", true),
+        ("description: true\nsteps: []\n", true),
+        ("description: 0x1F\nsteps: []\n", true),
+        ("description: 1e3\nsteps: []\n", true),
+        ("steps:\n  - history: {}\n    capture: {folio: 5}\n", true),
+        ("steps:\n  - set_clock: 20210920\n", false),
+        ("steps:\n  - history: {}\n    expect: {error: 5}\n", false),
+        ("matrix:\n  j: [a, a]\nsteps: []\n", false),
         // Keys written with nothing after them: only `expect` (and the optional `clock`) may be.
         ("steps:\n  - history: {}\n    expect:\n", true),
         ("steps:\n  - history: {}\n    capture:\n", false),

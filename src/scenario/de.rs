@@ -170,7 +170,19 @@ pub struct Fecha(pub Date);
 impl<'de> Deserialize<'de> for Fecha {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        text.parse::<Date>().map(Fecha).map_err(|_| {
+        // Only the form the docs and the schema (`format: date`) give: the date parser would
+        // also take `20210920`, which YAML and editors read as a number.
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        let parsed = if shaped {
+            text.parse::<Date>().ok()
+        } else {
+            None
+        };
+        parsed.map(Fecha).ok_or_else(|| {
             de::Error::custom(format!(
                 "«{text}» no es una fecha válida; escríbala como AAAA-MM-DD, p. ej. 2021-09-20"
             ))
@@ -304,12 +316,14 @@ impl JsonSchema for JurisdiccionSchema {
             .iter()
             .map(|j| j.slug())
             .collect();
+        // One schema for both forms: a text stays a text (a number is a code, never a name),
+        // and the bounds apply to numbers only.
         json_schema!({
             "description": "A jurisdiction: its slug (`jalisco`), its name (`Jalisco`) or its INEGI code (14; the Federación is 33).",
-            "anyOf": [
-                {"type": "string", "examples": slugs},
-                {"type": "integer", "minimum": 1, "maximum": 33}
-            ]
+            "type": ["string", "integer"],
+            "minimum": 1,
+            "maximum": 33,
+            "examples": slugs
         })
     }
 }

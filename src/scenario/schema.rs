@@ -100,12 +100,15 @@ fn accept_variables(root: &mut Value) {
     );
 }
 
-/// Wraps `schema` if it constrains a scalar, else looks inside it.
+/// Wraps `schema` if it constrains a scalar, else looks inside it; and lets a text be written
+/// as a plain number or boolean (see [`widen_text`]).
 fn visit(schema: &mut Value) {
     let Value::Object(object) = schema else {
         return;
     };
-    if !constrains_scalar(object) {
+    let wrap = constrains_scalar(object);
+    widen_text(object);
+    if !wrap {
         visit_children(object);
         return;
     }
@@ -122,6 +125,28 @@ fn visit(schema: &mut Value) {
         json!([inner, {"$ref": format!("#/$defs/{VARIABLE}")}]),
     );
     *object = outer;
+}
+
+/// The runner reads a plain scalar where it wants a text as that text (`usuario: 123` is the
+/// user "123"), while an editor reads `123` as a number: so a text may also be a number or a
+/// boolean, unless it must be one word of a set or have a format (a date), which the number's
+/// text never is. A pattern still applies to texts only; the one the format has (selectors)
+/// accepts the text of every number and boolean.
+fn widen_text(object: &mut Map<String, Value>) {
+    if ["enum", "const", "format"]
+        .iter()
+        .any(|k| object.contains_key(*k))
+    {
+        return;
+    }
+    let widened = match object.get("type") {
+        Some(Value::String(t)) if t == "string" => json!(["string", "number", "boolean"]),
+        Some(Value::Array(types)) if types == &[json!("string"), json!("null")] => {
+            json!(["string", "number", "boolean", "null"])
+        }
+        _ => return,
+    };
+    object.insert("type".to_owned(), widened);
 }
 
 /// The subschemas a value of the file may meet: properties, map values, list items and the
