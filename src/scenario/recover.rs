@@ -11,7 +11,9 @@
 //!   applies.
 //!
 //! A YAML syntax error, or an error in `name`, in `steps` as a whole or in the matrix, ends the
-//! search: what follows it cannot be read reliably.
+//! search: what follows it cannot be read reliably. The caller learns what was set aside
+//! ([`Part`]) so it can skip checks that would only repeat the first error (every user unknown
+//! after a broken `pnt`), and [`captured_names`] reads the variables a broken step captures.
 
 use serde_saphyr::granit_parser::{Event, Parser, Span, StructureStyle};
 
