@@ -71,6 +71,41 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
 }
 
 #[test]
+fn check_reports_every_error_of_a_file_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "tres.yaml",
+        "name: Tres errores\npnt:\n  users:\n    ana: {}\ninfomex:\n  faults:\n    - kind: http_status\n\
+         steps:\n  - register: ana\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n  - login: anna\n",
+    );
+    let file = dir.path().join("tres.yaml");
+    let out = pnt_suite(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let f = file.display();
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "error  {f}:7:7: la falla `http_status` necesita el campo `status`  [código: escenario_incoherente]\n\
+             error  {f}:10:5: paso desconocido `vinular`; ¿quiso decir `vincular`?  [código: paso_desconocido]\n\
+             error  {f}:11:5: usuario desconocido `anna`; ¿quiso decir `ana`?  [código: escenario_incoherente]\n"
+        )
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: 1 de 1 archivos no son escenarios válidos (3 errores)"),
+        "{stderr}"
+    );
+    // `run` refuses the same file before running anything, with its first error.
+    let run = pnt_suite(&["run", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let ran = text(&run.stdout);
+    assert!(!ran.contains("PASÓ") && !ran.contains("FALLÓ"), "{ran}");
+    let stderr = text(&run.stderr);
+    assert!(stderr.contains(&format!("{f}:7:7:")), "{stderr}");
+}
+
+#[test]
 fn check_accepts_single_files() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "uno.yaml", VALID);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pnt_suite::scenario::load_str;
+use pnt_suite::scenario::{load_str, load_str_all};
 
 /// A valid scenario that each case breaks in one place (lines 1–8).
 const BASE: &str = "\
@@ -301,5 +301,146 @@ fn requirements_follow_from_clock_restart_and_dialects() {
             "{BASE}infomex:\n  dialects: {{jalisco: modern}}\nclock:\n  hoy: 2021-09-20\n"
         )),
         [Requirement::Clock, Requirement::Dialects]
+    );
+}
+
+/// Every error of `yaml`, one `LINE:COL [code] message` each.
+fn all_errors(yaml: &str) -> Vec<String> {
+    load_str_all(Path::new("caso.yaml"), yaml)
+        .expect_err(&format!("this file should not load:\n{yaml}"))
+        .iter()
+        .map(|e| {
+            let pos = e.pos.map(|p| p.to_string()).unwrap_or_default();
+            format!("{pos} [{}] {}", e.code, e.message)
+        })
+        .collect()
+}
+
+#[test]
+fn independent_mistakes_are_all_reported_in_file_order() {
+    let yaml = "\
+name: Tres errores
+pnt:
+  users:
+    ana: {}
+infomex:
+  faults:
+    - kind: http_status
+      jurisdiccion: jalisco
+steps:
+  - register: ana
+  - vinular: {jurisdiccion: jalisco, usuario: u}
+  - login: anna
+";
+    assert_eq!(
+        all_errors(yaml),
+        [
+            "7:7 [escenario_incoherente] la falla `http_status` necesita el campo `status`",
+            "11:5 [paso_desconocido] paso desconocido `vinular`; ¿quiso decir `vincular`?",
+            "12:5 [escenario_incoherente] usuario desconocido `anna`; ¿quiso decir `ana`?",
+        ]
+    );
+    // The single-error API gives the first of them in file order, as `run` reports it.
+    let first = load_str(Path::new("caso.yaml"), yaml).unwrap_err();
+    assert_eq!(first.pos.unwrap().to_string(), "7:7");
+}
+
+#[test]
+fn parse_errors_in_several_steps_top_level_keys_and_nested_steps_are_all_reported() {
+    let yaml = "\
+name: Muchos errores
+seed: siete
+pnt:
+  users:
+    ana: {}
+steps:
+  - register: ana
+  - history: {semaforo: rojo}
+  - concurrent:
+      - history
+      - restart: 5
+  - login: ana
+    expct: {status: 200}
+  - details: ${folo}
+";
+    assert_eq!(
+        all_errors(yaml),
+        [
+            "2:7 [tipo_invalido] se esperaba un número entero no negativo",
+            "8:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+             en_alerta, fuera_de_tiempo",
+            "11:18 [valor_invalido] el paso `restart` no lleva argumentos: escriba `- restart`, \
+             o `restart: {}` para añadirle `expect` o `as`",
+            "12:5 [clave_desconocida] clave desconocida `expct` en un paso; ¿quiso decir `expect`?",
+            "14:14 [variable_desconocida] variable desconocida `${folo}`; defínala en `matrix` o \
+             captúrela en un paso anterior con `capture`",
+        ]
+    );
+}
+
+#[test]
+fn a_yaml_syntax_error_ends_the_search() {
+    // What follows a syntax error cannot be read reliably: one error, not a cascade.
+    let yaml = steps(
+        "  - history: {}\n    capture: {folio: solicitudes[0].folio}\n  - login: anna\n  - vinular: x\n",
+    );
+    assert_eq!(
+        all_errors(&yaml),
+        [
+            "10:33 [yaml_invalido] YAML mal formado: falta `,` o `}` en un mapa entre llaves (un \
+             texto con `[`, `]`, `{`, `}` o `,` dentro de llaves va entre comillas)"
+        ]
+    );
+}
+
+#[test]
+fn actions_without_arguments_take_nothing_or_an_empty_mapping() {
+    for ok in [
+        "  - vinculaciones\n",
+        "  - vinculaciones:\n",
+        "  - vinculaciones: {}\n    expect: {counts: {.: 0}}\n",
+        "  - quejas: {}\n",
+        "  - clear_faults: {}\n",
+        "  - restart: {}\n",
+        "  - logout: {}\n",
+        "  - logout: ana\n",
+    ] {
+        load_str(Path::new("caso.yaml"), &steps(ok))
+            .unwrap_or_else(|e| panic!("{ok:?} should load: {e}"));
+    }
+    check(
+        &steps("  - vinculaciones: {todas: true}\n"),
+        "9:20 [valor_invalido] el paso `vinculaciones` no lleva argumentos: escriba \
+         `- vinculaciones`, o `vinculaciones: {}` para añadirle `expect` o `as`",
+    );
+    check(
+        &steps("  - logout: {user: ana}\n"),
+        "9:13 [valor_invalido] `logout` lleva un usuario (`logout: ana`), nada, o `{}`",
+    );
+}
+
+#[test]
+fn errors_that_only_follow_from_an_earlier_one_are_not_reported() {
+    // A broken `pnt` does not make every step's user unknown.
+    assert_eq!(
+        all_errors(&BASE.replace("ana: {}", "ana: {apodo: Anita}")),
+        [
+            "5:11 [clave_desconocida] clave desconocida `apodo`; se esperaba una de: correo, \
+          contrasena, nombre"
+        ]
+    );
+    // A broken `set_clock` does not leave the later `advance_clock` without a date, and a broken
+    // step that captures a variable still defines it for later steps.
+    assert_eq!(
+        all_errors(&steps(
+            "  - set_clock: 2021-02-30\n  - advance_clock: {dias: 1}\n  - history: {semaforo: rojo}\n    \
+             capture: {folio: \"solicitudes[0].folio\"}\n  - details: ${folio}\n"
+        )),
+        [
+            "9:16 [valor_invalido] «2021-02-30» no es una fecha válida; escríbala como AAAA-MM-DD, \
+             p. ej. 2021-09-20",
+            "11:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+             en_alerta, fuera_de_tiempo",
+        ]
     );
 }

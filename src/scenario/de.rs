@@ -170,7 +170,19 @@ pub struct Fecha(pub Date);
 impl<'de> Deserialize<'de> for Fecha {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        text.parse::<Date>().map(Fecha).map_err(|_| {
+        // Only the form the docs and the schema (`format: date`) give: the date parser would
+        // also take `20210920`, which YAML and editors read as a number.
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        let parsed = if shaped {
+            text.parse::<Date>().ok()
+        } else {
+            None
+        };
+        parsed.map(Fecha).ok_or_else(|| {
             de::Error::custom(format!(
                 "«{text}» no es una fecha válida; escríbala como AAAA-MM-DD, p. ej. 2021-09-20"
             ))
@@ -285,4 +297,33 @@ pub(super) fn one_or_many<'de, D: Deserializer<'de>>(
     }
 
     deserializer.deserialize_any(OneOrMany)
+}
+
+/// The schema of a jurisdiction as scenarios write it: anything [`pnt_model::Jurisdiccion::parse`]
+/// accepts — a slug, a name (accents and case aside) or an INEGI code, which YAML reads as a
+/// number. The texts are not enumerated (every spelling of every name would be); the slugs are
+/// offered as examples for completion, and `check` names the nearest one for a typo.
+#[allow(dead_code)] // Only its schema is used.
+pub(super) struct JurisdiccionSchema;
+
+impl JsonSchema for JurisdiccionSchema {
+    fn schema_name() -> Cow<'static, str> {
+        "Jurisdiccion".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let slugs: Vec<&str> = pnt_model::Jurisdiccion::ALL
+            .iter()
+            .map(|j| j.slug())
+            .collect();
+        // One schema for both forms: a text stays a text (a number is a code, never a name),
+        // and the bounds apply to numbers only.
+        json_schema!({
+            "description": "A jurisdiction: its slug (`jalisco`), its name (`Jalisco`) or its INEGI code (14; the Federación is 33).",
+            "type": ["string", "integer"],
+            "minimum": 1,
+            "maximum": 33,
+            "examples": slugs
+        })
+    }
 }

@@ -23,24 +23,24 @@ pub struct Expect {
     pub error: Option<Codigo>,
     /// Values at selectors, compared exactly (`estado: completa`, `solicitudes[0].tipo: acceso`).
     #[serde(default)]
-    #[schemars(with = "std::collections::BTreeMap<String, Value>")]
+    #[schemars(with = "SelectorMap<Value>")]
     pub fields: OrderedMap<Selector, Value>,
     /// Every item of the lists at selectors equals the value (`solicitudes[*].tipo: acceso`);
     /// an empty list passes.
     #[serde(default)]
-    #[schemars(with = "std::collections::BTreeMap<String, Value>")]
+    #[schemars(with = "SelectorMap<Value>")]
     pub every: OrderedMap<Selector, Value>,
     /// Lengths of the lists at selectors (`solicitudes: 20`, `pendientes: 0`).
     #[serde(default)]
-    #[schemars(with = "std::collections::BTreeMap<String, usize>")]
+    #[schemars(with = "SelectorMap<usize>")]
     pub counts: OrderedMap<Selector, usize>,
     /// Texts at selectors that must contain a fragment (`error.mensaje: Jalisco`).
     #[serde(default)]
-    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    #[schemars(with = "SelectorMap<String>")]
     pub contains: OrderedMap<Selector, String>,
     /// Texts at selectors that must not contain a fragment; `.` is the whole response.
     #[serde(default)]
-    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    #[schemars(with = "SelectorMap<String>")]
     pub excludes: OrderedMap<Selector, String>,
     /// Name of a snapshot of this step's normalized response in the scenario's transcript.
     #[serde(default)]
@@ -248,7 +248,35 @@ impl JsonSchema for Selector {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "type": "string",
+            "pattern": SELECTOR_PATTERN,
             "description": "A path into the response: keys separated by `.`, `[N]` for an item, `[*]` for every item; `.` is the whole response."
+        })
+    }
+}
+
+/// What [`Selector::parse`] accepts, for the schema: `.` or nothing, or parts separated by `.`,
+/// each a key (no `.`, `[` or `]`) and/or items (`[N]`, `[*]`). tests/scenarios_schema.rs holds
+/// the two to the same cases.
+const SELECTOR_PATTERN: &str = r"^\s*(\.?|(?:[^.\[\]]+(?:\[(?:[0-9]+|\*)\])*|(?:\[(?:[0-9]+|\*)\])+)(?:\.(?:[^.\[\]]+(?:\[(?:[0-9]+|\*)\])*|(?:\[(?:[0-9]+|\*)\])+))*)\s*$";
+
+/// The schema of a map from selectors to `V` (`fields`, `every`, `counts`, …).
+pub(super) struct SelectorMap<V>(std::marker::PhantomData<V>);
+
+impl<V: JsonSchema> JsonSchema for SelectorMap<V> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        format!("SelectorMap_of_{}", V::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let values = generator.subschema_for::<V>();
+        json_schema!({
+            "type": "object",
+            "propertyNames": {"pattern": SELECTOR_PATTERN},
+            "additionalProperties": values
         })
     }
 }

@@ -13,7 +13,7 @@ pub struct Fault {
     pub kind: FaultKind,
     /// Only requests to this jurisdiction (slug); absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<super::de::JurisdiccionSchema>")]
     pub jurisdiccion: Option<Jurisdiccion>,
     /// Only requests to this endpoint; absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,6 +36,7 @@ pub struct Fault {
     pub times: Option<u32>,
     /// `http_status`: 500, 502 or 503.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<FaultStatus>")]
     pub status: Option<u16>,
     /// `rate_limited`: the `Retry-After` seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,6 +51,27 @@ pub struct Fault {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub after: Option<u32>,
+}
+
+/// The statuses `http_status` sends ([`Fault::check`] refuses others).
+const FAULT_STATUSES: [u16; 3] = [500, 502, 503];
+
+/// The schema of [`Fault::status`].
+#[allow(dead_code)] // Only its schema is used.
+struct FaultStatus;
+
+impl schemars::JsonSchema for FaultStatus {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FaultStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "integer", "enum": FAULT_STATUSES})
+    }
 }
 
 /// The simulator's fault kinds.
@@ -164,7 +186,7 @@ impl Fault {
             ));
         }
         if let Some(status) = self.status
-            && ![500, 502, 503].contains(&status)
+            && !FAULT_STATUSES.contains(&status)
         {
             return Err(format!(
                 "`status: {status}` no es válido para `http_status`: use 500, 502 o 503"

@@ -7,7 +7,7 @@ use pnt_model::{EstadoSolicitud, Folio, Jurisdiccion, TipoRespuesta, TipoSolicit
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::de::{At, Fecha, OrderedMap};
+use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap};
 use super::fault::Fault;
 
 /// What the simulator holds when the scenario starts.
@@ -21,11 +21,9 @@ pub struct Infomex {
     pub dialects: OrderedMap<Jurisdiccion, Dialect>,
     /// Failed log-ins in a row before an account locks (simulator default 5).
     #[serde(default)]
-    #[schemars(range(min = 1))]
     pub max_intentos: Option<u32>,
     /// How long an Infomex session lasts, in seconds (simulator default 900).
     #[serde(default)]
-    #[schemars(range(min = 1))]
     pub sesion_segundos: Option<u32>,
     /// Configured accounts. Procedural accounts (`ciudadano` + 1–9 digits) exist in every
     /// jurisdiction without being listed.
@@ -51,7 +49,7 @@ pub enum Dialect {
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// The jurisdiction whose Infomex holds the account (slug, INEGI code or name).
-    #[schemars(with = "String")]
+    #[schemars(with = "JurisdiccionSchema")]
     pub jurisdiccion: Jurisdiccion,
     /// The Infomex user name.
     pub usuario: String,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::de::{At, Pos};
 use super::error::{ScenarioError, code, describe};
 use super::matrix::{Matrix, Placeholder, Substituted, references, substitute, valid_name};
+use super::recover::{Part, captured_names, neutralize};
 use super::step::Action;
 use super::suggest::did_you_mean;
 use super::{Scenario, Step};
@@ -36,17 +37,31 @@ impl Instance {
     }
 }
 
-/// Reads and checks one scenario file.
+/// Reads and checks one scenario file; the first of its errors in file order.
 pub fn load_file(path: &Path) -> Result<Vec<Instance>, ScenarioError> {
+    load_file_all(path).map_err(first)
+}
+
+/// Reads and checks one scenario file, with every error found (at least one), in file order.
+pub fn load_file_all(path: &Path) -> Result<Vec<Instance>, Vec<ScenarioError>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let message = if e.kind() == std::io::ErrorKind::InvalidData {
             "el archivo no está en UTF-8; guárdelo como UTF-8".to_owned()
         } else {
             format!("no se pudo leer: {e}; revise la ruta y los permisos")
         };
-        ScenarioError::new(code::ARCHIVO_ILEGIBLE, path, None, message)
+        vec![ScenarioError::new(
+            code::ARCHIVO_ILEGIBLE,
+            path,
+            None,
+            message,
+        )]
     })?;
-    load_str(path, &text)
+    load_str_all(path, &text)
+}
+
+fn first(mut errors: Vec<ScenarioError>) -> ScenarioError {
+    errors.remove(0)
 }
 
 /// The parser's options: folios like `0623800160321` are text, not numbers.
@@ -64,10 +79,23 @@ struct Header {
     matrix: Matrix,
 }
 
-/// Reads and checks one scenario from `text`; `path` names it in errors.
+/// How many mistakes of one file are looked for before giving up: far more than anyone fixes
+/// in one sitting, and a bound on the work a pathological file can cause.
+const MAX_ERRORS: usize = 100;
+
+/// Reads and checks one scenario from `text`; `path` names it in errors. The first error in
+/// file order.
 pub fn load_str(path: &Path, text: &str) -> Result<Vec<Instance>, ScenarioError> {
-    let yaml_error = |e: serde_saphyr::Error, subst: Option<&Substituted>| {
-        let (code, pos, message) = describe(&e);
+    load_str_all(path, text).map_err(first)
+}
+
+/// Reads and checks one scenario from `text`, with every error found (at least one), in file
+/// order. After a parse error the part of the file that holds it is neutralized and the rest
+/// read again (see `recover`), so independent mistakes are all reported; a YAML syntax error
+/// ends the search.
+pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<ScenarioError>> {
+    let yaml_error = |e: &serde_saphyr::Error, subst: Option<&Substituted>| {
+        let (code, pos, message) = describe(e);
         let pos = match (pos, subst) {
             (Some(p), Some(s)) => Some(s.original(p)),
             (p, _) => p,
@@ -75,27 +103,31 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<Instance>, ScenarioError>
         ScenarioError::new(code, path, pos, message)
     };
     if text.trim().is_empty() {
-        return Err(ScenarioError::new(
+        return Err(vec![ScenarioError::new(
             code::CLAVE_FALTANTE,
             path,
             Some(Pos { line: 1, column: 1 }),
             "el archivo está vacío: un escenario necesita al menos `name` y `steps`",
-        ));
+        )]);
     }
     // Variables are blanked out (same length, so positions hold) to read the matrix: a
     // `${name}` inside `{…}` is not valid YAML until it is replaced.
     let blank = substitute(text, &[], Placeholder::Blank);
     let header: Header = serde_saphyr::from_str_with_options(&blank.text, options())
-        .map_err(|e| yaml_error(e, None))?;
+        .map_err(|e| vec![yaml_error(&e, None)])?;
     let matrix_names: Vec<&str> = header
         .matrix
         .0
         .iter()
         .map(|(k, _)| k.value.as_str())
         .collect();
-    for (name, _) in header.matrix.0.iter() {
-        if !valid_name(name) {
-            return Err(ScenarioError::new(
+    let bad_names: Vec<ScenarioError> = header
+        .matrix
+        .0
+        .iter()
+        .filter(|(name, _)| !valid_name(name))
+        .map(|(name, _)| {
+            ScenarioError::new(
                 code::MATRIZ_INVALIDA,
                 path,
                 Some(name.pos),
@@ -103,45 +135,86 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<Instance>, ScenarioError>
                     "`{}` no sirve como nombre de variable: use minúsculas, dígitos y `_` (p. ej. `jurisdiccion`)",
                     name.value
                 ),
-            ));
+            )
+        })
+        .collect();
+    if !bad_names.is_empty() {
+        return Err(bad_names);
+    }
+
+    let mut errors = Vec::new();
+    let mut instances = Vec::new();
+    // The steps of the first combination, even when recovered from errors, tell which
+    // variables are captured.
+    let mut first_scenario: Option<Scenario> = None;
+    for combination in header.matrix.combinations() {
+        let subst = substitute(text, &combination, Placeholder::Runtime);
+        let mut found = Vec::new();
+        let mut set_aside = Vec::new();
+        let mut work = subst.text.clone();
+        let parsed = loop {
+            match serde_saphyr::from_str_with_options::<Scenario>(&work, options()) {
+                Ok(scenario) => break Some(scenario),
+                Err(e) => {
+                    let error = yaml_error(&e, Some(&subst));
+                    let at = describe(&e).1;
+                    let repeated = found.contains(&error);
+                    if !repeated {
+                        found.push(error);
+                    }
+                    let next = at
+                        .filter(|_| !repeated && found.len() < MAX_ERRORS)
+                        .and_then(|pos| neutralize(&work, pos));
+                    match next {
+                        Some((next, part)) => {
+                            work = next;
+                            set_aside.push(part);
+                        }
+                        None => break None,
+                    }
+                }
+            }
+        };
+        if let Some(scenario) = &parsed {
+            found.extend(check(path, scenario, &set_aside).into_iter().map(|mut e| {
+                e.pos = e.pos.map(|p| subst.original(p));
+                e
+            }));
+        }
+        if first_scenario.is_none() {
+            first_scenario = parsed.clone();
+        }
+        if !found.is_empty() {
+            // One combination's errors are enough: the others would mostly repeat them.
+            errors.extend(found.into_iter().map(|mut e| {
+                e.matrix = combination.clone();
+                e
+            }));
+            break;
+        }
+        if let Some(scenario) = parsed {
+            instances.push(Instance {
+                file: path.to_owned(),
+                matrix: combination,
+                scenario,
+            });
         }
     }
 
-    let refs = references(text);
-    let mut instances = Vec::new();
-    for combination in header.matrix.combinations() {
-        let subst = substitute(text, &combination, Placeholder::Runtime);
-        let with_matrix = |mut e: ScenarioError| {
-            e.matrix = combination.clone();
-            e
-        };
-        let scenario: Scenario = serde_saphyr::from_str_with_options(&subst.text, options())
-            .map_err(|e| with_matrix(yaml_error(e, Some(&subst))))?;
-        check(path, &scenario)
-            .map_err(|mut e| {
-                e.pos = e.pos.map(|p| subst.original(p));
-                e
-            })
-            .map_err(with_matrix)?;
-        instances.push(Instance {
-            file: path.to_owned(),
-            matrix: combination,
-            scenario,
-        });
-    }
-
     // A `${name}` that is neither a matrix variable nor captured by some step names nothing.
-    let captured: BTreeSet<String> = instances
-        .first()
-        .map(|i| {
-            i.scenario
-                .all_steps()
+    let mut captured: BTreeSet<String> = first_scenario
+        .map(|s| {
+            s.all_steps()
                 .iter()
                 .flat_map(|s| s.capture.iter().map(|(k, _)| k.clone()))
                 .collect()
         })
         .unwrap_or_default();
-    for r in &refs {
+    if !errors.is_empty() {
+        // A step the parser could not read may still capture what a later step uses.
+        captured.extend(captured_names(&blank.text).unwrap_or_default());
+    }
+    for r in &references(text) {
         if matrix_names.contains(&r.name.as_str()) || captured.contains(&r.name) {
             continue;
         }
@@ -154,36 +227,44 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<Instance>, ScenarioError>
             Some(s) => format!("¿quiso decir `${{{s}}}`?"),
             None => "defínala en `matrix` o captúrela en un paso anterior con `capture`".to_owned(),
         };
-        return Err(ScenarioError::new(
+        errors.push(ScenarioError::new(
             code::VARIABLE_DESCONOCIDA,
             path,
             Some(r.pos),
             format!("variable desconocida `${{{}}}`; {hint}", r.name),
         ));
     }
-    Ok(instances)
+    if errors.is_empty() {
+        return Ok(instances);
+    }
+    // File order; the sort is stable, so errors at one place keep the order they were found in.
+    errors.sort_by_key(|e| e.pos);
+    errors.dedup();
+    Err(errors)
 }
 
 /// Checks what the types alone cannot: references between parts of the file and the rules of
-/// each fault kind.
-fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
-    let incoherent = |pos: Pos, message: String| {
-        Err(ScenarioError::new(
-            code::ESCENARIO_INCOHERENTE,
-            path,
-            Some(pos),
-            message,
-        ))
+/// each fault kind. Every incoherence is reported, in the order the checks meet them.
+/// `set_aside` lists what was neutralized after parse errors: checks that would only repeat
+/// those errors (every step's user after a broken `pnt`, the clock after a broken step or
+/// `clock`) are skipped.
+fn check(path: &Path, s: &Scenario, set_aside: &[Part]) -> Vec<ScenarioError> {
+    let users_known = !set_aside.contains(&Part::Key("pnt"));
+    let clock_order_known =
+        !set_aside.contains(&Part::Step) && !set_aside.contains(&Part::Key("clock"));
+    let mut found = Found {
+        path,
+        errors: Vec::new(),
     };
     for fault in &s.infomex.faults {
         if let Err(message) = fault.check() {
-            return incoherent(fault.pos, message);
+            found.incoherent(fault.pos, message);
         }
     }
     let mut seen_accounts = BTreeSet::new();
     for account in &s.infomex.accounts {
         if !seen_accounts.insert((account.jurisdiccion, account.usuario.clone())) {
-            return incoherent(
+            found.incoherent(
                 account.pos,
                 format!(
                     "la cuenta `{}` de {} está declarada dos veces",
@@ -195,7 +276,7 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
         for solicitud in &account.solicitudes {
             for adjunto in solicitud.respuestas.iter().flat_map(|r| &r.adjuntos) {
                 if adjunto.tamano.is_some() == adjunto.contenido.is_some() {
-                    return incoherent(
+                    found.incoherent(
                         solicitud.pos,
                         format!(
                             "el adjunto `{}` de {} lleva `tamano` (bytes generados) o `contenido` (texto), uno de los dos",
@@ -206,7 +287,7 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
             }
             let of = solicitud.folio.jurisdiccion();
             if of != account.jurisdiccion {
-                return incoherent(
+                found.incoherent(
                     solicitud.pos,
                     format!(
                         "el folio {} es de {}, pero la cuenta es de {}; use el formato de folio de {} (vea `pnt-suite jurisdictions`)",
@@ -220,38 +301,27 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
         }
     }
     let users: Vec<&str> = s.pnt.users.iter().map(|(k, _)| k.as_str()).collect();
-    let unknown_user = |pos: Pos, name: &str| {
-        let hint = match did_you_mean(name, users.iter().copied()) {
-            Some(u) => format!("¿quiso decir `{u}`?"),
-            None if users.is_empty() => "declárelo en `pnt.users`".to_owned(),
-            None => format!("los usuarios son: {}", users.join(", ")),
-        };
-        incoherent(pos, format!("usuario desconocido `{name}`; {hint}"))
-    };
     let mut clock_known = s.clock.is_some();
     for step in s.all_steps() {
         match step.action {
             Action::SetClock(_) => clock_known = true,
-            Action::AdvanceClock(_) if !clock_known => {
-                return incoherent(
-                    step.pos,
-                    "`advance_clock` avanza desde una fecha conocida: declare `clock` o ponga antes un `set_clock`"
-                        .to_owned(),
-                );
-            }
+            Action::AdvanceClock(_) if !clock_known && clock_order_known => found.incoherent(
+                step.pos,
+                "`advance_clock` avanza desde una fecha conocida: declare `clock` o ponga antes un `set_clock`"
+                    .to_owned(),
+            ),
             _ => {}
         }
         // A snapshot records the whole response, and a response of the PNT depends on the day
         // it calls today (`hoy`, the semáforo, whether the queja window is open). Without a
         // fixed clock that day is the wall clock's, so the snapshot would hold on one day only.
-        if step.expect.snapshot.is_some() && !clock_known {
-            return Err(ScenarioError::new(
+        if step.expect.snapshot.is_some() && !clock_known && clock_order_known {
+            found.add(
                 code::SNAPSHOT_SIN_RELOJ,
-                path,
-                Some(step.pos),
+                step.pos,
                 "un `snapshot` necesita una fecha fija: declare `clock: {hoy: AAAA-MM-DD}` (o ponga antes un `set_clock`); sin reloj, el escenario corre con la fecha del sistema y la instantánea cambiaría cada día"
                     .to_owned(),
-            ));
+            );
         }
         let named = match &step.action {
             Action::Register(u) => Some(u.as_str()),
@@ -260,44 +330,60 @@ fn check(path: &Path, s: &Scenario) -> Result<(), ScenarioError> {
             _ => None,
         };
         for name in named.into_iter().chain(step.user.as_deref()) {
-            if !users.contains(&name) {
-                return unknown_user(step.pos, name);
+            if users_known && !users.contains(&name) {
+                let hint = match did_you_mean(name, users.iter().copied()) {
+                    Some(u) => format!("¿quiso decir `{u}`?"),
+                    None if users.is_empty() => "declárelo en `pnt.users`".to_owned(),
+                    None => format!("los usuarios son: {}", users.join(", ")),
+                };
+                found.incoherent(step.pos, format!("usuario desconocido `{name}`; {hint}"));
             }
         }
-        check_step(step, &incoherent)?;
+        check_step(step, &mut found);
     }
-    Ok(())
+    found.errors
 }
 
-fn check_step(
-    step: &At<Step>,
-    incoherent: &dyn Fn(Pos, String) -> Result<(), ScenarioError>,
-) -> Result<(), ScenarioError> {
+/// The errors `check` finds, in the order it finds them.
+struct Found<'p> {
+    path: &'p Path,
+    errors: Vec<ScenarioError>,
+}
+
+impl Found<'_> {
+    fn add(&mut self, code: &'static str, pos: Pos, message: String) {
+        self.errors
+            .push(ScenarioError::new(code, self.path, Some(pos), message));
+    }
+
+    fn incoherent(&mut self, pos: Pos, message: String) {
+        self.add(code::ESCENARIO_INCOHERENTE, pos, message);
+    }
+}
+
+fn check_step(step: &At<Step>, found: &mut Found<'_>) {
     match &step.action {
-        Action::AdvanceClock(a) => match (a.dias_habiles, a.dias) {
-            (Some(_), Some(_)) | (None, None) => incoherent(
+        Action::AdvanceClock(a) if a.dias_habiles.is_some() == a.dias.is_some() => {
+            found.incoherent(
                 step.pos,
                 "`advance_clock` lleva `dias_habiles` o `dias`, uno de los dos".to_owned(),
-            ),
-            _ => Ok(()),
-        },
-        Action::Download(d) => match (&d.id, &d.folio) {
-            (Some(_), Some(_)) | (None, None) => incoherent(
+            );
+        }
+        Action::Download(d) if d.id.is_some() == d.folio.is_some() => {
+            found.incoherent(
                 step.pos,
                 "`download` lleva `id`, o `folio` (con `respuesta` y `adjunto`), uno de los dos"
                     .to_owned(),
-            ),
-            _ => Ok(()),
-        },
+            );
+        }
         Action::Faults(faults) => {
             for f in faults {
                 if let Err(message) = f.check() {
-                    return incoherent(f.pos, message);
+                    found.incoherent(f.pos, message);
                 }
             }
-            Ok(())
         }
-        Action::Concurrent(inner) if inner.is_empty() => incoherent(
+        Action::Concurrent(inner) if inner.is_empty() => found.incoherent(
             step.pos,
             "`concurrent` necesita al menos un paso".to_owned(),
         ),
@@ -307,7 +393,7 @@ fn check_step(
                     s.action,
                     Action::Restart | Action::SetClock(_) | Action::AdvanceClock(_)
                 ) {
-                    return incoherent(
+                    found.incoherent(
                         s.pos,
                         format!(
                             "`{}` no puede ir dentro de `concurrent`: cambia el mundo de todos los pasos; póngalo antes o después",
@@ -316,9 +402,8 @@ fn check_step(
                     );
                 }
             }
-            Ok(())
         }
-        _ => Ok(()),
+        _ => {}
     }
 }
 

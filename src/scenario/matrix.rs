@@ -151,7 +151,7 @@ impl JsonSchema for Matrix {
             "propertyNames": {"pattern": "^[a-z_][a-z0-9_]*$"},
             "additionalProperties": {
                 "anyOf": [
-                    {"type": "array", "items": {"type": ["string", "integer", "boolean"]}, "minItems": 1},
+                    {"type": "array", "items": {"type": ["string", "integer", "boolean"]}, "minItems": 1, "uniqueItems": true},
                     {"type": "string", "enum": names}
                 ]
             }

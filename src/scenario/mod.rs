@@ -14,6 +14,7 @@ mod infomex;
 mod load;
 mod matrix;
 mod pnt;
+mod recover;
 mod schema;
 mod step;
 mod suggest;
@@ -30,7 +31,7 @@ pub use infomex::{
     Account, AdjuntoInfomex, Dialect, Infomex, PrevencionInfomex, RespuestaInfomex,
     SolicitudInfomex,
 };
-pub use load::{Instance, find_files, load_file, load_str};
+pub use load::{Instance, find_files, load_file, load_file_all, load_str, load_str_all};
 pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
 pub use pnt::{Cuenta, Pnt, User};
 pub use schema::json_schema;

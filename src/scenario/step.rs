@@ -19,7 +19,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::de::{At, Fecha, OrderedMap, Shorthand, scalar_or_map};
+use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap, Shorthand, scalar_or_map};
 use super::expect::{Expect, Selector};
 use super::fault::Fault;
 use super::suggest::did_you_mean;
@@ -168,7 +168,7 @@ impl Shorthand for Login {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vincular {
-    #[schemars(with = "String")]
+    #[schemars(with = "JurisdiccionSchema")]
     pub jurisdiccion: Jurisdiccion,
     /// The Infomex user.
     pub usuario: String,
@@ -187,13 +187,11 @@ pub struct History {
     #[serde(default)]
     #[schemars(with = "Option<TipoSchema>")]
     pub tipo: Option<TipoSolicitud>,
-    /// From 1.
+    /// From 1. Sent as written: a value the API refuses (0) is how a scenario tests that it does.
     #[serde(default)]
-    #[schemars(range(min = 1))]
     pub pagina: Option<u32>,
-    /// 1–100 (the API's default is 20).
+    /// The API takes 1–100 (its default is 20). Sent as written, like `pagina`.
     #[serde(default)]
-    #[schemars(range(min = 1, max = 100))]
     pub por_pagina: Option<u32>,
 }
 
@@ -302,6 +300,132 @@ impl<'de, T: Shorthand + serde::de::DeserializeOwned> Deserialize<'de> for Scala
     }
 }
 
+/// The argument of an action that takes none: nothing (`restart:`) or an empty mapping
+/// (`restart: {}`, the form that leaves room for `expect`). Anything else is a mistake the file's
+/// author should hear about rather than have ignored; the schema says the same ([`no_args`]).
+struct NoArgs(&'static str);
+
+impl NoArgs {
+    fn refuse<E: de::Error>(&self) -> E {
+        E::custom(format!(
+            "el paso `{0}` no lleva argumentos: escriba `- {0}`, o `{0}: {{}}` para añadirle `expect` o `as`",
+            self.0
+        ))
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for NoArgs {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NoArgs {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "nothing, or `{{}}`")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        match map.next_key::<de::IgnoredAny>()? {
+            None => Ok(()),
+            Some(_) => Err(self.refuse()),
+        }
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.refuse())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.refuse())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.refuse())
+    }
+}
+
+/// `logout`'s argument: nothing, `{}` (like every action without arguments) or a user.
+struct LogoutArg;
+
+impl<'de> de::DeserializeSeed<'de> for LogoutArg {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LogoutArg {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a user name")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, user: &str) -> Result<Self::Value, E> {
+        Ok(Some(user.to_owned()))
+    }
+
+    fn visit_u64<E: de::Error>(self, user: u64) -> Result<Self::Value, E> {
+        Ok(Some(user.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, user: i64) -> Result<Self::Value, E> {
+        Ok(Some(user.to_string()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key::<de::IgnoredAny>()? {
+            None => Ok(None),
+            Some(_) => Err(de::Error::custom(
+                "`logout` lleva un usuario (`logout: ana`), nada, o `{}`",
+            )),
+        }
+    }
+}
+
+/// The schema of an action without arguments: nothing or an empty mapping (see [`NoArgs`]).
+fn no_args() -> Schema {
+    json_schema!({
+        "type": ["null", "object"],
+        "maxProperties": 0,
+        "description": "Nothing, or `{}` (the form that leaves room for `expect` and `as`)."
+    })
+}
+
 impl<'de> Deserialize<'de> for Step {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(StepVisitor)
@@ -368,10 +492,10 @@ impl<'de> Visitor<'de> for StepVisitor {
                 }
                 "register" => Action::Register(map.next_value()?),
                 "login" => Action::Login(map.next_value::<ScalarOrMap<Login>>()?.0),
-                "logout" => Action::Logout(map.next_value()?),
+                "logout" => Action::Logout(map.next_value_seed(LogoutArg)?),
                 "vincular" => Action::Vincular(map.next_value()?),
                 "vinculaciones" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("vinculaciones"))?;
                     Action::Vinculaciones
                 }
                 "history" => {
@@ -381,18 +505,18 @@ impl<'de> Visitor<'de> for StepVisitor {
                 "download" => Action::Download(map.next_value::<ScalarOrMap<Download>>()?.0),
                 "queja" => Action::Queja(map.next_value::<ScalarOrMap<QuejaArgs>>()?.0),
                 "quejas" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("quejas"))?;
                     Action::Quejas
                 }
                 "set_clock" => Action::SetClock(map.next_value()?),
                 "advance_clock" => Action::AdvanceClock(map.next_value()?),
                 "faults" => Action::Faults(map.next_value()?),
                 "clear_faults" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("clear_faults"))?;
                     Action::ClearFaults
                 }
                 "restart" => {
-                    map.next_value::<Option<de::IgnoredAny>>()?;
+                    map.next_value_seed(NoArgs("restart"))?;
                     Action::Restart
                 }
                 "concurrent" => Action::Concurrent(map.next_value()?),
@@ -428,11 +552,13 @@ impl JsonSchema for Step {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let expect = generator.subschema_for::<Expect>();
+        // `expect:` with nothing after it expects what no `expect` does.
+        let expect =
+            json_schema!({"anyOf": [generator.subschema_for::<Expect>(), {"type": "null"}]});
         let capture = json_schema!({
             "type": "object",
             "description": "Variables taken from the response: name → selector.",
-            "additionalProperties": {"type": "string"}
+            "additionalProperties": generator.subschema_for::<Selector>()
         });
         let user = json_schema!({"type": "string", "description": "The user whose session performs the step."});
         let none = json_schema!({"type": "null"});
@@ -449,22 +575,22 @@ impl JsonSchema for Step {
         let args: Vec<(&str, Schema)> = vec![
             ("register", user_ref.clone()),
             ("login", with_shorthand(generator, login)),
-            ("logout", json_schema!({"anyOf": [user_ref, none.clone()]})),
+            ("logout", json_schema!({"anyOf": [user_ref, no_args()]})),
             ("vincular", generator.subschema_for::<Vincular>()),
-            ("vinculaciones", none.clone()),
+            ("vinculaciones", no_args()),
             (
                 "history",
-                json_schema!({"anyOf": [generator.subschema_for::<History>(), none.clone()]}),
+                json_schema!({"anyOf": [generator.subschema_for::<History>(), none]}),
             ),
             ("details", with_shorthand(generator, details)),
             ("download", with_shorthand(generator, download)),
             ("queja", with_shorthand(generator, queja)),
-            ("quejas", none.clone()),
+            ("quejas", no_args()),
             ("set_clock", generator.subschema_for::<Fecha>()),
             ("advance_clock", generator.subschema_for::<Advance>()),
             ("faults", generator.subschema_for::<Vec<Fault>>()),
-            ("clear_faults", none.clone()),
-            ("restart", none),
+            ("clear_faults", no_args()),
+            ("restart", no_args()),
             ("concurrent", generator.subschema_for::<Vec<Step>>()),
         ];
         let mut variants: Vec<Schema> = vec![json_schema!({
