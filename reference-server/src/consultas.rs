@@ -127,7 +127,8 @@ fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, Eval
             semaforo: e.semaforo.slug().to_owned(),
             estado: fila.estado.slug().to_owned(),
             descripcion: fila.descripcion.clone(),
-            queja_disponible: abierta && !fila.queja_presentada,
+            queja_disponible: abierta && fila.queja.is_none(),
+            queja_folio: fila.queja.clone(),
         },
         e,
     )

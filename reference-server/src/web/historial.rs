@@ -86,13 +86,17 @@ fn fila(r: &FilaDto) -> String {
         .fecha_limite_entrega
         .map(fecha)
         .unwrap_or_else(|| "Suspendida por prevención".to_owned());
-    let queja = if r.queja_disponible {
-        format!(
+    let queja = match &r.queja_folio {
+        // As PNT shows a filed recurso: its folio, leading to the list of the user's quejas.
+        Some(folio) => format!(
+            "<a href=\"/quejas\" title=\"Queja interpuesta\">{}</a>",
+            e(folio)
+        ),
+        None if r.queja_disponible => format!(
             "<a href=\"/solicitudes/{}/queja\">Interponer queja</a>",
             seg(&r.folio)
-        )
-    } else {
-        "No disponible".to_owned()
+        ),
+        None => "No disponible".to_owned(),
     };
     format!(
         "<tr><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td>\
