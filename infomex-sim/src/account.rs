@@ -520,35 +520,35 @@ fn explicit_solicitud(key: &[u8; 32], idx: u32, s: &SolicitudConfig) -> Solicitu
                     texto: resp.texto.clone(),
                 });
                 RespuestaSim {
-                tipo: resp.tipo,
-                fecha: resp.fecha,
-                texto: resp.texto.clone(),
-                adjuntos: resp
-                    .adjuntos
-                    .iter()
-                    .enumerate()
-                    .map(|(a, adj)| {
-                        let source = match &adj.contenido {
-                            Some(text) => BytesSource::Explicit(text.as_bytes().into()),
-                            None => BytesSource::Generated(
-                                sub_key(key, &[idx, r as u32, a as u32]),
-                                Arc::clone(&documento),
-                            ),
-                        };
-                        let tamano = adj
-                            .contenido
-                            .as_ref()
-                            .map_or(adj.tamano.unwrap_or(1024), |c| c.len() as u64);
-                        AdjuntoSim::new(
-                            format!("{idx}-{r}-{a}"),
-                            adj.nombre.clone(),
-                            adj.media_type.clone(),
-                            tamano,
-                            source,
-                        )
-                    })
-                    .collect(),
-            }
+                    tipo: resp.tipo,
+                    fecha: resp.fecha,
+                    texto: resp.texto.clone(),
+                    adjuntos: resp
+                        .adjuntos
+                        .iter()
+                        .enumerate()
+                        .map(|(a, adj)| {
+                            let source = match &adj.contenido {
+                                Some(text) => BytesSource::Explicit(text.as_bytes().into()),
+                                None => BytesSource::Generated(
+                                    sub_key(key, &[idx, r as u32, a as u32]),
+                                    Arc::clone(&documento),
+                                ),
+                            };
+                            let tamano = adj
+                                .contenido
+                                .as_ref()
+                                .map_or(adj.tamano.unwrap_or(1024), |c| c.len() as u64);
+                            AdjuntoSim::new(
+                                format!("{idx}-{r}-{a}"),
+                                adj.nombre.clone(),
+                                adj.media_type.clone(),
+                                tamano,
+                                source,
+                            )
+                        })
+                        .collect(),
+                }
             })
             .collect(),
     }

@@ -32,10 +32,9 @@ pub(super) fn jpeg(rng: &mut ChaCha20Rng, tamano: usize) -> Option<Vec<u8>> {
         let img = RgbImage::from_fn(w, h, |x, y| {
             // Blocks are placed in percent of the picture, so every size shows the same scene.
             let (px, py) = (x * 100 / w, y * 100 / h);
-            if let Some((_, c)) = bloques
-                .iter()
-                .find(|([bx, by, bw, bh], _)| (*bx..bx + bw).contains(&px) && (*by..by + bh).contains(&py))
-            {
+            if let Some((_, c)) = bloques.iter().find(|([bx, by, bw, bh], _)| {
+                (*bx..bx + bw).contains(&px) && (*by..by + bh).contains(&py)
+            }) {
                 return *c;
             }
             let t = y as f32 / h as f32;

@@ -70,9 +70,11 @@ fn relleno(vacio: usize, xref: usize, tamano: usize) -> Option<(usize, usize)> {
         vacio + crece + digitos(xref + crece) - digitos(xref) + pad
     };
     let tope = tamano.checked_sub(vacio)?;
-    (tope.saturating_sub(12)..=tope)
-        .rev()
-        .find_map(|largo| (0..=9).find(|&pad| total(largo, pad) == tamano).map(|pad| (largo, pad)))
+    (tope.saturating_sub(12)..=tope).rev().find_map(|largo| {
+        (0..=9)
+            .find(|&pad| total(largo, pad) == tamano)
+            .map(|pad| (largo, pad))
+    })
 }
 
 /// The byte offset after the last `startxref`.
@@ -101,7 +103,9 @@ fn escribir(lineas: &[Linea], relleno: Option<&[u8]>, id: (&[u8], &[u8])) -> Vec
     pdf.catalog(catalogo).pages(paginas);
     pdf.pages(paginas).kids([pagina]).count(1);
     let mut page = pdf.page(pagina);
-    page.media_box(Rect::new(0.0, 0.0, ANCHO, ALTO)).parent(paginas).contents(contenido);
+    page.media_box(Rect::new(0.0, 0.0, ANCHO, ALTO))
+        .parent(paginas)
+        .contents(contenido);
     page.resources().fonts().pair(FUENTE, fuente);
     page.finish();
     pdf.type1_font(fuente)
