@@ -7,7 +7,7 @@ use pnt_model::{EstadoSolicitud, Semaforo, TipoSolicitud};
 
 use super::ConSesion;
 use super::plantilla::{e, fecha, parrafos, punto, seg};
-use crate::api::{descarga, filtros};
+use crate::api::{descarga, filtros, se_ve_en_el_navegador, vista};
 use crate::consultas::{self, Filtros};
 use crate::dto::{DetalleDto, FilaDto};
 use crate::extract::Segmento;
@@ -237,8 +237,16 @@ fn detalle_html(d: &DetalleDto) -> String {
                     .adjuntos
                     .iter()
                     .map(|x| {
+                        let ver = if se_ve_en_el_navegador(&x.media_type) {
+                            format!(
+                                " · <a href=\"/adjuntos/{}/ver\" target=\"_blank\" rel=\"noopener\">Ver</a>",
+                                x.id
+                            )
+                        } else {
+                            String::new()
+                        };
                         format!(
-                            "<li><a href=\"/adjuntos/{}\" download>{}</a> ({}, {} bytes) — SHA-256 <code>{}</code></li>",
+                            "<li><a href=\"/adjuntos/{}\" download>{}</a>{ver} ({}, {} bytes) — SHA-256 <code>{}</code></li>",
                             x.id,
                             e(&x.nombre),
                             e(&x.media_type),
@@ -339,6 +347,18 @@ pub(super) async fn detalle(
             &detalle_html(&d),
         ),
         Err(err) => v.responder_error("Detalles de la solicitud", &err),
+    }
+}
+
+/// An attachment shown by the browser itself (PDF viewer, image), not downloaded.
+pub(super) async fn ver_adjunto(
+    State(state): State<AppState>,
+    ConSesion { v, id: usuario }: ConSesion,
+    Segmento(id): Segmento,
+) -> Response {
+    match consultas::adjunto(&state, usuario, &id).await {
+        Ok((meta, bytes)) => vista(&meta, bytes),
+        Err(err) => v.responder_error("Archivo adjunto", &err),
     }
 }
 

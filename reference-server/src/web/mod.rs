@@ -50,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(quejas::queja_form).post(quejas::queja),
         )
         .route("/adjuntos/{id}", get(historial::adjunto))
+        .route("/adjuntos/{id}/ver", get(historial::ver_adjunto))
         .route("/quejas", get(quejas::quejas))
 }
 
