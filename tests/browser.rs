@@ -1,6 +1,7 @@
 //! The reference PNT in a real headless Chromium, driven through chromedriver's WebDriver API:
 //! register, link an Infomex account through the form, see Mi Historial, open Detalles, download
-//! an attachment.
+//! an attachment, open a generated PDF in Chromium's PDF viewer (its screenshot is kept in
+//! `target/tmp/browser/adjunto-pdf.png`), file a queja and see its folio in Mi Historial.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so and passes,
 //! unless `PNT_BROWSER_TESTS=1` (set by `.ci/run`, which installs them): then it fails.
