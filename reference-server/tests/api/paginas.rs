@@ -598,3 +598,53 @@ async fn the_404_page_keeps_the_menu_of_a_logged_in_user() {
     }
     assert!(!con_sesion.contains("Iniciar sesión"));
 }
+
+#[tokio::test]
+async fn ver_shows_pdfs_and_images_in_the_browser_and_downloads_the_rest() {
+    let app = spawn_app().await;
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").solicitud(
+            serde_json::from_value(json!({
+                "folio": "COL-001-000003-21", "tipo": "acceso", "institucion": "Gobierno de Colima",
+                "descripcion": "Nómina de 2021", "fecha_presentacion": "2021-09-01", "estado": "terminada",
+                "respuestas": [{"tipo": "Entrega de información en medio electrónico", "fecha": "2021-09-10",
+                                "texto": "Se adjunta la nómina.",
+                                "adjuntos": [
+                                    {"nombre": "oficio.pdf", "media_type": "application/pdf", "tamano": 3000},
+                                    {"nombre": "nomina.csv", "media_type": "text/csv", "contenido": "a,b\n"}
+                                ]}]
+            }))
+            .unwrap(),
+        ),
+    );
+    let mut b = Navegador::new(&app);
+    registrar_y_vincular(&mut b, Jurisdiccion::Colima, "ana", "s3creta").await;
+    let d = b.get("/solicitudes/COL-001-000003-21").await;
+    let items: Vec<&str> = d.html.split("<li>").skip(1).collect();
+    let (pdf, csv) = (
+        items.iter().find(|li| li.contains("oficio.pdf")).unwrap(),
+        items.iter().find(|li| li.contains("nomina.csv")).unwrap(),
+    );
+    assert!(pdf.contains(">Ver</a>"), "{pdf}");
+    assert!(!csv.contains(">Ver</a>"), "{csv}");
+    let id = |li: &str| {
+        let start = li.find("href=\"/adjuntos/").unwrap() + 16;
+        li[start..start + li[start..].find('"').unwrap()].to_owned()
+    };
+    for (li, disposicion) in [(pdf, "inline"), (csv, "attachment")] {
+        let r = b
+            .client
+            .get(format!("{}/adjuntos/{}/ver", app.url, id(li)))
+            .header(COOKIE, b.jar())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let cd = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cd.starts_with(&format!("{disposicion};")), "{cd}");
+    }
+}
