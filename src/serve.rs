@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use infomex_sim::{CuentaConfig, SimConfig, SolicitudConfig};
-use pnt_model::{Date, Jurisdiccion};
+use pnt_model::{Calendario, Date, Jurisdiccion, Plazo, Terminos, VentanaQueja, ventana_queja};
 use pnt_reference_server::{Clock, Config, Dialecto};
 
 use crate::error::{CliError, Exit};
@@ -211,23 +211,132 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<Exit, CliEr
     Ok(Exit::Success)
 }
 
-/// The demo's Infomex accounts: a federal one holding the seed page's request, and a legacy state.
-fn demo_accounts() -> Vec<CuentaConfig> {
-    let seed_row: SolicitudConfig = serde_json::from_value(serde_json::json!({
-        "folio": "0623800160321",
-        "tipo": "acceso",
-        "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)",
-        "descripcion": "Solicito el directorio de servidores públicos",
-        "fecha_presentacion": "2021-08-26",
-        "estado": "en_proceso"
-    }))
-    .expect("the demo solicitud is well formed");
+/// The federal demo account's rows chosen for the queja window on the tour's default date
+/// (2021-09-20): one answered a few days before (window open, against the answer, with a PDF and
+/// a JPEG to open), one whose fecha límite passed unanswered last week (window open, for the
+/// missing answer), one answered in July and one left unanswered since May (both windows
+/// closed). The seed page's request is due on 24/09/2021, so its window is not open yet.
+const QUEJA_RESPUESTA: &str = "0623800161021";
+const QUEJA_FALTA_DE_RESPUESTA: &str = "0623800162021";
+
+/// The demo's Infomex accounts: a federal one holding the seed page's request and a row in each
+/// state of the queja window, and a legacy state.
+pub(crate) fn demo_accounts() -> Vec<CuentaConfig> {
+    const INAI: &str = "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)";
+    let filas = [
+        serde_json::json!({
+            "folio": "0623800160321", "tipo": "acceso", "institucion": INAI,
+            "descripcion": "Solicito el directorio de servidores públicos",
+            "fecha_presentacion": "2021-08-26", "estado": "en_proceso"
+        }),
+        serde_json::json!({
+            "folio": QUEJA_RESPUESTA, "tipo": "acceso", "institucion": "SECRETARÍA DE LA FUNCIÓN PÚBLICA",
+            "descripcion": "Solicito las actas de entrega-recepción de la Dirección de Adquisiciones de 2020.",
+            "fecha_presentacion": "2021-08-16", "estado": "terminada",
+            "respuestas": [{
+                "tipo": "Entrega de información en medio electrónico", "fecha": "2021-09-14",
+                "texto": "En atención a su solicitud, se adjunta en formato PDF el oficio de respuesta de la Dirección General de Recursos Materiales, con las actas de entrega-recepción solicitadas, y la fotografía del acuse.",
+                "adjuntos": [
+                    {"nombre": "oficio_respuesta.pdf", "media_type": "application/pdf", "tamano": 48213},
+                    {"nombre": "acuse.jpg", "media_type": "image/jpeg", "tamano": 24576}
+                ]
+            }]
+        }),
+        serde_json::json!({
+            "folio": QUEJA_FALTA_DE_RESPUESTA, "tipo": "acceso", "institucion": "SECRETARÍA DE SALUD",
+            "descripcion": "Contratos de compra de vacunas celebrados en 2021.",
+            "fecha_presentacion": "2021-08-13", "estado": "en_proceso"
+        }),
+        serde_json::json!({
+            "folio": "0623800163021", "tipo": "datos-personales", "institucion": "INSTITUTO MEXICANO DEL SEGURO SOCIAL",
+            "descripcion": "Acceso a mi expediente clínico.",
+            "fecha_presentacion": "2021-05-24", "estado": "terminada",
+            "respuestas": [{
+                "tipo": "Entrega de información en medio electrónico", "fecha": "2021-07-01",
+                "texto": "Se adjunta copia de su expediente clínico en versión electrónica.",
+                "adjuntos": [{"nombre": "expediente.pdf", "media_type": "application/pdf", "tamano": 20480}]
+            }]
+        }),
+        serde_json::json!({
+            "folio": "0623800164021", "tipo": "acceso", "institucion": "SECRETARÍA DE EDUCACIÓN PÚBLICA",
+            "descripcion": "Plantilla de personal docente por entidad federativa.",
+            "fecha_presentacion": "2021-05-03", "estado": "en_proceso"
+        }),
+    ];
+    let federal = filas.into_iter().fold(
+        CuentaConfig::new(Jurisdiccion::Federacion, "demo", "demo2021").generar(7),
+        |cuenta, fila| {
+            let s: SolicitudConfig =
+                serde_json::from_value(fila).expect("the demo solicitudes are well formed");
+            cuenta.solicitud(s)
+        },
+    );
     vec![
-        CuentaConfig::new(Jurisdiccion::Federacion, "demo", "demo2021")
-            .generar(11)
-            .solicitud(seed_row),
+        federal,
         CuentaConfig::new(Jurisdiccion::Jalisco, "demo", "demo2021").generar(8),
     ]
+}
+
+/// The queja window of one of the demo's federal rows, as the reference PNT computes it: the LFT
+/// calendar, the federal terms, the first final answer.
+fn ventana_demo(folio: &str) -> Option<VentanaQueja> {
+    let cuentas = demo_accounts();
+    let s = cuentas[0]
+        .solicitudes
+        .iter()
+        .find(|s| s.folio.to_string() == folio)?;
+    let cal = Calendario::lft();
+    let terminos = Terminos::de(Jurisdiccion::Federacion, s.tipo);
+    let plazo = Plazo::calcular(
+        &cal,
+        &terminos,
+        s.fecha_presentacion,
+        s.ampliacion,
+        s.prevencion,
+    )
+    .ok()?;
+    let respuesta = s
+        .respuestas
+        .iter()
+        .find(|r| r.tipo.es_final())
+        .map(|r| r.fecha);
+    ventana_queja(&cal, &terminos, plazo.fecha_limite(), respuesta)
+}
+
+/// The banner's lines on quejas: which rows to try on the tour's date, and when.
+fn guia_de_quejas(hoy: Date) -> String {
+    let dia = |d: Date| d.strftime("%d/%m/%Y").to_string();
+    let (Some(semilla), Some(falta), Some(contra)) = (
+        ventana_demo("0623800160321"),
+        ventana_demo(QUEJA_FALTA_DE_RESPUESTA),
+        ventana_demo(QUEJA_RESPUESTA),
+    ) else {
+        return String::new();
+    };
+    let mut guia = format!(
+        "\x20    (Sin respuesta aún; su plazo de queja abre el {}.)\n",
+        dia(semilla.desde)
+    );
+    if falta.abierta(hoy) && contra.abierta(hoy) {
+        guia.push_str(&format!(
+            "\x20 4. Queja: la fila {QUEJA_FALTA_DE_RESPUESTA} venció sin respuesta; en su última columna pulse\n\
+             \x20    «Interponer queja» (abierto hasta el {}), escriba el motivo y envíelo: la celda mostrará\n\
+             \x20    el folio de la queja. La fila {QUEJA_RESPUESTA} admite una queja contra su respuesta (hasta\n\
+             \x20    el {}); en sus Detalles, «Ver» abre el oficio PDF y la foto en el navegador.\n",
+            dia(falta.hasta),
+            dia(contra.hasta)
+        ));
+    } else {
+        guia.push_str(&format!(
+            "\x20 4. Queja: con la fecha por defecto (sin --hoy) la fila {QUEJA_FALTA_DE_RESPUESTA} la admite por falta de\n\
+             \x20    respuesta (del {} al {}) y la fila {QUEJA_RESPUESTA} contra su respuesta (del {} al {}).\n",
+            dia(falta.desde),
+            dia(falta.hasta),
+            dia(contra.desde),
+            dia(contra.hasta)
+        ));
+    }
+    guia
 }
 
 pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
@@ -247,6 +356,7 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
             .local_addr()
             .map_err(|e| CliError::could_not_run("direccion_no_disponible", e.to_string()))?;
         let config = server_config(&args.db, &sim_url, true, Some(hoy));
+        let quejas = guia_de_quejas(hoy);
         let hoy = hoy.strftime("%d/%m/%Y");
         let _ = writeln!(
             out,
@@ -256,6 +366,7 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
              \x20    Estado «Federación», Usuario «demo», Contraseña «demo2021», y pulse VINCULAR.\n\
              \x20    (Otra cuenta: Estado «Jalisco», mismo usuario y contraseña; habla el dialecto legacy.)\n\
              \x20 3. Abra Mi Historial: la primera fila es la solicitud 0623800160321 de la ayuda de la PNT.\n\
+             {quejas}\
              Fecha simulada: {hoy} (--hoy para cambiarla). Infomex simulado en {sim_url} (admin: {sim_url}/__admin).\n\
              Ctrl+C para detener."
         )
@@ -268,4 +379,71 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
         pnt.map_err(server_failed)
     })?;
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tour's default date, as `up` parses it.
+    fn hoy_por_defecto() -> Date {
+        use clap::Parser;
+        #[derive(Debug, Parser)]
+        struct Cli {
+            #[command(flatten)]
+            up: UpArgs,
+        }
+        let cli = Cli::parse_from(["up"]);
+        crate::deadline::parse_date("--hoy", &cli.up.hoy).unwrap()
+    }
+
+    /// On the default date the federal demo account holds a row in each state of the queja
+    /// window: open against an answer, open for a missing answer, not open yet, closed after an
+    /// answer and closed after none.
+    #[test]
+    fn the_tour_shows_every_state_of_the_queja_window_on_its_default_date() {
+        let hoy = hoy_por_defecto();
+        let estado = |folio: &str| {
+            let v = ventana_demo(folio).unwrap_or_else(|| panic!("{folio} has a window"));
+            let estado = if v.abierta(hoy) {
+                "abierta"
+            } else if hoy < v.desde {
+                "por_abrir"
+            } else {
+                "cerrada"
+            };
+            (estado, v.motivo)
+        };
+        use pnt_model::MotivoVentana::{FaltaDeRespuesta, Respuesta};
+        assert_eq!(estado(QUEJA_RESPUESTA), ("abierta", Respuesta));
+        assert_eq!(
+            estado(QUEJA_FALTA_DE_RESPUESTA),
+            ("abierta", FaltaDeRespuesta)
+        );
+        assert_eq!(estado("0623800160321"), ("por_abrir", FaltaDeRespuesta));
+        assert_eq!(estado("0623800163021"), ("cerrada", Respuesta));
+        assert_eq!(estado("0623800164021"), ("cerrada", FaltaDeRespuesta));
+    }
+
+    #[test]
+    fn the_banner_says_which_row_takes_a_queja() {
+        let guia = guia_de_quejas(hoy_por_defecto());
+        assert!(
+            guia.contains("su plazo de queja abre el 25/09/2021"),
+            "{guia}"
+        );
+        assert!(
+            guia.contains(&format!(
+                "la fila {QUEJA_FALTA_DE_RESPUESTA} venció sin respuesta"
+            )),
+            "{guia}"
+        );
+        assert!(guia.contains("«Interponer queja»"), "{guia}");
+        // On another date the banner points back to the default one instead of promising a link.
+        let otra = guia_de_quejas(jiff::civil::date(2022, 1, 10));
+        assert!(
+            otra.contains("con la fecha por defecto (sin --hoy)"),
+            "{otra}"
+        );
+    }
 }

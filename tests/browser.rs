@@ -1,6 +1,7 @@
 //! The reference PNT in a real headless Chromium, driven through chromedriver's WebDriver API:
 //! register, link an Infomex account through the form, see Mi Historial, open Detalles, download
-//! an attachment.
+//! an attachment, open a generated PDF in Chromium's PDF viewer (its screenshot is kept in
+//! `target/tmp/browser/adjunto-pdf.png`), file a queja and see its folio in Mi Historial.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so and passes,
 //! unless `PNT_BROWSER_TESTS=1` (set by `.ci/run`, which installs them): then it fails.
@@ -23,12 +24,60 @@ fn demo_account() -> CuentaConfig {
         "fecha_presentacion": "2021-08-26", "estado": "terminada",
         "respuestas": [{"tipo": "Entrega de información en medio electrónico", "fecha": "2021-09-10",
                         "texto": "Se adjunta el directorio solicitado.",
-                        "adjuntos": [{"nombre": "directorio.csv", "media_type": "text/csv", "contenido": ADJUNTO}]}]
+                        "adjuntos": [{"nombre": "directorio.csv", "media_type": "text/csv", "contenido": ADJUNTO},
+                                     {"nombre": "oficio.pdf", "media_type": "application/pdf", "tamano": 20480}]}]
     }))
     .unwrap();
     CuentaConfig::new(Jurisdiccion::Federacion, "demo", "demo2021")
         .generar(4)
         .solicitud(seed_row)
+}
+
+/// How much of a screenshot is white (255, 255, 255): the share of the viewport a rendered PDF
+/// page covers (about half of it here). Chromium's PDF viewer is dark grey around the page, and
+/// for a file it cannot read shows no page, only a white "Failed to load PDF document" box (a
+/// fifth of the viewport: seen with a broken PDF in this very test).
+fn blanco(png: &[u8]) -> f64 {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .expect("a PNG screenshot")
+        .to_rgb8();
+    let blancos = img.pixels().filter(|p| p.0 == [255, 255, 255]).count();
+    blancos as f64 / f64::from(img.width() * img.height())
+}
+
+/// The screenshot of the PDF viewer once it has painted the page: the viewer renders after the
+/// navigation ends, so screenshots are taken until one shows the page (each is a round trip to
+/// the browser; no timer). Panics when none does.
+async fn pagina_pdf_pintada(browser: &Driver) -> Vec<u8> {
+    let mut ultima = Vec::new();
+    for _ in 0..200 {
+        ultima = browser.screenshot().await;
+        if blanco(&ultima) > 0.4 {
+            return ultima;
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("adjunto-pdf-no-pintado.png"), &ultima).unwrap();
+    panic!(
+        "Chromium's PDF viewer never showed the page ({:.0} % white); see {}",
+        blanco(&ultima) * 100.0,
+        dir.join("adjunto-pdf-no-pintado.png").display()
+    );
+}
+
+/// Waits until the browser's current page is `path` (a form's redirect has landed), asking the
+/// page itself; bounded, no timer.
+async fn esperar_ruta(browser: &Driver, path: &str) {
+    for _ in 0..200 {
+        let actual = browser
+            .run_async("arguments[arguments.length - 1](location.pathname)")
+            .await;
+        if actual.as_str() == Some(path) {
+            return;
+        }
+    }
+    panic!("the browser never reached {path}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,6 +112,8 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
     browser
         .click("form[action='/registro'] button[type=submit]")
         .await;
+    // A click that submits a form returns before the answer lands: wait for each one's page.
+    esperar_ruta(&browser, "/historial").await;
 
     // Configuración Perfil → Vinculación a sistemas de solicitudes de acceso a la información.
     browser.goto(&format!("{pnt}/perfil")).await;
@@ -80,6 +131,7 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
     browser
         .click("form[action='/perfil/vinculacion'] button[type=submit]")
         .await;
+    esperar_ruta(&browser, "/perfil/vinculacion").await;
     let resultado = browser.text().await;
     assert!(resultado.contains("Mi Historial"), "{resultado}");
     assert!(
@@ -107,6 +159,7 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
 
     // Detalles, then the attachment, downloaded by the browser with its own session.
     browser.click("a[href='/solicitudes/0623800160321']").await;
+    esperar_ruta(&browser, "/solicitudes/0623800160321").await;
     let detalle = browser.text().await;
     assert!(
         detalle.contains("Solicito el directorio de servidores públicos"),
@@ -126,5 +179,41 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
         digest.as_str().unwrap(),
         Sha256::of(ADJUNTO.as_bytes()).to_string()
     );
+
+    // The generated PDF, through Detalles' «Ver» link, in Chromium's own PDF viewer.
+    let ver = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             done(document.querySelector(\"a[href$='/ver']\").href);",
+        )
+        .await;
+    browser.goto(ver.as_str().unwrap()).await;
+    let png = pagina_pdf_pintada(&browser).await;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("adjunto-pdf.png"), &png).unwrap();
+
+    // A queja from the page, then its folio in Mi Historial's last column.
+    browser
+        .goto(&format!("{pnt}/solicitudes/0623800160321/queja"))
+        .await;
+    browser
+        .type_into("#motivo", "La información está incompleta.")
+        .await;
+    browser
+        .click("form[action='/solicitudes/0623800160321/queja'] button[type=submit]")
+        .await;
+    // The form's answer (a redirect to Mis quejas) must land before the next page is asked for.
+    esperar_ruta(&browser, "/quejas").await;
+    browser.goto(&format!("{pnt}/historial")).await;
+    let fila = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             const celdas = [...document.querySelectorAll('tr')]
+               .find(tr => tr.textContent.includes('0623800160321')).querySelectorAll('td');
+             done(celdas[celdas.length - 1].textContent);",
+        )
+        .await;
+    assert_eq!(fila.as_str().unwrap(), "RRA 00001/21");
     browser.quit().await;
 }

@@ -534,6 +534,17 @@ async fn up_serves_the_tour_with_the_seed_request_first() {
     assert_eq!(first_row["fecha_limite_entrega"], "2021-09-24");
     assert_eq!(first_row["semaforo"], "en_alerta");
     assert_eq!(history["leyenda"], "Mostrando 12 de 12 solicitudes");
+    // The banner's queja rows take one on the default date.
+    let abiertas: Vec<&str> = history["solicitudes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["queja_disponible"] == true)
+        .map(|r| r["folio"].as_str().unwrap())
+        .collect();
+    for folio in ["0623800161021", "0623800162021"] {
+        assert!(abiertas.contains(&folio), "{folio} not in {abiertas:?}");
+    }
 }
 
 /// Registers `correo` on the PNT at `base` and logs in: the bearer token.

@@ -14,7 +14,9 @@ use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256 as Sha256Hasher};
 
-use crate::attachment::{AdjuntoSim, BytesSource};
+use std::sync::Arc;
+
+use crate::attachment::{AdjuntoSim, BytesSource, Documento};
 use crate::corpus::Corpus;
 
 /// The last day Infomex recorded anything: SISAI 2.0 started on 13 September 2021, and the
@@ -287,6 +289,12 @@ pub(crate) fn generate_solicitud(
     let folio = folio_for(j, inst_idx, i, count, fecha_presentacion.year(), &mut rng);
     let terminos = Terminos::de(j, tipo);
     let recepcion = cal.habil_desde(fecha_presentacion);
+    let origen = Origen {
+        key,
+        i,
+        folio: &folio,
+        institucion: instituciones[inst_idx],
+    };
     let within_era = |d: Date| d <= FIN_INFOMEX;
 
     let mut respuestas = Vec::new();
@@ -309,8 +317,7 @@ pub(crate) fn generate_solicitud(
             });
             respuestas.push(respuesta(
                 &mut rng,
-                key,
-                i,
+                &origen,
                 0,
                 TipoRespuesta::RequerimientoInformacionAdicional,
                 notificada,
@@ -322,8 +329,7 @@ pub(crate) fn generate_solicitud(
             ampliacion = true;
             respuestas.push(respuesta(
                 &mut rng,
-                key,
-                i,
+                &origen,
                 0,
                 TipoRespuesta::NotificacionProrroga,
                 fecha,
@@ -368,7 +374,7 @@ pub(crate) fn generate_solicitud(
                 )
             };
             if within_era(fecha) {
-                respuestas.push(respuesta(&mut rng, key, i, r, tipo_final, fecha));
+                respuestas.push(respuesta(&mut rng, &origen, r, tipo_final, fecha));
                 EstadoSolicitud::Terminada
             } else if ampliacion {
                 EstadoSolicitud::ConAmpliacion
@@ -445,14 +451,23 @@ fn final_type(rng: &mut ChaCha20Rng) -> TipoRespuesta {
     EntregaMedioElectronico
 }
 
+/// Whose answer is being generated: the account's key, the solicitud's position, folio and
+/// institution (a generated document names them).
+struct Origen<'a> {
+    key: &'a [u8; 32],
+    i: u32,
+    folio: &'a Folio,
+    institucion: &'a str,
+}
+
 fn respuesta(
     rng: &mut ChaCha20Rng,
-    key: &[u8; 32],
-    i: u32,
+    origen: &Origen<'_>,
     r: u32,
     tipo: TipoRespuesta,
     fecha: Date,
 ) -> RespuestaSim {
+    let Origen { key, i, .. } = *origen;
     let texto = pick(rng, Corpus::get().respuestas(tipo)).clone();
     use TipoRespuesta::*;
     let n = match tipo {
@@ -463,8 +478,15 @@ fn respuesta(
         RequerimientoInformacionAdicional | NotificacionProrroga | SinRespuesta => 0,
         _ => u32::from(rng.random_bool(0.5)),
     };
+    let documento = Arc::new(Documento {
+        folio: origen.folio.to_string(),
+        institucion: origen.institucion.to_owned(),
+        tipo,
+        fecha,
+        texto: texto.clone(),
+    });
     let adjuntos = (0..n)
-        .map(|a| AdjuntoSim::generate(rng, sub_key(key, &[i, r, a]), i, r, a))
+        .map(|a| AdjuntoSim::generate(rng, sub_key(key, &[i, r, a]), &documento, i, r, a))
         .collect();
     RespuestaSim {
         tipo,
@@ -489,34 +511,44 @@ fn explicit_solicitud(key: &[u8; 32], idx: u32, s: &SolicitudConfig) -> Solicitu
             .respuestas
             .iter()
             .enumerate()
-            .map(|(r, resp)| RespuestaSim {
-                tipo: resp.tipo,
-                fecha: resp.fecha,
-                texto: resp.texto.clone(),
-                adjuntos: resp
-                    .adjuntos
-                    .iter()
-                    .enumerate()
-                    .map(|(a, adj)| {
-                        let source = match &adj.contenido {
-                            Some(text) => BytesSource::Explicit(text.as_bytes().into()),
-                            None => {
-                                BytesSource::Generated(sub_key(key, &[idx, r as u32, a as u32]))
-                            }
-                        };
-                        let tamano = adj
-                            .contenido
-                            .as_ref()
-                            .map_or(adj.tamano.unwrap_or(1024), |c| c.len() as u64);
-                        AdjuntoSim::new(
-                            format!("{idx}-{r}-{a}"),
-                            adj.nombre.clone(),
-                            adj.media_type.clone(),
-                            tamano,
-                            source,
-                        )
-                    })
-                    .collect(),
+            .map(|(r, resp)| {
+                let documento = Arc::new(Documento {
+                    folio: s.folio.to_string(),
+                    institucion: s.institucion.clone(),
+                    tipo: resp.tipo,
+                    fecha: resp.fecha,
+                    texto: resp.texto.clone(),
+                });
+                RespuestaSim {
+                    tipo: resp.tipo,
+                    fecha: resp.fecha,
+                    texto: resp.texto.clone(),
+                    adjuntos: resp
+                        .adjuntos
+                        .iter()
+                        .enumerate()
+                        .map(|(a, adj)| {
+                            let source = match &adj.contenido {
+                                Some(text) => BytesSource::Explicit(text.as_bytes().into()),
+                                None => BytesSource::Generated(
+                                    sub_key(key, &[idx, r as u32, a as u32]),
+                                    Arc::clone(&documento),
+                                ),
+                            };
+                            let tamano = adj
+                                .contenido
+                                .as_ref()
+                                .map_or(adj.tamano.unwrap_or(1024), |c| c.len() as u64);
+                            AdjuntoSim::new(
+                                format!("{idx}-{r}-{a}"),
+                                adj.nombre.clone(),
+                                adj.media_type.clone(),
+                                tamano,
+                                source,
+                            )
+                        })
+                        .collect(),
+                }
             })
             .collect(),
     }

@@ -1235,3 +1235,42 @@ fn every_fault_kind_has_a_test_here() {
         );
     }
 }
+
+/// The legacy dialect mangles its XML (Windows-1252, dd/mm/yyyy, HTML in CDATA) but never an
+/// attachment: a PDF downloaded from a legacy system is the generated document itself, byte for
+/// byte, and still opens; damaged bytes come only from faults.
+#[tokio::test]
+async fn legacy_attachments_are_served_unchanged() {
+    let sim = InfomexSim::builder().seed(42).start().await.unwrap();
+    let (usuario, adjunto) = (1..2000)
+        .map(|n| format!("ciudadano{n}"))
+        .find_map(|u| {
+            let c = sim.account(JAL, &u).unwrap();
+            let pdf = c
+                .solicitudes
+                .iter()
+                .flat_map(|s| &s.respuestas)
+                .flat_map(|r| &r.adjuntos)
+                .find(|a| a.media_type == "application/pdf")
+                .cloned();
+            pdf.map(|a| (u, a))
+        })
+        .expect("some Jalisco account has a PDF");
+    let login = legacy_login(&sim, JAL, &usuario, &procedural_password(42, JAL, &usuario)).await;
+    let token = xml_text(&login, "sesion").unwrap();
+    let res = client()
+        .get(format!(
+            "{}/jalisco/infomex/descargaArchivo.do?sesion={token}&id={}",
+            sim.url(),
+            adjunto.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(bytes[..], adjunto.bytes()[..]);
+    assert_eq!(bytes.len() as u64, adjunto.tamano);
+    assert!(bytes.starts_with(b"%PDF-1.") && bytes.ends_with(b"%%EOF"));
+}

@@ -25,6 +25,9 @@ pub(crate) struct Filtros {
     pub(crate) por_pagina: u32,
 }
 
+/// Mi Historial's rows per page when the request names none.
+pub(crate) const POR_PAGINA: u32 = 20;
+
 impl Filtros {
     pub(crate) fn parse(q: &HistorialConsulta) -> Result<Filtros, ApiError> {
         let vacio = |o: &Option<String>| {
@@ -70,7 +73,7 @@ impl Filtros {
             semaforo,
             tipo,
             pagina: numero("pagina", vacio(&q.pagina), 1, 1_000_000)?,
-            por_pagina: numero("por_pagina", vacio(&q.por_pagina), 20, 100)?,
+            por_pagina: numero("por_pagina", vacio(&q.por_pagina), POR_PAGINA, 100)?,
         })
     }
 }
@@ -127,7 +130,8 @@ fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, Eval
             semaforo: e.semaforo.slug().to_owned(),
             estado: fila.estado.slug().to_owned(),
             descripcion: fila.descripcion.clone(),
-            queja_disponible: abierta && !fila.queja_presentada,
+            queja_disponible: abierta && fila.queja.is_none(),
+            queja_folio: fila.queja.clone(),
         },
         e,
     )

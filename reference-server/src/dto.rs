@@ -160,6 +160,11 @@ pub(crate) struct FilaDto {
     pub(crate) descripcion: String,
     /// Whether a queja can be filed today (window open and none filed yet).
     pub(crate) queja_disponible: bool,
+    /// The folio of the queja filed against this solicitud (`RRA 00001/21`); absent while none
+    /// was filed. Mi Historial's "Interponer queja" column shows it in place of the link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(crate) queja_folio: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

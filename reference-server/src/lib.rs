@@ -51,7 +51,7 @@ mod web;
 use std::future::Future;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::ACCEPT;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -91,9 +91,10 @@ pub async fn serve(
     Ok(())
 }
 
-async fn ruta_desconocida(req: Request) -> Response {
+async fn ruta_desconocida(State(state): State<AppState>, req: Request) -> Response {
     if quiere_html(&req) {
-        web::pagina_no_encontrada().into_response()
+        let (mut parts, _) = req.into_parts();
+        web::pagina_no_encontrada(&mut parts, &state).await
     } else {
         ApiError::RutaDesconocida.into_response()
     }

@@ -14,8 +14,12 @@ use super::vars::as_written;
 use super::verify::Observed;
 use crate::scenario::{Action, At, Step};
 
-/// The reason given to a queja when the scenario names none.
-const MOTIVO_QUEJA: &str = "La respuesta no corresponde a lo solicitado.";
+/// The reason given to a queja against an answer when the scenario names none.
+const MOTIVO_RESPUESTA: &str = "La respuesta no corresponde a lo solicitado.";
+
+/// The reason given to a queja when the scenario names none and the solicitud's window is the
+/// one for a missing answer (LGTAIP art. 143: "la falta de respuesta … dentro de los plazos").
+const MOTIVO_FALTA_DE_RESPUESTA: &str = "La solicitud no fue respondida dentro del plazo.";
 
 /// A request a step makes, built before it is sent (so `concurrent` can send several at once).
 pub(super) enum Call {
@@ -34,6 +38,12 @@ pub(super) enum Call {
         folio: String,
         respuesta: usize,
         adjunto: usize,
+        token: Option<String>,
+    },
+    /// A queja; without a `motivo`, the detail's queja window says which reason fits.
+    Queja {
+        folio: String,
+        motivo: Option<String>,
         token: Option<String>,
     },
     /// A step that talks to no API (clock, faults, restart).
@@ -140,19 +150,11 @@ impl Execution<'_> {
                 },
                 (None, None) => return Err(Stopped("`download` sin `id` ni `folio`".into())),
             },
-            Action::Queja(q) => {
-                let folio = resolve(self, &q.folio)?;
-                let motivo = match &q.motivo {
-                    Some(m) => resolve(self, m)?,
-                    None => MOTIVO_QUEJA.to_owned(),
-                };
-                Call::Api {
-                    method: Method::POST,
-                    path: format!("/solicitudes/{}/quejas", segment(&folio)),
-                    token,
-                    body: Some(json!({"motivo": motivo})),
-                }
-            }
+            Action::Queja(q) => Call::Queja {
+                folio: resolve(self, &q.folio)?,
+                motivo: q.motivo.as_deref().map(|m| resolve(self, m)).transpose()?,
+                token,
+            },
             Action::Quejas => api_get("/quejas".into(), token),
             Action::SetClock(date) => {
                 self.set_today(date.0).await.map_err(Stopped)?;
@@ -269,6 +271,37 @@ pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed,
                 }),
             }
         }
+        Call::Queja {
+            folio,
+            motivo,
+            token,
+        } => {
+            let motivo = match motivo {
+                Some(m) => m,
+                None => {
+                    let detail = client
+                        .call(
+                            Method::GET,
+                            &format!("/solicitudes/{}", segment(&folio)),
+                            token.as_deref(),
+                            None,
+                        )
+                        .await?;
+                    motivo_por_defecto(&detail.body).to_owned()
+                }
+            };
+            Ok(Performed {
+                observed: client
+                    .call(
+                        Method::POST,
+                        &format!("/solicitudes/{}/quejas", segment(&folio)),
+                        token.as_deref(),
+                        Some(json!({ "motivo": motivo })),
+                    )
+                    .await?,
+                download: None,
+            })
+        }
         Call::Local => Ok(Performed {
             observed: Observed {
                 status: 200,
@@ -277,6 +310,17 @@ pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed,
             },
             download: None,
         }),
+    }
+}
+
+/// The reason for a queja the scenario gave none: about the missing answer when the detail's
+/// window is the one for a missing answer, about the answer otherwise (also when the detail
+/// could not be read: the queja's own answer then tells what went wrong).
+fn motivo_por_defecto(detail: &Value) -> &'static str {
+    if detail.pointer("/queja/motivo") == Some(&json!("falta_de_respuesta")) {
+        MOTIVO_FALTA_DE_RESPUESTA
+    } else {
+        MOTIVO_RESPUESTA
     }
 }
 

@@ -87,7 +87,37 @@ pub(crate) async fn adjunto(
 
 /// The download response of an attachment (shared with the HTML pages).
 pub(crate) fn descarga(meta: &AdjuntoGuardado, bytes: Vec<u8>) -> Response {
+    adjunto_respuesta(meta, bytes, "attachment")
+}
+
+/// The media types a browser shows itself (its PDF viewer, an image) and that run no script in
+/// this site's origin: only these are ever served `inline`.
+const SE_VEN_EN_EL_NAVEGADOR: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+/// An attachment for the browser to show (the "Ver" link of Detalles): `inline` when it is a PDF
+/// or an image, a download otherwise.
+pub(crate) fn vista(meta: &AdjuntoGuardado, bytes: Vec<u8>) -> Response {
+    let disposicion = if SE_VEN_EN_EL_NAVEGADOR.contains(&meta.media_type.as_str()) {
+        "inline"
+    } else {
+        "attachment"
+    };
+    adjunto_respuesta(meta, bytes, disposicion)
+}
+
+/// Whether Detalles offers to show this media type in the browser.
+pub(crate) fn se_ve_en_el_navegador(media_type: &str) -> bool {
+    SE_VEN_EN_EL_NAVEGADOR.contains(&media_type)
+}
+
+fn adjunto_respuesta(meta: &AdjuntoGuardado, bytes: Vec<u8>, disposicion: &str) -> Response {
     let mut headers = HeaderMap::new();
+    // The type Infomex declared is the one the browser uses: never a guess from the bytes, so
+    // a "PDF" holding HTML cannot become a page of this site.
+    headers.insert(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_str(&meta.media_type)
@@ -109,7 +139,7 @@ pub(crate) fn descarga(meta: &AdjuntoGuardado, bytes: Vec<u8>) -> Response {
         })
         .collect();
     let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        "{disposicion}; filename=\"{ascii}\"; filename*=UTF-8''{}",
         utf8_percent_encode(&meta.nombre, NON_ALPHANUMERIC)
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {

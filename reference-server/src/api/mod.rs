@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorBody, ErrorDetalle};
 use crate::extract::Cuerpo;
 use crate::state::AppState;
 
-pub(crate) use historial::{descarga, filtros};
+pub(crate) use historial::{descarga, filtros, se_ve_en_el_navegador, vista};
 pub(crate) use vinculaciones::{ejecutar as ejecutar_vinculacion, resumenes};
 
 /// Where the API lives.

@@ -24,7 +24,8 @@ pub(crate) struct FilaHistorial {
     pub(crate) prevencion: Option<Prevencion>,
     pub(crate) ampliacion: bool,
     pub(crate) respuesta_final: Option<Date>,
-    pub(crate) queja_presentada: bool,
+    /// The folio of the queja filed against it (at most one), if any.
+    pub(crate) queja: Option<String>,
 }
 
 /// The semáforo filter, translated to stored dates.
@@ -75,7 +76,7 @@ pub(crate) struct Pagina {
 const COLUMNAS: &str = "s.id, s.folio, s.jurisdiccion, s.tipo, s.institucion, s.descripcion,
     s.fecha_presentacion, s.estado, s.prevencion_notificada, s.prevencion_desahogada,
     s.ampliacion, s.respuesta_final,
-    EXISTS (SELECT 1 FROM quejas q WHERE q.solicitud_id = s.id)";
+    (SELECT q.folio FROM quejas q WHERE q.solicitud_id = s.id)";
 
 /// A page of the user's history, newest first (fecha de recepción oficial, then folio).
 pub(crate) fn pagina(
@@ -280,7 +281,7 @@ struct FilaCruda {
     desahogada: Option<String>,
     ampliacion: bool,
     respuesta_final: Option<String>,
-    queja: bool,
+    queja: Option<String>,
 }
 
 fn leer_crudo(r: &Row<'_>) -> rusqlite::Result<FilaCruda> {
@@ -325,7 +326,7 @@ impl FilaCruda {
             prevencion,
             ampliacion: self.ampliacion,
             respuesta_final: parse_opt_date(self.respuesta_final)?,
-            queja_presentada: self.queja,
+            queja: self.queja,
         })
     }
 }

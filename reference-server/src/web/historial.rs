@@ -7,7 +7,7 @@ use pnt_model::{EstadoSolicitud, Semaforo, TipoSolicitud};
 
 use super::ConSesion;
 use super::plantilla::{e, fecha, parrafos, punto, seg};
-use crate::api::{descarga, filtros};
+use crate::api::{descarga, filtros, se_ve_en_el_navegador, vista};
 use crate::consultas::{self, Filtros};
 use crate::dto::{DetalleDto, FilaDto};
 use crate::extract::Segmento;
@@ -25,8 +25,8 @@ fn etiqueta_estado(slug: &str) -> &'static str {
     EstadoSolicitud::parse(slug).map_or("", EstadoSolicitud::etiqueta)
 }
 
-/// A Mi Historial link keeping the other filter.
-fn enlace(semaforo: Option<&str>, tipo: Option<&str>, pagina: u32) -> String {
+/// A Mi Historial link keeping the other filter and the page size.
+fn enlace(semaforo: Option<&str>, tipo: Option<&str>, pagina: u32, por_pagina: u32) -> String {
     let mut q: Vec<String> = Vec::new();
     if let Some(s) = semaforo {
         q.push(format!("semaforo={s}"));
@@ -36,6 +36,9 @@ fn enlace(semaforo: Option<&str>, tipo: Option<&str>, pagina: u32) -> String {
     }
     if pagina > 1 {
         q.push(format!("pagina={pagina}"));
+    }
+    if por_pagina != consultas::POR_PAGINA {
+        q.push(format!("por_pagina={por_pagina}"));
     }
     if q.is_empty() {
         "/historial".to_owned()
@@ -54,7 +57,7 @@ fn leyenda(f: &Filtros) -> String {
         let destino = if activo { None } else { Some(s.slug()) };
         html.push_str(&format!(
             "<a href=\"{}\"{}>{} {}</a>",
-            enlace(destino, actual_t, 1),
+            enlace(destino, actual_t, 1, f.por_pagina),
             if activo { " aria-current=\"true\"" } else { "" },
             format_args!(
                 "<span class=\"punto {}\" aria-hidden=\"true\">●</span>",
@@ -68,7 +71,7 @@ fn leyenda(f: &Filtros) -> String {
         let destino = if activo { None } else { Some(t.slug()) };
         html.push_str(&format!(
             "<a href=\"{}\"{}><span class=\"punto {}\" aria-hidden=\"true\">●</span> {}</a>",
-            enlace(actual_s, destino, 1),
+            enlace(actual_s, destino, 1, f.por_pagina),
             if activo { " aria-current=\"true\"" } else { "" },
             t.slug(),
             e(t.etiqueta())
@@ -86,13 +89,17 @@ fn fila(r: &FilaDto) -> String {
         .fecha_limite_entrega
         .map(fecha)
         .unwrap_or_else(|| "Suspendida por prevención".to_owned());
-    let queja = if r.queja_disponible {
-        format!(
+    let queja = match &r.queja_folio {
+        // As PNT shows a filed recurso: its folio, leading to the list of the user's quejas.
+        Some(folio) => format!(
+            "<a href=\"/quejas\" title=\"Queja interpuesta\">{}</a>",
+            e(folio)
+        ),
+        None if r.queja_disponible => format!(
             "<a href=\"/solicitudes/{}/queja\">Interponer queja</a>",
             seg(&r.folio)
-        )
-    } else {
-        "No disponible".to_owned()
+        ),
+        None => "No disponible".to_owned(),
     };
     format!(
         "<tr><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td>\
@@ -108,6 +115,56 @@ fn fila(r: &FilaDto) -> String {
         e(&r.descripcion),
         queja
     )
+}
+
+/// The page links: "Anterior", the page numbers (the first, the last and two either side of the
+/// current one, with "…" between), "Siguiente". At the ends "Anterior" / "Siguiente" stay, greyed
+/// and not links, so the bar does not jump. Nothing when everything fits on one page.
+fn paginacion(pagina: u32, por_pagina: u32, total: u64, enlace: impl Fn(u32) -> String) -> String {
+    let ultima = u32::try_from(total.div_ceil(u64::from(por_pagina.max(1)))).unwrap_or(u32::MAX);
+    if ultima <= 1 && pagina <= 1 {
+        return String::new();
+    }
+    let mut html =
+        String::from("<nav class=\"paginas\" aria-label=\"Páginas de Mi Historial\"><ul>");
+    let mut item = |contenido: String| html.push_str(&format!("<li>{contenido}</li>"));
+    item(if pagina > 1 {
+        format!(
+            "<a href=\"{}\" rel=\"prev\">Anterior</a>",
+            enlace(pagina - 1)
+        )
+    } else {
+        "<span aria-disabled=\"true\">Anterior</span>".to_owned()
+    });
+    let mut anterior = 0;
+    for p in 1..=ultima.max(pagina) {
+        let cerca = p + 2 >= pagina && p <= pagina + 2;
+        if !(p == 1 || p == ultima || cerca) {
+            continue;
+        }
+        if p > anterior + 1 {
+            item("<span aria-hidden=\"true\">…</span>".to_owned());
+        }
+        anterior = p;
+        item(if p == pagina {
+            format!("<a href=\"{}\" aria-current=\"page\">{p}</a>", enlace(p))
+        } else {
+            format!(
+                "<a href=\"{}\" aria-label=\"Página {p}\">{p}</a>",
+                enlace(p)
+            )
+        });
+    }
+    item(if pagina < ultima {
+        format!(
+            "<a href=\"{}\" rel=\"next\">Siguiente</a>",
+            enlace(pagina + 1)
+        )
+    } else {
+        "<span aria-disabled=\"true\">Siguiente</span>".to_owned()
+    });
+    html.push_str("</ul></nav>");
+    html
 }
 
 pub(super) async fn historial(
@@ -144,21 +201,11 @@ pub(super) async fn historial(
         f.semaforo.map(Semaforo::slug),
         f.tipo.map(TipoSolicitud::slug),
     );
-    let mut paginas = String::new();
-    if f.pagina > 1 {
-        paginas.push_str(&format!(
-            "<a href=\"{}\" rel=\"prev\">Anterior</a> ",
-            enlace(s, t, f.pagina - 1)
-        ));
-    }
-    if u64::from(f.pagina) * u64::from(f.por_pagina) < h.total {
-        paginas.push_str(&format!(
-            "<a href=\"{}\" rel=\"next\">Siguiente</a>",
-            enlace(s, t, f.pagina + 1)
-        ));
-    }
+    let paginas = paginacion(f.pagina, f.por_pagina, h.total, |p| {
+        enlace(s, t, p, f.por_pagina)
+    });
     let cuerpo = format!(
-        "<h1>Mi Historial</h1><p role=\"status\">{}</p>{}{tabla}<p>{paginas}</p>\
+        "<h1>Mi Historial</h1><p role=\"status\">{}</p>{}{tabla}{paginas}\
          <p><small>Semáforo al {}.</small></p>",
         e(&h.leyenda),
         leyenda(&f),
@@ -190,8 +237,16 @@ fn detalle_html(d: &DetalleDto) -> String {
                     .adjuntos
                     .iter()
                     .map(|x| {
+                        let ver = if se_ve_en_el_navegador(&x.media_type) {
+                            format!(
+                                " · <a href=\"/adjuntos/{}/ver\" target=\"_blank\" rel=\"noopener\">Ver</a>",
+                                x.id
+                            )
+                        } else {
+                            String::new()
+                        };
                         format!(
-                            "<li><a href=\"/adjuntos/{}\" download>{}</a> ({}, {} bytes) — SHA-256 <code>{}</code></li>",
+                            "<li><a href=\"/adjuntos/{}\" download>{}</a>{ver} ({}, {} bytes) — SHA-256 <code>{}</code></li>",
                             x.id,
                             e(&x.nombre),
                             e(&x.media_type),
@@ -292,6 +347,18 @@ pub(super) async fn detalle(
             &detalle_html(&d),
         ),
         Err(err) => v.responder_error("Detalles de la solicitud", &err),
+    }
+}
+
+/// An attachment shown by the browser itself (PDF viewer, image), not downloaded.
+pub(super) async fn ver_adjunto(
+    State(state): State<AppState>,
+    ConSesion { v, id: usuario }: ConSesion,
+    Segmento(id): Segmento,
+) -> Response {
+    match consultas::adjunto(&state, usuario, &id).await {
+        Ok((meta, bytes)) => vista(&meta, bytes),
+        Err(err) => v.responder_error("Archivo adjunto", &err),
     }
 }
 

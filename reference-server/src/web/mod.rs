@@ -50,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(quejas::queja_form).post(quejas::queja),
         )
         .route("/adjuntos/{id}", get(historial::adjunto))
+        .route("/adjuntos/{id}/ver", get(historial::ver_adjunto))
         .route("/quejas", get(quejas::quejas))
 }
 
@@ -234,12 +235,18 @@ pub(crate) fn redirigir(destino: &str) -> Response {
         .into_response()
 }
 
-/// A page that only says what went wrong and what to do.
-pub(crate) fn pagina_error(status: StatusCode, mensaje: &str) -> Response {
-    let cuerpo = format!(
+/// What an error page says: what went wrong and what to do.
+fn cuerpo_error(mensaje: &str) -> String {
+    format!(
         "<h1>No se pudo completar la acción</h1>{}<p><a href=\"/\">Volver al inicio</a></p>",
         aviso("error", &e(mensaje))
-    );
+    )
+}
+
+/// A page that only says what went wrong and what to do, for requests whose visitor could not
+/// be told (a broken form, a failed session lookup): with the menu of a visitor without session.
+pub(crate) fn pagina_error(status: StatusCode, mensaje: &str) -> Response {
+    let cuerpo = cuerpo_error(mensaje);
     let html = pagina(
         "Error",
         Encabezado {
@@ -251,11 +258,14 @@ pub(crate) fn pagina_error(status: StatusCode, mensaje: &str) -> Response {
     (status, Html(html)).into_response()
 }
 
-pub(crate) fn pagina_no_encontrada() -> Response {
-    pagina_error(
-        StatusCode::NOT_FOUND,
-        "No existe esta página. Revise la dirección o vuelva al inicio.",
-    )
+/// The 404 page, with the menu of whoever is looking (a logged-in user keeps Mi Historial,
+/// Configuración Perfil, Mis quejas and Salir at hand).
+pub(crate) async fn pagina_no_encontrada(parts: &mut Parts, state: &AppState) -> Response {
+    let cuerpo = cuerpo_error("No existe esta página. Revise la dirección o vuelva al inicio.");
+    match Visitante::from_request_parts(parts, state).await {
+        Ok(v) => v.responder(StatusCode::NOT_FOUND, "Página no encontrada", &cuerpo),
+        Err(response) => response,
+    }
 }
 
 async fn inicio(v: Visitante) -> Response {

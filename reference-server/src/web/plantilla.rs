@@ -84,6 +84,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-wei
 .respuesta{border-left:4px solid #6b1d3f;padding:.2rem 1rem;margin:1rem 0}
 code{word-break:break-all}
 .nw{white-space:nowrap}
+.paginas{margin:1rem 0}.paginas [aria-current]{font-weight:700}.paginas [aria-disabled]{color:#767676}
 ";
 
 /// Who is looking at the page, for the header.

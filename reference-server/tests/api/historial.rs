@@ -252,6 +252,20 @@ async fn the_queja_window_follows_the_servers_clock() {
     let d = app.detalle(&token, "0623800160321").await;
     assert_eq!(d["quejas"], json!([q]));
     assert_eq!(d["queja_disponible"], false, "already filed");
+    // The row names the queja filed, in the detail and in Mi Historial; the others carry none.
+    assert_eq!(d["queja_folio"], "RRA 00001/21");
+    let filas = app.historial_completo(&token).await;
+    for fila in &filas {
+        let esperado = if fila["folio"] == "0623800160321" {
+            json!("RRA 00001/21")
+        } else {
+            Value::Null
+        };
+        assert_eq!(
+            fila.get("queja_folio").cloned().unwrap_or_default(),
+            esperado
+        );
+    }
 
     // Unanswered, due 24/09/2021: closed on 20/09, open from the day after the deadline.
     let folio = seg("0623800170021");

@@ -389,3 +389,262 @@ async fn infomex_text_is_escaped_in_pages_and_errors_are_specific() {
     let tabla = &h.html[h.html.find("<table>").unwrap()..h.html.find("</table>").unwrap() + 8];
     insta::assert_snapshot!("historial_html", tabla);
 }
+
+/// Registers a user in `b` and links `usuario` of `j` through the forms.
+async fn registrar_y_vincular(b: &mut Navegador<'_>, j: Jurisdiccion, usuario: &str, clave: &str) {
+    let registro = b.get("/registro").await;
+    b.enviar(
+        &registro,
+        "/registro",
+        &[
+            ("nombre", "Ana"),
+            ("correo", "ana@example.mx"),
+            ("contrasena", "contraseña-segura"),
+        ],
+    )
+    .await;
+    let perfil = b.get("/perfil").await;
+    let r = b
+        .enviar(
+            &perfil,
+            "/perfil/vinculacion",
+            &[
+                ("jurisdiccion", j.slug()),
+                ("usuario", usuario),
+                ("contrasena", clave),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.html);
+}
+
+/// The `<tr>` of Mi Historial's page that holds `folio`.
+fn fila_de<'h>(html: &'h str, folio: &str) -> &'h str {
+    html.split("<tr>")
+        .find(|tr| tr.contains(&format!("<td class=\"nw\">{folio}</td>")))
+        .unwrap_or_else(|| panic!("no row for {folio} in {html}"))
+}
+
+#[tokio::test]
+async fn a_filed_queja_shows_its_folio_in_mi_historial() {
+    let app = spawn_app().await;
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").solicitud(
+            serde_json::from_value(json!({
+                "folio": "COL-001-000002-21", "tipo": "acceso", "institucion": "Gobierno de Colima",
+                "descripcion": "Nómina de 2021", "fecha_presentacion": "2021-09-01", "estado": "terminada",
+                "respuestas": [{"tipo": "Inexistencia de la información solicitada", "fecha": "2021-09-20",
+                                "texto": "No se localizó."}]
+            }))
+            .unwrap(),
+        ),
+    );
+    let mut b = Navegador::new(&app);
+    registrar_y_vincular(&mut b, Jurisdiccion::Colima, "ana", "s3creta").await;
+    let h = b.get("/historial").await;
+    assert!(
+        fila_de(&h.html, "COL-001-000002-21")
+            .contains("<a href=\"/solicitudes/COL-001-000002-21/queja\">Interponer queja</a>")
+    );
+    let form = b.get("/solicitudes/COL-001-000002-21/queja").await;
+    let r = b
+        .enviar(
+            &form,
+            "/solicitudes/COL-001-000002-21/queja",
+            &[("motivo", "La búsqueda no fue exhaustiva.")],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/quejas?registrada=1"));
+    let folio = pnt_model::folio_queja(Jurisdiccion::Colima, 1, 2021);
+    let fila = fila_de(&b.get("/historial").await.html, "COL-001-000002-21").to_owned();
+    assert!(
+        fila.contains(&format!(
+            ">{}</a></td></tr>",
+            html_escape::encode_text(&folio)
+        )),
+        "{fila}"
+    );
+    assert!(
+        !fila.contains("Interponer queja") && !fila.contains("No disponible"),
+        "{fila}"
+    );
+}
+
+#[tokio::test]
+async fn mi_historial_pages_show_numbers_and_both_directions() {
+    let app = spawn_app().await;
+    app.sim
+        .put_account(CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").generar(45));
+    let mut b = Navegador::new(&app);
+    registrar_y_vincular(&mut b, Jurisdiccion::Colima, "ana", "s3creta").await;
+    let nav = |html: &str| {
+        let start = html.find("<nav class=\"paginas\"").expect("page links");
+        html[start..start + html[start..].find("</nav>").unwrap()].to_owned()
+    };
+    // 45 rows, 20 a page: pages 1, 2 and 3.
+    let p1 = nav(&b.get("/historial").await.html);
+    assert!(
+        p1.contains("<span aria-disabled=\"true\">Anterior</span>"),
+        "{p1}"
+    );
+    assert!(
+        p1.contains("<a href=\"/historial\" aria-current=\"page\">1</a>"),
+        "{p1}"
+    );
+    assert!(p1.contains(">2</a>") && p1.contains(">3</a>"), "{p1}");
+    assert!(
+        p1.contains("<a href=\"/historial?pagina=2\" rel=\"next\">Siguiente</a>"),
+        "{p1}"
+    );
+    let p2 = nav(&b.get("/historial?pagina=2").await.html);
+    assert!(
+        p2.contains("<a href=\"/historial\" rel=\"prev\">Anterior</a>"),
+        "{p2}"
+    );
+    assert!(p2.contains("aria-current=\"page\">2</a>"), "{p2}");
+    assert!(
+        p2.contains("<a href=\"/historial?pagina=3\" rel=\"next\">Siguiente</a>"),
+        "{p2}"
+    );
+    let p3 = nav(&b.get("/historial?pagina=3").await.html);
+    assert!(
+        p3.contains("<span aria-disabled=\"true\">Siguiente</span>"),
+        "{p3}"
+    );
+    // Ten a page: eleven links would crowd the bar, so the far ones give way to "…", and the
+    // page size stays in every link.
+    let p6 = nav(&b.get("/historial?pagina=6&por_pagina=4").await.html);
+    let texto = |li: &str| {
+        let mut out = String::new();
+        let mut en_etiqueta = false;
+        for c in li.chars() {
+            match c {
+                '<' => en_etiqueta = true,
+                '>' => en_etiqueta = false,
+                c if !en_etiqueta => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let numeros: Vec<String> = p6
+        .split("</li>")
+        .map(texto)
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(
+        numeros,
+        [
+            "Anterior",
+            "1",
+            "…",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "…",
+            "12",
+            "Siguiente"
+        ],
+        "{p6}"
+    );
+    assert!(
+        p6.contains("href=\"/historial?pagina=12&amp;por_pagina=4\""),
+        "{p6}"
+    );
+}
+
+#[tokio::test]
+async fn the_404_page_keeps_the_menu_of_a_logged_in_user() {
+    let app = spawn_app().await;
+    let mut b = Navegador::new(&app);
+    let pagina_404 = |b: &Navegador<'_>| {
+        let r = b
+            .client
+            .get(format!("{}/no/existe", app.url))
+            .header(COOKIE, b.jar())
+            .header("accept", "text/html")
+            .send();
+        async move {
+            let r = r.await.unwrap();
+            assert_eq!(r.status(), StatusCode::NOT_FOUND);
+            r.text().await.unwrap()
+        }
+    };
+    let anonima = pagina_404(&b).await;
+    assert!(anonima.contains("No existe esta página"));
+    assert!(anonima.contains("href=\"/entrar\">Iniciar sesión</a>"));
+    let registro = b.get("/registro").await;
+    b.enviar(
+        &registro,
+        "/registro",
+        &[
+            ("nombre", "Ana"),
+            ("correo", "ana@example.mx"),
+            ("contrasena", "contraseña-segura"),
+        ],
+    )
+    .await;
+    let con_sesion = pagina_404(&b).await;
+    assert!(con_sesion.contains("No existe esta página"));
+    for enlace in [
+        "<a href=\"/historial\">Mi Historial</a>",
+        "<a href=\"/perfil\">Configuración Perfil</a>",
+        "<a href=\"/quejas\">Mis quejas</a>",
+        ">Salir</button>",
+    ] {
+        assert!(con_sesion.contains(enlace), "{enlace} in {con_sesion}");
+    }
+    assert!(!con_sesion.contains("Iniciar sesión"));
+}
+
+#[tokio::test]
+async fn ver_shows_pdfs_and_images_in_the_browser_and_downloads_the_rest() {
+    let app = spawn_app().await;
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").solicitud(
+            serde_json::from_value(json!({
+                "folio": "COL-001-000003-21", "tipo": "acceso", "institucion": "Gobierno de Colima",
+                "descripcion": "Nómina de 2021", "fecha_presentacion": "2021-09-01", "estado": "terminada",
+                "respuestas": [{"tipo": "Entrega de información en medio electrónico", "fecha": "2021-09-10",
+                                "texto": "Se adjunta la nómina.",
+                                "adjuntos": [
+                                    {"nombre": "oficio.pdf", "media_type": "application/pdf", "tamano": 3000},
+                                    {"nombre": "nomina.csv", "media_type": "text/csv", "contenido": "a,b\n"}
+                                ]}]
+            }))
+            .unwrap(),
+        ),
+    );
+    let mut b = Navegador::new(&app);
+    registrar_y_vincular(&mut b, Jurisdiccion::Colima, "ana", "s3creta").await;
+    let d = b.get("/solicitudes/COL-001-000003-21").await;
+    let items: Vec<&str> = d.html.split("<li>").skip(1).collect();
+    let (pdf, csv) = (
+        items.iter().find(|li| li.contains("oficio.pdf")).unwrap(),
+        items.iter().find(|li| li.contains("nomina.csv")).unwrap(),
+    );
+    assert!(pdf.contains(">Ver</a>"), "{pdf}");
+    assert!(!csv.contains(">Ver</a>"), "{csv}");
+    let id = |li: &str| {
+        let start = li.find("href=\"/adjuntos/").unwrap() + 16;
+        li[start..start + li[start..].find('"').unwrap()].to_owned()
+    };
+    for (li, disposicion) in [(pdf, "inline"), (csv, "attachment")] {
+        let r = b
+            .client
+            .get(format!("{}/adjuntos/{}/ver", app.url, id(li)))
+            .header(COOKIE, b.jar())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let cd = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cd.starts_with(&format!("{disposicion};")), "{cd}");
+    }
+}
