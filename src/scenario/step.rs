@@ -245,7 +245,8 @@ impl Shorthand for Download {
 #[serde(deny_unknown_fields)]
 pub struct QuejaArgs {
     pub folio: String,
-    /// Default: "La respuesta no corresponde a lo solicitado."
+    /// Default: "La solicitud no fue respondida dentro del plazo." when the queja is against a
+    /// missing answer, else "La respuesta no corresponde a lo solicitado."
     #[serde(default)]
     pub motivo: Option<String>,
 }
