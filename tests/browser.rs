@@ -11,7 +11,7 @@ mod webdriver;
 
 use infomex_sim::{CuentaConfig, InfomexSim, SolicitudConfig};
 use pnt_model::{Jurisdiccion, Sha256};
-use serde_json::json;
+use serde_json::{Value, json};
 use webdriver::Driver;
 
 const ADJUNTO: &str = "nombre,cargo\nAna Pérez,Directora de Transparencia\n";
@@ -67,17 +67,25 @@ async fn pagina_pdf_pintada(browser: &Driver) -> Vec<u8> {
 }
 
 /// Waits until the browser's current page is `path` (a form's redirect has landed), asking the
-/// page itself; bounded, no timer.
+/// page itself; bounded, no timer. While the old page is being replaced, WebDriver may answer a
+/// script with an error (the script's page went away): that counts as "not there yet".
 async fn esperar_ruta(browser: &Driver, path: &str) {
+    let mut last = Value::Null;
     for _ in 0..200 {
-        let actual = browser
-            .run_async("arguments[arguments.length - 1](location.pathname)")
+        let res = browser
+            .try_call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(json!({"script": "return location.pathname", "args": []})),
+            )
             .await;
-        if actual.as_str() == Some(path) {
-            return;
+        match res {
+            Ok(actual) if actual.as_str() == Some(path) => return,
+            Ok(actual) => last = actual,
+            Err(error) => last = error,
         }
     }
-    panic!("the browser never reached {path}");
+    panic!("the browser never reached {path}; last answer: {last}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -119,14 +119,29 @@ impl Driver {
     }
 
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|res| panic!("WebDriver {path}: {res}"))
+    }
+
+    /// A command's value, or WebDriver's whole answer when it is an error.
+    pub async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Value> {
         let url = format!("{}/session/{}{path}", self.url, self.session);
         let mut req = self.http.request(method, url);
         if let Some(body) = body {
             req = req.json(&body);
         }
         let res: Value = req.send().await.unwrap().json().await.unwrap();
-        assert!(res["value"]["error"].is_null(), "WebDriver {path}: {res}");
-        res["value"].clone()
+        if res["value"]["error"].is_null() {
+            Ok(res["value"].clone())
+        } else {
+            Err(res)
+        }
     }
 
     pub async fn goto(&self, url: &str) {
