@@ -2,6 +2,9 @@
 
 use infomex_sim::{SimHandle, procedural_password};
 use pnt_model::Jurisdiccion;
+use quick_xml::Reader;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
 use serde_json::Value;
 
 pub(crate) const FED: Jurisdiccion = Jurisdiccion::Federacion;
@@ -121,10 +124,25 @@ pub(crate) async fn legacy_login(
         .to_vec()
 }
 
+/// The text of the first `<tag>` of a legacy (Windows-1252) document, with entities resolved and
+/// CDATA unwrapped; `None` when the document has no such element or is not well-formed XML.
 pub(crate) fn xml_text(bytes: &[u8], tag: &str) -> Option<String> {
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-    let open = format!("<{tag}>");
-    let start = text.find(&open)? + open.len();
-    let end = text[start..].find(&format!("</{tag}>"))? + start;
-    Some(text[start..end].to_owned())
+    let mut reader = Reader::from_str(&text);
+    let mut inside = false;
+    let mut found = String::new();
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) if !inside && e.name().as_ref() == tag => inside = true,
+            Event::End(e) if inside && e.name().as_ref() == tag => return Some(found),
+            Event::Text(t) if inside => found.push_str(&t.xml10_content()),
+            Event::CData(c) if inside => found.push_str(&c),
+            Event::GeneralRef(r) if inside => match r.resolve_char_ref().ok()? {
+                Some(c) => found.push(c),
+                None => found.push_str(resolve_predefined_entity(&r.xml10_content())?),
+            },
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
