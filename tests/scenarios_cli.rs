@@ -2,6 +2,11 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn pnt_suite(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
@@ -257,37 +262,28 @@ fn run_with_an_empty_selection_exits_2() {
 }
 
 /// A target that answers only its discovery document, without hooks.
-async fn target_without_hooks() -> String {
-    target_discovered_as(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
-                                            "hooks": {"prefix": "/__test", "available": []}}))
+async fn target_without_hooks() -> MockServer {
+    target_discovered_as(json!({"api": "/api/v1", "version": "1.0.0",
+                                "hooks": {"prefix": "/__test", "available": []}}))
     .await
 }
 
-/// A target that answers only `discovery` at `/.well-known/pnt-suite`.
-async fn target_discovered_as(discovery: serde_json::Value) -> String {
-    serve_target(discovered_as(discovery)).await
-}
-
-/// A router that answers `discovery` at `/.well-known/pnt-suite`; more routes can be added.
-fn discovered_as(discovery: serde_json::Value) -> axum::Router {
-    use axum::{Json, Router, routing::get};
-    Router::new().route(
-        "/.well-known/pnt-suite",
-        get(move || async move { Json(discovery) }),
-    )
-}
-
-/// Serves `app` on a free loopback port: its base URL.
-async fn serve_target(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+/// A target on a free loopback port that answers only `discovery` at `/.well-known/pnt-suite`;
+/// tests mount more mocks on it. Any other request gets a 404.
+async fn target_discovered_as(discovery: Value) -> MockServer {
+    let target = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/pnt-suite"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(discovery))
+        .mount(&target)
+        .await;
+    target
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
-    let out = run_against(target_without_hooks().await, PLAZO, &[]).await;
+    let target = target_without_hooks().await;
+    let out = run_against(target.uri(), PLAZO, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -306,11 +302,11 @@ async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_with_a_calendar_the_oracle_does_not_know_cannot_be_checked() {
-    let url = target_discovered_as(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
+    let target = target_discovered_as(json!({"api": "/api/v1", "version": "1.0.0",
         "hooks": {"prefix": "/__test", "available": ["clock", "reset"]},
         "reglas": {"calendario": "sisai-2021", "umbral_alerta": 5}}))
     .await;
-    let out = run_against(url, PLAZO, &[]).await;
+    let out = run_against(target.uri(), PLAZO, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -323,16 +319,15 @@ async fn a_target_with_a_calendar_the_oracle_does_not_know_cannot_be_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
-    let app = discovered_as(serde_json::json!({"api": "/api/v1", "version": "1.0.0",
-                                               "hooks": {"prefix": "/__test", "available": []}}))
-    // Never answers: the runner's time limit is what ends the request.
-    .route(
-        "/api/v1/usuarios",
-        axum::routing::post(std::future::pending::<()>),
-    );
-    let url = serve_target(app).await;
+    let target = target_without_hooks().await;
+    // Answers only after an hour: the runner's time limit is what ends the request.
+    Mock::given(method("POST"))
+        .and(path("/api/v1/usuarios"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3600)))
+        .mount(&target)
+        .await;
     let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
-    let out = run_against(url, scenario, &["--timeout", "1"]).await;
+    let out = run_against(target.uri(), scenario, &["--timeout", "1"]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -368,62 +363,51 @@ fn an_unreachable_target_exits_3() {
 
 /// A PNT that makes the 2021 mistakes: its linkage says `completa` but Mi Historial is empty, or
 /// (with `generic`) it refuses with "consulte con el administrador".
-async fn faulty_target(generic: bool) -> String {
-    use axum::Json;
-    use axum::http::StatusCode;
-    use axum::routing::{get, post, put};
-    use serde_json::json;
-    let vincular = move || async move {
-        if generic {
-            (
-                StatusCode::BAD_GATEWAY,
-                Json(json!({"error": {"codigo": "infomex_no_responde",
-                                      "mensaje": "Error. Consulte con el administrador del sistema."}})),
-            )
-        } else {
-            (
-                StatusCode::OK,
-                Json(
-                    json!({"jurisdiccion": "federacion", "usuario_infomex": "ciudadano.federal",
-                            "estado": "completa", "mensaje": "Listo.", "solicitudes": 1, "respuestas": 0,
-                            "adjuntos": 0, "nuevas": 1, "actualizadas": 0, "pendientes": []}),
-                ),
-            )
-        }
-    };
-    let app = discovered_as(
+async fn faulty_target(generic: bool) -> MockServer {
+    let target = target_discovered_as(
         json!({"api": "/api/v1", "hooks": {"prefix": "/__test", "available": ["clock"]}}),
     )
-    .route("/__test/clock", put(|| async { StatusCode::NO_CONTENT }))
-    .route(
-        "/api/v1/usuarios",
-        post(|| async {
-            (
-                StatusCode::CREATED,
-                Json(json!({"correo": "luis@x", "nombre": "luis"})),
-            )
-        }),
-    )
-    .route(
-        "/api/v1/sesiones",
-        post(|| async {
-            (
-                StatusCode::CREATED,
-                Json(json!({"token": "t", "expira": "2021-10-20"})),
-            )
-        }),
-    )
-    .route("/api/v1/vinculaciones", post(vincular))
-    .route(
-        "/api/v1/historial",
-        get(|| async {
-            Json(
+    .await;
+    let vinculacion = if generic {
+        ResponseTemplate::new(502).set_body_json(json!({"error": {"codigo": "infomex_no_responde",
+                             "mensaje": "Error. Consulte con el administrador del sistema."}}))
+    } else {
+        ResponseTemplate::new(200).set_body_json(
+            json!({"jurisdiccion": "federacion", "usuario_infomex": "ciudadano.federal",
+                   "estado": "completa", "mensaje": "Listo.", "solicitudes": 1, "respuestas": 0,
+                   "adjuntos": 0, "nuevas": 1, "actualizadas": 0, "pendientes": []}),
+        )
+    };
+    let mocks = [
+        Mock::given(method("PUT"))
+            .and(path("/__test/clock"))
+            .respond_with(ResponseTemplate::new(204)),
+        Mock::given(method("POST"))
+            .and(path("/api/v1/usuarios"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(json!({"correo": "luis@x", "nombre": "luis"})),
+            ),
+        Mock::given(method("POST"))
+            .and(path("/api/v1/sesiones"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(json!({"token": "t", "expira": "2021-10-20"})),
+            ),
+        Mock::given(method("POST"))
+            .and(path("/api/v1/vinculaciones"))
+            .respond_with(vinculacion),
+        Mock::given(method("GET"))
+            .and(path("/api/v1/historial"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
                 json!({"hoy": "2021-09-20", "total": 0, "pagina": 1, "por_pagina": 100,
-                            "leyenda": "Mostrando 0 de 0 solicitudes", "solicitudes": []}),
-            )
-        }),
-    );
-    serve_target(app).await
+                       "leyenda": "Mostrando 0 de 0 solicitudes", "solicitudes": []}),
+            )),
+    ];
+    for mock in mocks {
+        mock.mount(&target).await;
+    }
+    target
 }
 
 /// `pnt-suite run` of one scenario file against the target at `url`, with `extra` flags.
@@ -455,7 +439,8 @@ fn linkage_only() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_oracle_catches_a_target_that_loses_solicitudes() {
-    let out = run_against(faulty_target(false).await, &linkage_only(), &[]).await;
+    let target = faulty_target(false).await;
+    let out = run_against(target.uri(), &linkage_only(), &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -474,7 +459,8 @@ async fn consulte_con_el_administrador_always_fails() {
         "    expect:\n      fields: {estado: completa, solicitudes: 1}\n",
         "    expect:\n      error: infomex_no_responde\n",
     );
-    let out = run_against(faulty_target(true).await, &expecting_the_error, &[]).await;
+    let target = faulty_target(true).await;
+    let out = run_against(target.uri(), &expecting_the_error, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(
