@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 /// The endpoints a fault (and the journal) can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(description = "The simulator's endpoints, as its journal names them.")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Endpoint {
     Login,
@@ -33,7 +37,11 @@ pub enum Endpoint {
 /// arm in each of the matches below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schemars", schemars(rename = "FaultKind"))]
+// The schema keeps the names and descriptions scenario authors see in their editors.
+#[cfg_attr(
+    feature = "schemars",
+    schemars(rename = "FaultKind", description = "The simulator's fault kinds.")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKindName {
     /// That HTTP status (`status`: 500, 502 or 503) with an error body.
@@ -317,7 +325,13 @@ impl Fault {
 /// this shape; [`FaultSpec::check`] turns it into a [`Fault`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schemars", schemars(rename = "Fault"))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        rename = "Fault",
+        description = "One fault. A request meets at most one fault: the first of the plan that matches it."
+    )
+)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// What goes wrong.
