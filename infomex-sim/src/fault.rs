@@ -740,6 +740,18 @@ mod tests {
     }
 
     #[test]
+    fn the_catalog_names_each_kind_once_as_serde_writes_it() {
+        let mut names = std::collections::BTreeSet::new();
+        for kind in FaultKindName::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            assert!(names.insert(kind.name()), "{kind:?} twice");
+            assert!(kind.required_field().is_none_or(|f| kind.fields().contains(&f)));
+        }
+        let from_catalog: Vec<_> = FaultKind::catalog().iter().map(FaultKind::kind_name).collect();
+        assert_eq!(from_catalog, FaultKindName::ALL);
+    }
+
+    #[test]
     fn json_round_trip_and_helpful_errors() {
         for kind in FaultKind::catalog() {
             let f = Fault::new(kind).times(2);
