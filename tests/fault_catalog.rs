@@ -4,7 +4,7 @@
 //! docs, and its entry in the committed scenario schema.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use infomex_sim::FaultKindName;
 use pnt_suite::scenario::{Action, At, Step, find_files, load_file};
@@ -130,10 +130,17 @@ fn every_kind_has_its_entry_and_rules_in_the_committed_schema() {
     consts(&schema["$defs"]["FaultKind"], &mut kinds);
     assert_same("docs/scenario.schema.json, $defs/FaultKind", &kinds);
     let mut rules = BTreeSet::new();
-    for rule in schema["$defs"]["Fault"]["allOf"].as_array().into_iter().flatten() {
+    for rule in schema["$defs"]["Fault"]["allOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         consts(&rule["if"], &mut rules);
     }
-    assert_same("docs/scenario.schema.json, the rules of $defs/Fault", &rules);
+    assert_same(
+        "docs/scenario.schema.json, the rules of $defs/Fault",
+        &rules,
+    );
 }
 
 #[test]
@@ -147,7 +154,7 @@ fn every_kind_is_used_by_a_shipped_scenario() {
             }
         }
     }
-    let files = find_files(&[PathBuf::from(root().join("scenarios"))]).unwrap();
+    let files = find_files(&[root().join("scenarios")]).unwrap();
     let instances: Vec<_> = files
         .iter()
         .flat_map(|f| load_file(f).unwrap_or_else(|e| panic!("{e}")))

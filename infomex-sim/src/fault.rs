@@ -157,9 +157,7 @@ impl FaultKindName {
             | FaultKindName::PageDrift
             | FaultKindName::MissingFromList
             | FaultKindName::StatusMismatch => Some(&[Endpoint::Lista]),
-            FaultKindName::BadChecksum | FaultKindName::Attachment404 => {
-                Some(&[Endpoint::Adjunto])
-            }
+            FaultKindName::BadChecksum | FaultKindName::Attachment404 => Some(&[Endpoint::Adjunto]),
             _ => None,
         }
     }
@@ -501,9 +499,7 @@ impl FaultSpec {
             FaultKindName::WrongEncoding => FaultKind::WrongEncoding,
             FaultKindName::DuplicateRecord => FaultKind::DuplicateRecord,
             FaultKindName::PageDrift => FaultKind::PageDrift,
-            FaultKindName::MissingFromList => FaultKind::MissingFromList {
-                folio: self.folio.clone(),
-            },
+            FaultKindName::MissingFromList => FaultKind::MissingFromList { folio: self.folio },
             FaultKindName::StatusMismatch => FaultKind::StatusMismatch,
             FaultKindName::SessionExpiry => FaultKind::SessionExpiry {
                 after: self.after.unwrap_or_default(),
@@ -745,9 +741,15 @@ mod tests {
         for kind in FaultKindName::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
             assert!(names.insert(kind.name()), "{kind:?} twice");
-            assert!(kind.required_field().is_none_or(|f| kind.fields().contains(&f)));
+            assert!(
+                kind.required_field()
+                    .is_none_or(|f| kind.fields().contains(&f))
+            );
         }
-        let from_catalog: Vec<_> = FaultKind::catalog().iter().map(FaultKind::kind_name).collect();
+        let from_catalog: Vec<_> = FaultKind::catalog()
+            .iter()
+            .map(FaultKind::kind_name)
+            .collect();
         assert_eq!(from_catalog, FaultKindName::ALL);
     }
 

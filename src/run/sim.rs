@@ -50,9 +50,12 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, St
     }
     for fault in &infomex.faults {
         // Loading the scenario ran the same check; a failure here names the fault anyway.
-        let fault = fault
-            .check()
-            .map_err(|e| format!("el simulador no acepta la falla `{}`: {e}", fault.kind.name()))?;
+        let fault = fault.check().map_err(|e| {
+            format!(
+                "el simulador no acepta la falla `{}`: {e}",
+                fault.kind.name()
+            )
+        })?;
         config.faults.push(fault);
     }
     Ok(config)
