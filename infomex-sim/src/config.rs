@@ -141,8 +141,16 @@ times = 2
     fn bad_config_points_at_the_problem() {
         let err = SimConfig::from_toml("seed = 1\nsesion = 5\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 1), "{err}");
+        // An unknown kind lists the catalog's kinds (serde's unknown-variant error, which the
+        // suite's scenario loader turns into its own "¿quiso decir …?").
         let err = SimConfig::from_toml("[[faults]]\nkind = \"nope\"\n").unwrap_err();
-        assert!(err.message.contains("¿quiso decir"), "{err}");
+        assert!(err.message.contains("`http_status`"), "{err}");
+        let err = SimConfig::from_toml("[[faults]]\nkind = \"hang\"\nstatus = 503\n").unwrap_err();
+        assert!(
+            err.message
+                .contains("el campo `status` no aplica a la falla `hang`; quítelo"),
+            "{err}"
+        );
     }
 
     #[test]

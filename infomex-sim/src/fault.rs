@@ -1,5 +1,11 @@
 //! The fault catalog and the fault plan.
 //!
+//! The catalog is defined here once: [`FaultKindName`] lists the kinds with the fields each
+//! takes and the endpoints each acts on, [`FaultSpec`] is the flat shape every file and API
+//! writes a fault in (the admin API, the TOML config and the suite's scenarios), and
+//! [`FaultSpec::check`] is the only validation. The suite's scenario format and its JSON Schema
+//! are built from these types (feature `schemars`).
+//!
 //! A plan is an ordered list of faults; a request meets at most one — the first whose filters
 //! match and whose `nth` / `probability` / `times` let it fire. Probabilities are drawn from a
 //! stream seeded by the simulator seed and the fault's position, so a run repeats exactly.
@@ -11,6 +17,11 @@ use serde::{Deserialize, Serialize};
 
 /// The endpoints a fault (and the journal) can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(description = "The simulator's endpoints, as its journal names them.")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Endpoint {
     Login,
@@ -21,7 +32,139 @@ pub enum Endpoint {
     Otro,
 }
 
-/// What goes wrong.
+/// The name of a fault kind, as plans, scenarios and the journal write it (`kind:`). Each kind's
+/// fields and endpoints are listed here, next to its name, so a new kind is one variant and one
+/// arm in each of the matches below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+// The schema keeps the names and descriptions scenario authors see in their editors.
+#[cfg_attr(
+    feature = "schemars",
+    schemars(rename = "FaultKind", description = "The simulator's fault kinds.")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKindName {
+    /// That HTTP status (`status`: 500, 502 or 503) with an error body.
+    HttpStatus,
+    /// 429 with `Retry-After: retry_after`.
+    RateLimited,
+    /// The normal answer, `ms` milliseconds later.
+    Delay,
+    /// Headers never come; the connection stays open until the client gives up.
+    Hang,
+    /// Part of the answer, then the connection is reset.
+    Reset,
+    /// A `Content-Length` larger than the body sent.
+    Truncated,
+    /// 200 with a body that is not valid JSON / XML.
+    Malformed,
+    /// Declares one encoding and sends another.
+    WrongEncoding,
+    /// The first record of a list page is repeated on the next page.
+    DuplicateRecord,
+    /// A new solicitud appears at the top of the list while the client pages.
+    PageDrift,
+    /// A record is absent from the list though `total` counts it.
+    MissingFromList,
+    /// A record's list status differs from its detail status.
+    StatusMismatch,
+    /// Every session expires after `after` requests.
+    SessionExpiry,
+    /// Attachment bytes do not match the declared SHA-256.
+    BadChecksum,
+    /// The attachment answers 404.
+    #[serde(rename = "attachment_404")]
+    Attachment404,
+    /// Every request to the jurisdiction answers 503.
+    SystemDown,
+}
+
+/// The statuses `http_status` sends ([`FaultSpec::check`] refuses others).
+pub const FAULT_STATUSES: [u16; 3] = [500, 502, 503];
+
+/// Every kind-specific field of [`FaultSpec`], in the order the spec declares them.
+pub const KIND_FIELDS: [&str; 5] = ["status", "retry_after", "ms", "folio", "after"];
+
+impl FaultKindName {
+    /// Every kind, in the catalog's order.
+    pub const ALL: [FaultKindName; 16] = [
+        FaultKindName::HttpStatus,
+        FaultKindName::RateLimited,
+        FaultKindName::Delay,
+        FaultKindName::Hang,
+        FaultKindName::Reset,
+        FaultKindName::Truncated,
+        FaultKindName::Malformed,
+        FaultKindName::WrongEncoding,
+        FaultKindName::DuplicateRecord,
+        FaultKindName::PageDrift,
+        FaultKindName::MissingFromList,
+        FaultKindName::StatusMismatch,
+        FaultKindName::SessionExpiry,
+        FaultKindName::BadChecksum,
+        FaultKindName::Attachment404,
+        FaultKindName::SystemDown,
+    ];
+
+    /// The name as written in files, the admin API and the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKindName::HttpStatus => "http_status",
+            FaultKindName::RateLimited => "rate_limited",
+            FaultKindName::Delay => "delay",
+            FaultKindName::Hang => "hang",
+            FaultKindName::Reset => "reset",
+            FaultKindName::Truncated => "truncated",
+            FaultKindName::Malformed => "malformed",
+            FaultKindName::WrongEncoding => "wrong_encoding",
+            FaultKindName::DuplicateRecord => "duplicate_record",
+            FaultKindName::PageDrift => "page_drift",
+            FaultKindName::MissingFromList => "missing_from_list",
+            FaultKindName::StatusMismatch => "status_mismatch",
+            FaultKindName::SessionExpiry => "session_expiry",
+            FaultKindName::BadChecksum => "bad_checksum",
+            FaultKindName::Attachment404 => "attachment_404",
+            FaultKindName::SystemDown => "system_down",
+        }
+    }
+
+    /// The kind-specific fields (of [`KIND_FIELDS`]) this kind accepts.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            FaultKindName::HttpStatus => &["status"],
+            FaultKindName::RateLimited => &["retry_after"],
+            FaultKindName::Delay => &["ms"],
+            FaultKindName::MissingFromList => &["folio"],
+            FaultKindName::SessionExpiry => &["after"],
+            _ => &[],
+        }
+    }
+
+    /// The kind-specific field this kind requires, if any: its only field, except
+    /// `missing_from_list`'s `folio`, which defaults to the page's first record.
+    pub fn required_field(self) -> Option<&'static str> {
+        match self {
+            FaultKindName::MissingFromList => None,
+            other => other.fields().first().copied(),
+        }
+    }
+
+    /// The endpoints this kind can act on (`None`: every endpoint); requests to others never
+    /// count towards its `nth`.
+    pub fn endpoints(self) -> Option<&'static [Endpoint]> {
+        match self {
+            FaultKindName::DuplicateRecord
+            | FaultKindName::PageDrift
+            | FaultKindName::MissingFromList
+            | FaultKindName::StatusMismatch => Some(&[Endpoint::Lista]),
+            FaultKindName::BadChecksum | FaultKindName::Attachment404 => Some(&[Endpoint::Adjunto]),
+            _ => None,
+        }
+    }
+}
+
+/// What goes wrong, with the kind's parameters: a [`FaultSpec`] that passed
+/// [`FaultSpec::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
     /// 500, 502 or 503 with an error body.
@@ -59,66 +202,61 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// The kind's entry in the catalog.
+    pub fn kind_name(&self) -> FaultKindName {
+        match self {
+            FaultKind::HttpStatus { .. } => FaultKindName::HttpStatus,
+            FaultKind::RateLimited { .. } => FaultKindName::RateLimited,
+            FaultKind::Delay { .. } => FaultKindName::Delay,
+            FaultKind::Hang => FaultKindName::Hang,
+            FaultKind::Reset => FaultKindName::Reset,
+            FaultKind::Truncated => FaultKindName::Truncated,
+            FaultKind::Malformed => FaultKindName::Malformed,
+            FaultKind::WrongEncoding => FaultKindName::WrongEncoding,
+            FaultKind::DuplicateRecord => FaultKindName::DuplicateRecord,
+            FaultKind::PageDrift => FaultKindName::PageDrift,
+            FaultKind::MissingFromList { .. } => FaultKindName::MissingFromList,
+            FaultKind::StatusMismatch => FaultKindName::StatusMismatch,
+            FaultKind::SessionExpiry { .. } => FaultKindName::SessionExpiry,
+            FaultKind::BadChecksum => FaultKindName::BadChecksum,
+            FaultKind::Attachment404 => FaultKindName::Attachment404,
+            FaultKind::SystemDown => FaultKindName::SystemDown,
+        }
+    }
+
     /// The name used in plans and the journal.
     pub fn name(&self) -> &'static str {
-        match self {
-            FaultKind::HttpStatus { .. } => "http_status",
-            FaultKind::RateLimited { .. } => "rate_limited",
-            FaultKind::Delay { .. } => "delay",
-            FaultKind::Hang => "hang",
-            FaultKind::Reset => "reset",
-            FaultKind::Truncated => "truncated",
-            FaultKind::Malformed => "malformed",
-            FaultKind::WrongEncoding => "wrong_encoding",
-            FaultKind::DuplicateRecord => "duplicate_record",
-            FaultKind::PageDrift => "page_drift",
-            FaultKind::MissingFromList { .. } => "missing_from_list",
-            FaultKind::StatusMismatch => "status_mismatch",
-            FaultKind::SessionExpiry { .. } => "session_expiry",
-            FaultKind::BadChecksum => "bad_checksum",
-            FaultKind::Attachment404 => "attachment_404",
-            FaultKind::SystemDown => "system_down",
-        }
+        self.kind_name().name()
     }
 
     /// The endpoints this kind can act on; others never count towards its `nth`.
     fn applies_to(&self, endpoint: Endpoint) -> bool {
-        match self {
-            FaultKind::DuplicateRecord
-            | FaultKind::PageDrift
-            | FaultKind::MissingFromList { .. }
-            | FaultKind::StatusMismatch => endpoint == Endpoint::Lista,
-            FaultKind::BadChecksum | FaultKind::Attachment404 => endpoint == Endpoint::Adjunto,
-            _ => true,
-        }
+        self.kind_name()
+            .endpoints()
+            .is_none_or(|endpoints| endpoints.contains(&endpoint))
     }
 
     /// Every kind, with example parameters (for documentation and tests).
     pub fn catalog() -> Vec<FaultKind> {
-        vec![
-            FaultKind::HttpStatus { status: 503 },
-            FaultKind::RateLimited { retry_after: 1 },
-            FaultKind::Delay { ms: 200 },
-            FaultKind::Hang,
-            FaultKind::Reset,
-            FaultKind::Truncated,
-            FaultKind::Malformed,
-            FaultKind::WrongEncoding,
-            FaultKind::DuplicateRecord,
-            FaultKind::PageDrift,
-            FaultKind::MissingFromList { folio: None },
-            FaultKind::StatusMismatch,
-            FaultKind::SessionExpiry { after: 3 },
-            FaultKind::BadChecksum,
-            FaultKind::Attachment404,
-            FaultKind::SystemDown,
-        ]
+        FaultKindName::ALL
+            .iter()
+            .map(|kind| {
+                let spec = FaultSpec {
+                    status: Some(503),
+                    retry_after: Some(1),
+                    ms: Some(200),
+                    after: Some(3),
+                    ..FaultSpec::new(*kind)
+                };
+                spec.kind_of()
+            })
+            .collect()
     }
 }
 
 /// One fault of a plan: a kind and when it fires.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawFault", into = "RawFault")]
+#[serde(try_from = "FaultSpec", into = "FaultSpec")]
 pub struct Fault {
     pub kind: FaultKind,
     /// Only requests to this jurisdiction (all when `None`).
@@ -180,144 +318,227 @@ impl Fault {
     }
 }
 
-/// The wire shape of a fault: flat, every field optional, unknown fields refused.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// One fault as files and APIs write it: flat, the kind-specific fields beside the filters,
+/// unknown fields refused. The admin API, the TOML config and the suite's scenarios all read
+/// this shape; [`FaultSpec::check`] turns it into a [`Fault`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        rename = "Fault",
+        description = "One fault. A request meets at most one fault: the first of the plan that matches it."
+    )
+)]
 #[serde(deny_unknown_fields)]
-struct RawFault {
-    kind: String,
+pub struct FaultSpec {
+    /// What goes wrong.
+    pub kind: FaultKindName,
+    /// `http_status`: 500, 502 or 503.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    status: Option<u16>,
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<StatusSchema>"))]
+    pub status: Option<u16>,
+    /// `rate_limited`: the `Retry-After` seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    retry_after: Option<u32>,
+    pub retry_after: Option<u32>,
+    /// `delay`: milliseconds before the normal answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    ms: Option<u64>,
+    pub ms: Option<u64>,
+    /// `missing_from_list`: the folio left out (else the page's first record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    folio: Option<Folio>,
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
+    pub folio: Option<Folio>,
+    /// `session_expiry`: sessions expire after this many requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    after: Option<u32>,
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
+    pub after: Option<u32>,
+    /// Only requests to this jurisdiction (slug); absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    jurisdiccion: Option<Jurisdiccion>,
+    pub jurisdiccion: Option<Jurisdiccion>,
+    /// Only requests to this endpoint; absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    endpoint: Option<Endpoint>,
+    pub endpoint: Option<Endpoint>,
+    /// Only list requests of this page (from 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pagina: Option<u32>,
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
+    pub pagina: Option<u32>,
+    /// Only the n-th matching request, counted from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    nth: Option<u32>,
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
+    pub nth: Option<u32>,
+    /// Fire with this probability (0.0–1.0), drawn from a stream seeded by the scenario's seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    probability: Option<f64>,
+    #[cfg_attr(feature = "schemars", schemars(range(min = 0.0, max = 1.0)))]
+    pub probability: Option<f64>,
+    /// Fire at most this many times; absent for unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    times: Option<u32>,
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
+    pub times: Option<u32>,
 }
 
-const KINDS: [&str; 16] = [
-    "http_status",
-    "rate_limited",
-    "delay",
-    "hang",
-    "reset",
-    "truncated",
-    "malformed",
-    "wrong_encoding",
-    "duplicate_record",
-    "page_drift",
-    "missing_from_list",
-    "status_mismatch",
-    "session_expiry",
-    "bad_checksum",
-    "attachment_404",
-    "system_down",
-];
+/// The schema of [`FaultSpec::status`]: one of [`FAULT_STATUSES`].
+#[cfg(feature = "schemars")]
+struct StatusSchema;
 
-impl TryFrom<RawFault> for Fault {
-    type Error = String;
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for StatusSchema {
+    fn inline_schema() -> bool {
+        true
+    }
 
-    fn try_from(raw: RawFault) -> Result<Fault, String> {
-        let need = |field: &str, v: Option<u64>| {
-            v.ok_or_else(|| format!("la falla `{}` necesita el campo `{field}`", raw.kind))
-        };
-        let kind = match raw.kind.as_str() {
-            "http_status" => {
-                let status = need("status", raw.status.map(u64::from))? as u16;
-                if !matches!(status, 500 | 502 | 503) {
-                    return Err(format!("`status` debe ser 500, 502 o 503, no {status}"));
-                }
-                FaultKind::HttpStatus { status }
-            }
-            "rate_limited" => FaultKind::RateLimited {
-                retry_after: need("retry_after", raw.retry_after.map(u64::from))? as u32,
-            },
-            "delay" => FaultKind::Delay {
-                ms: need("ms", raw.ms)?,
-            },
-            "hang" => FaultKind::Hang,
-            "reset" => FaultKind::Reset,
-            "truncated" => FaultKind::Truncated,
-            "malformed" => FaultKind::Malformed,
-            "wrong_encoding" => FaultKind::WrongEncoding,
-            "duplicate_record" => FaultKind::DuplicateRecord,
-            "page_drift" => FaultKind::PageDrift,
-            "missing_from_list" => FaultKind::MissingFromList { folio: raw.folio },
-            "status_mismatch" => FaultKind::StatusMismatch,
-            "session_expiry" => FaultKind::SessionExpiry {
-                after: need("after", raw.after.map(u64::from))? as u32,
-            },
-            "bad_checksum" => FaultKind::BadChecksum,
-            "attachment_404" => FaultKind::Attachment404,
-            "system_down" => FaultKind::SystemDown,
-            other => {
-                let nearest = KINDS
-                    .iter()
-                    .max_by(|a, b| {
-                        strsim::normalized_levenshtein(other, a)
-                            .total_cmp(&strsim::normalized_levenshtein(other, b))
-                    })
-                    .expect("non-empty");
-                return Err(format!(
-                    "tipo de falla desconocido `{other}`; ¿quiso decir `{nearest}`? (vea docs/infomex-sim.md)"
-                ));
-            }
-        };
-        if let Some(p) = raw.probability
-            && !(0.0..=1.0).contains(&p)
-        {
-            return Err(format!("`probability` debe estar entre 0.0 y 1.0, no {p}"));
-        }
-        if raw.nth == Some(0) {
-            return Err("`nth` cuenta desde 1".to_owned());
-        }
-        Ok(Fault {
-            kind,
-            jurisdiccion: raw.jurisdiccion,
-            endpoint: raw.endpoint,
-            pagina: raw.pagina,
-            nth: raw.nth,
-            probability: raw.probability,
-            times: raw.times,
-        })
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FaultStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "integer", "enum": FAULT_STATUSES})
     }
 }
 
-impl From<Fault> for RawFault {
-    fn from(f: Fault) -> RawFault {
-        let mut raw = RawFault {
-            kind: f.kind.name().to_owned(),
+impl FaultSpec {
+    /// A spec of `kind` with no field set.
+    pub fn new(kind: FaultKindName) -> FaultSpec {
+        FaultSpec {
+            kind,
+            status: None,
+            retry_after: None,
+            ms: None,
+            folio: None,
+            after: None,
+            jurisdiccion: None,
+            endpoint: None,
+            pagina: None,
+            nth: None,
+            probability: None,
+            times: None,
+        }
+    }
+
+    /// Which of [`KIND_FIELDS`] are set.
+    fn present_fields(&self) -> Vec<&'static str> {
+        let set = [
+            self.status.is_some(),
+            self.retry_after.is_some(),
+            self.ms.is_some(),
+            self.folio.is_some(),
+            self.after.is_some(),
+        ];
+        KIND_FIELDS
+            .into_iter()
+            .zip(set)
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect()
+    }
+
+    /// The fault this spec describes, or what to write instead: the kind's required field is
+    /// there, no field of another kind is, and every number is in range. The messages are the
+    /// ones `pnt-suite check` shows for a scenario (code `escenario_incoherente`).
+    pub fn check(&self) -> Result<Fault, String> {
+        let kind = self.kind.name();
+        let present = self.present_fields();
+        if let Some(required) = self.kind.required_field()
+            && !present.contains(&required)
+        {
+            return Err(format!("la falla `{kind}` necesita el campo `{required}`"));
+        }
+        if let Some(extra) = present.iter().find(|f| !self.kind.fields().contains(f)) {
+            return Err(format!(
+                "el campo `{extra}` no aplica a la falla `{kind}`; quítelo"
+            ));
+        }
+        if let Some(status) = self.status
+            && !FAULT_STATUSES.contains(&status)
+        {
+            return Err(format!(
+                "`status: {status}` no es válido para `http_status`: use 500, 502 o 503"
+            ));
+        }
+        if let Some(p) = self.probability
+            && !(0.0..=1.0).contains(&p)
+        {
+            return Err(format!("`probability: {p}` debe estar entre 0.0 y 1.0"));
+        }
+        for (name, value) in [
+            ("pagina", self.pagina),
+            ("nth", self.nth),
+            ("times", self.times),
+            ("after", self.after),
+        ] {
+            if value == Some(0) {
+                return Err(format!("`{name}` cuenta desde 1; 0 no es válido"));
+            }
+        }
+        Ok(Fault {
+            kind: self.kind_of(),
+            jurisdiccion: self.jurisdiccion,
+            endpoint: self.endpoint,
+            pagina: self.pagina,
+            nth: self.nth,
+            probability: self.probability,
+            times: self.times,
+        })
+    }
+
+    /// The kind with its parameters; a required field that is absent reads as 0, which
+    /// [`FaultSpec::check`] refuses before it gets here.
+    fn kind_of(&self) -> FaultKind {
+        match self.kind {
+            FaultKindName::HttpStatus => FaultKind::HttpStatus {
+                status: self.status.unwrap_or_default(),
+            },
+            FaultKindName::RateLimited => FaultKind::RateLimited {
+                retry_after: self.retry_after.unwrap_or_default(),
+            },
+            FaultKindName::Delay => FaultKind::Delay {
+                ms: self.ms.unwrap_or_default(),
+            },
+            FaultKindName::Hang => FaultKind::Hang,
+            FaultKindName::Reset => FaultKind::Reset,
+            FaultKindName::Truncated => FaultKind::Truncated,
+            FaultKindName::Malformed => FaultKind::Malformed,
+            FaultKindName::WrongEncoding => FaultKind::WrongEncoding,
+            FaultKindName::DuplicateRecord => FaultKind::DuplicateRecord,
+            FaultKindName::PageDrift => FaultKind::PageDrift,
+            FaultKindName::MissingFromList => FaultKind::MissingFromList { folio: self.folio },
+            FaultKindName::StatusMismatch => FaultKind::StatusMismatch,
+            FaultKindName::SessionExpiry => FaultKind::SessionExpiry {
+                after: self.after.unwrap_or_default(),
+            },
+            FaultKindName::BadChecksum => FaultKind::BadChecksum,
+            FaultKindName::Attachment404 => FaultKind::Attachment404,
+            FaultKindName::SystemDown => FaultKind::SystemDown,
+        }
+    }
+}
+
+impl TryFrom<FaultSpec> for Fault {
+    type Error = String;
+
+    fn try_from(spec: FaultSpec) -> Result<Fault, String> {
+        spec.check()
+    }
+}
+
+impl From<Fault> for FaultSpec {
+    fn from(f: Fault) -> FaultSpec {
+        let mut spec = FaultSpec {
             jurisdiccion: f.jurisdiccion,
             endpoint: f.endpoint,
             pagina: f.pagina,
             nth: f.nth,
             probability: f.probability,
             times: f.times,
-            ..RawFault::default()
+            ..FaultSpec::new(f.kind.kind_name())
         };
         match f.kind {
-            FaultKind::HttpStatus { status } => raw.status = Some(status),
-            FaultKind::RateLimited { retry_after } => raw.retry_after = Some(retry_after),
-            FaultKind::Delay { ms } => raw.ms = Some(ms),
-            FaultKind::MissingFromList { folio } => raw.folio = folio,
-            FaultKind::SessionExpiry { after } => raw.after = Some(after),
+            FaultKind::HttpStatus { status } => spec.status = Some(status),
+            FaultKind::RateLimited { retry_after } => spec.retry_after = Some(retry_after),
+            FaultKind::Delay { ms } => spec.ms = Some(ms),
+            FaultKind::MissingFromList { folio } => spec.folio = folio,
+            FaultKind::SessionExpiry { after } => spec.after = Some(after),
             _ => {}
         }
-        raw
+        spec
     }
 }
 
@@ -512,6 +733,24 @@ mod tests {
         assert_ne!(run(5), run(6));
         let fired = run(5).iter().filter(|f| **f).count();
         assert!((30..90).contains(&fired), "{fired}");
+    }
+
+    #[test]
+    fn the_catalog_names_each_kind_once_as_serde_writes_it() {
+        let mut names = std::collections::BTreeSet::new();
+        for kind in FaultKindName::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            assert!(names.insert(kind.name()), "{kind:?} twice");
+            assert!(
+                kind.required_field()
+                    .is_none_or(|f| kind.fields().contains(&f))
+            );
+        }
+        let from_catalog: Vec<_> = FaultKind::catalog()
+            .iter()
+            .map(FaultKind::kind_name)
+            .collect();
+        assert_eq!(from_catalog, FaultKindName::ALL);
     }
 
     #[test]

@@ -214,6 +214,30 @@ impl<'de> Deserialize<'de> for Jurisdiccion {
     }
 }
 
+/// The schema of a jurisdiction as files write it: anything [`Jurisdiccion::parse`] accepts — a
+/// slug, a name (accents and case aside) or an INEGI code, which YAML reads as a number. The
+/// texts are not enumerated (every spelling of every name would be); the slugs are offered as
+/// examples for completion.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Jurisdiccion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Jurisdiccion".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let slugs: Vec<&str> = Jurisdiccion::ALL.iter().map(|j| j.slug()).collect();
+        // One schema for both forms: a text stays a text (a number is a code, never a name),
+        // and the bounds apply to numbers only.
+        schemars::json_schema!({
+            "description": "A jurisdiction: its slug (`jalisco`), its name (`Jalisco`) or its INEGI code (14; the Federación is 33).",
+            "type": ["string", "integer"],
+            "minimum": 1,
+            "maximum": 33,
+            "examples": slugs
+        })
+    }
+}
+
 /// An input that names none of the 33 jurisdictions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct JurisdiccionDesconocida {

@@ -175,13 +175,15 @@ impl Execution<'_> {
                 Call::Local
             }
             Action::Faults(faults) => {
-                let values = faults
+                // `check` passed when the scenario was loaded; it is the same catalog here.
+                let faults = faults
                     .iter()
-                    .map(|f| serde_json::to_value(&f.value).expect("faults serialize"))
-                    .collect();
+                    .map(|f| f.check())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
                 self.world
                     .infomex
-                    .add_faults(values)
+                    .add_faults(faults)
                     .await
                     .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
                 Call::Local

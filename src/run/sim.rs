@@ -49,28 +49,24 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, St
         config.cuentas.push(cuenta);
     }
     for fault in &infomex.faults {
-        config.faults.push(to_sim_fault(
-            serde_json::to_value(&fault.value).map_err(|e| e.to_string())?,
-        )?);
+        // Loading the scenario ran the same check; a failure here names the fault anyway.
+        let fault = fault.check().map_err(|e| {
+            format!(
+                "el simulador no acepta la falla `{}`: {e}",
+                fault.kind.name()
+            )
+        })?;
+        config.faults.push(fault);
     }
     Ok(config)
-}
-
-fn to_sim_fault(value: Value) -> Result<Fault, String> {
-    serde_json::from_value(value.clone())
-        .map_err(|e| format!("el simulador no acepta la falla {value}: {e}"))
 }
 
 /// [`Infomex`] over a simulator running in this process.
 pub(super) struct SimInfomex(pub(super) Arc<SimHandle>);
 
 impl Infomex for SimInfomex {
-    fn add_faults(&self, faults: Vec<Value>) -> BoxFuture<'_, Result<(), String>> {
+    fn add_faults(&self, faults: Vec<Fault>) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
-            let faults = faults
-                .into_iter()
-                .map(to_sim_fault)
-                .collect::<Result<Vec<_>, _>>()?;
             self.0.add_faults(faults);
             Ok(())
         })

@@ -6,7 +6,8 @@ use std::pin::Pin;
 
 use jiff::Timestamp;
 use pnt_model::Jurisdiccion;
-use serde_json::Value;
+
+use infomex_sim::Fault;
 
 use super::oracle::SimAccount;
 use crate::report;
@@ -15,10 +16,10 @@ use crate::scenario::Instance;
 /// A boxed future, so environments can be chosen at run time.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The simulator's side, as a scenario drives it. Faults are in the simulator's JSON shape
-/// (docs/infomex-sim.md, "Faults").
+/// The simulator's side, as a scenario drives it. Faults are the simulator's own type, checked
+/// by its catalog when the scenario was loaded.
 pub trait Infomex: Send + Sync {
-    fn add_faults(&self, faults: Vec<Value>) -> BoxFuture<'_, Result<(), String>>;
+    fn add_faults(&self, faults: Vec<Fault>) -> BoxFuture<'_, Result<(), String>>;
     fn clear_faults(&self) -> BoxFuture<'_, Result<(), String>>;
     /// Sets the simulator's clock.
     fn set_now(&self, now: Timestamp) -> BoxFuture<'_, Result<(), String>>;

@@ -299,31 +299,6 @@ pub(super) fn one_or_many<'de, D: Deserializer<'de>>(
     deserializer.deserialize_any(OneOrMany)
 }
 
-/// The schema of a jurisdiction as scenarios write it: anything [`pnt_model::Jurisdiccion::parse`]
-/// accepts — a slug, a name (accents and case aside) or an INEGI code, which YAML reads as a
-/// number. The texts are not enumerated (every spelling of every name would be); the slugs are
-/// offered as examples for completion, and `check` names the nearest one for a typo.
-#[allow(dead_code)] // Only its schema is used.
-pub(super) struct JurisdiccionSchema;
-
-impl JsonSchema for JurisdiccionSchema {
-    fn schema_name() -> Cow<'static, str> {
-        "Jurisdiccion".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let slugs: Vec<&str> = pnt_model::Jurisdiccion::ALL
-            .iter()
-            .map(|j| j.slug())
-            .collect();
-        // One schema for both forms: a text stays a text (a number is a code, never a name),
-        // and the bounds apply to numbers only.
-        json_schema!({
-            "description": "A jurisdiction: its slug (`jalisco`), its name (`Jalisco`) or its INEGI code (14; the Federación is 33).",
-            "type": ["string", "integer"],
-            "minimum": 1,
-            "maximum": 33,
-            "examples": slugs
-        })
-    }
-}
+/// The schema of a jurisdiction as scenarios write it (pnt-model's, feature `schemars`), named
+/// here so the fields that hold a jurisdiction say where their schema comes from.
+pub(super) type JurisdiccionSchema = pnt_model::Jurisdiccion;

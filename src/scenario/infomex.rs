@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap};
-use super::fault::Fault;
+use infomex_sim::FaultSpec;
 
 /// What the simulator holds when the scenario starts.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
@@ -31,7 +31,7 @@ pub struct Infomex {
     pub accounts: Vec<At<Account>>,
     /// The fault plan at the start; steps may add faults or clear them.
     #[serde(default)]
-    pub faults: Vec<At<Fault>>,
+    pub faults: Vec<At<FaultSpec>>,
 }
 
 /// An Infomex wire dialect.

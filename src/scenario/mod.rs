@@ -9,7 +9,6 @@ mod clock;
 mod de;
 mod error;
 mod expect;
-mod fault;
 mod infomex;
 mod load;
 mod matrix;
@@ -26,11 +25,12 @@ pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone};
 pub use de::{At, Fecha, OrderedMap, Pos};
 pub use error::{ScenarioError, code};
 pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector};
-pub use fault::{Endpoint, Fault, FaultKind};
+// The fault plan is written exactly as the simulator reads it: its catalog is the only one.
 pub use infomex::{
     Account, AdjuntoInfomex, Dialect, Infomex, PrevencionInfomex, RespuestaInfomex,
     SolicitudInfomex,
 };
+pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
 pub use load::{Instance, find_files, load_file, load_file_all, load_str, load_str_all};
 pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
 pub use pnt::{Cuenta, Pnt, User};

@@ -10,7 +10,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{FaultKind, Scenario};
+use infomex_sim::FaultKindName;
+use infomex_sim::fault::KIND_FIELDS;
+
+use super::Scenario;
 
 /// The name of the definition of a `${name}` in the schema.
 const VARIABLE: &str = "Variable";
@@ -32,29 +35,16 @@ pub fn json_schema() -> String {
     text
 }
 
-/// Adds to `$defs/Fault` what [`Fault::check`](super::Fault::check) requires of each kind: the
-/// field it needs, and no field it does not take. Both come from [`FaultKind`]'s own lists.
+/// Adds to `$defs/Fault` what [`FaultSpec::check`](infomex_sim::FaultSpec::check) requires of
+/// each kind: the field it needs, and no field it does not take. Both come from the simulator's
+/// catalog ([`FaultKindName`]), the one list of kinds and their fields.
 fn fault_rules(root: &mut Value) {
-    let kinds: Vec<FaultKind> = root
-        .pointer("/$defs/FaultKind/oneOf")
-        .and_then(Value::as_array)
-        .expect("FaultKind is a oneOf of its kinds")
-        .iter()
-        .map(|k| serde_json::from_value(k["const"].clone()).expect("a kind's name reads back"))
-        .collect();
-    let mut fields: Vec<&str> = kinds
-        .iter()
-        .flat_map(|k| k.extra_fields())
-        .copied()
-        .collect();
-    fields.sort_unstable();
-    fields.dedup();
-    let rules: Vec<Value> = kinds
+    let rules: Vec<Value> = FaultKindName::ALL
         .iter()
         .map(|kind| {
-            let forbidden: Map<String, Value> = fields
+            let forbidden: Map<String, Value> = KIND_FIELDS
                 .iter()
-                .filter(|f| !kind.extra_fields().contains(f))
+                .filter(|f| !kind.fields().contains(f))
                 .map(|f| ((*f).to_owned(), Value::Bool(false)))
                 .collect();
             let mut then = json!({"properties": forbidden});

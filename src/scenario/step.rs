@@ -21,8 +21,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap, Shorthand, scalar_or_map};
 use super::expect::{Expect, Selector};
-use super::fault::Fault;
 use super::suggest::did_you_mean;
+use infomex_sim::FaultSpec;
 
 /// One step.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +65,7 @@ pub enum Action {
     /// Moves "today" forward (hook `clock`).
     AdvanceClock(Advance),
     /// Adds faults to the simulator's plan.
-    Faults(Vec<At<Fault>>),
+    Faults(Vec<At<FaultSpec>>),
     /// Empties the simulator's fault plan.
     ClearFaults,
     /// Restarts the target on the same database (embedded target only).
@@ -589,7 +589,7 @@ impl JsonSchema for Step {
             ("quejas", no_args()),
             ("set_clock", generator.subschema_for::<Fecha>()),
             ("advance_clock", generator.subschema_for::<Advance>()),
-            ("faults", generator.subschema_for::<Vec<Fault>>()),
+            ("faults", generator.subschema_for::<Vec<FaultSpec>>()),
             ("clear_faults", no_args()),
             ("restart", no_args()),
             ("concurrent", generator.subschema_for::<Vec<Step>>()),
