@@ -39,7 +39,10 @@ fn bad(message: String) -> Reply {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Box<Reply>> {
-    serde_json::from_slice(body).map_err(|e| Box::new(bad(format!("JSON inválido: {e}"))))
+    serde_json::from_slice(body).map_err(|e| {
+        let message = crate::fault::in_spanish(&e.to_string());
+        Box::new(bad(format!("JSON inválido: {message}")))
+    })
 }
 
 pub(crate) fn router(state: Arc<SimState>, admin_token: Option<String>) -> Router<Arc<SimState>> {

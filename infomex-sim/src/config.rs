@@ -77,7 +77,7 @@ impl SimConfig {
             ConfigError {
                 line: before.matches('\n').count() + 1,
                 column: before.rsplit('\n').next().unwrap_or("").chars().count() + 1,
-                message: e.message().trim().to_owned(),
+                message: crate::fault::in_spanish(e.message().trim()),
             }
         })
     }
@@ -141,10 +141,20 @@ times = 2
     fn bad_config_points_at_the_problem() {
         let err = SimConfig::from_toml("seed = 1\nsesion = 5\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 1), "{err}");
-        // An unknown kind lists the catalog's kinds (serde's unknown-variant error, which the
-        // suite's scenario loader turns into its own "¿quiso decir …?").
-        let err = SimConfig::from_toml("[[faults]]\nkind = \"nope\"\n").unwrap_err();
+        // An unknown kind gets the nearest one and the catalog's kinds, in Spanish.
+        let err = SimConfig::from_toml("[[faults]]\nkind = \"hnag\"\n").unwrap_err();
+        assert!(
+            err.message
+                .starts_with("valor desconocido `hnag`; ¿quiso decir `hang`? (valores válidos: `"),
+            "{err}"
+        );
         assert!(err.message.contains("`http_status`"), "{err}");
+        let err = SimConfig::from_toml("[[faults]]\nkind = \"zzz\"\n").unwrap_err();
+        assert!(
+            err.message
+                .starts_with("valor desconocido `zzz`; los valores válidos son `"),
+            "{err}"
+        );
         let err = SimConfig::from_toml("[[faults]]\nkind = \"hang\"\nstatus = 503\n").unwrap_err();
         assert!(
             err.message

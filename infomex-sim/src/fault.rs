@@ -671,6 +671,41 @@ impl FaultPlan {
     }
 }
 
+/// Serde's English message for an unknown value of an enum ("unknown variant `x`, expected one
+/// of `a`, `b`") in Spanish, with the nearest valid value; any other message comes back as it is.
+/// The fault kinds' type is shared with the scenario format, whose loader builds its own message
+/// from serde's standard unknown-variant error, so the simulator's own front ends (its TOML file
+/// and its admin API) translate that error here instead.
+pub(crate) fn in_spanish(message: &str) -> String {
+    let Some((value, rest)) = message
+        .strip_prefix("unknown variant `")
+        .and_then(|rest| rest.split_once('`'))
+    else {
+        return message.to_owned();
+    };
+    // The valid values are the quoted words after the unknown one: every other piece between
+    // backticks.
+    let valid: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let list = valid
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let nearest = valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(value, v), *v))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score >= 0.8);
+    match nearest {
+        Some((_, near)) => format!(
+            "valor desconocido `{value}`; ¿quiso decir `{near}`? (valores válidos: {list}; vea docs/infomex-sim.md)"
+        ),
+        None => format!(
+            "valor desconocido `{value}`; los valores válidos son {list} (vea docs/infomex-sim.md)"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,10 +57,9 @@ async fn admin_api_accounts_faults_journal_reset() {
     assert_eq!(res.status(), 400);
     let err: Value = res.json().await.unwrap();
     assert!(
-        err["error"]["mensaje"]
-            .as_str()
-            .unwrap()
-            .contains("http_status"),
+        err["error"]["mensaje"].as_str().unwrap().starts_with(
+            "JSON inválido: valor desconocido `http_estatus`; ¿quiso decir `http_status`?"
+        ),
         "{err}"
     );
     let res = http
