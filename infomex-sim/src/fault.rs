@@ -691,13 +691,8 @@ pub(crate) fn in_spanish(message: &str) -> String {
         .map(|v| format!("`{v}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let nearest = valid
-        .iter()
-        .map(|v| (strsim::jaro_winkler(value, v), *v))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(score, _)| *score >= 0.8);
-    match nearest {
-        Some((_, near)) => format!(
+    match pnt_model::did_you_mean(value, valid.iter().copied()) {
+        Some(near) => format!(
             "valor desconocido `{value}`; ¿quiso decir `{near}`? (valores válidos: {list}; vea docs/infomex-sim.md)"
         ),
         None => format!(

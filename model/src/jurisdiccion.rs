@@ -283,19 +283,23 @@ fn normalize(s: &str) -> String {
         .collect()
 }
 
-/// The slug closest to `key` by normalized Levenshtein similarity, if it is a plausible typo.
+/// The slug whose name, other name or slug is nearest to `key` (already normalized), if it is a
+/// plausible typo by the one rule of [`crate::did_you_mean`].
 fn nearest_slug(key: &str) -> Option<&'static str> {
-    TABLE
+    let names: Vec<(String, &'static str)> = TABLE
         .iter()
         .flat_map(|(_, slug, nombre, otros)| {
             std::iter::once(*nombre)
                 .chain(otros.iter().copied())
                 .chain(std::iter::once(*slug))
-                .map(move |name| (strsim::normalized_levenshtein(key, &normalize(name)), *slug))
+                .map(move |name| (normalize(name), *slug))
         })
-        .filter(|(score, _)| *score >= 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, slug)| slug)
+        .collect();
+    let nearest = crate::did_you_mean(key, names.iter().map(|(name, _)| name.as_str()))?;
+    names
+        .iter()
+        .find(|(name, _)| name == nearest)
+        .map(|(_, slug)| *slug)
 }
 
 #[cfg(test)]

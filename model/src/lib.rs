@@ -12,6 +12,7 @@
 //! - [`plazo`]: official receipt, fecha límite, ampliación, prevención, queja window.
 //! - [`semaforo`]: En tiempo / En alerta / Fuera de tiempo.
 //! - [`solicitud`]: solicitudes, respuestas (the Infomex answer catalog), adjuntos, quejas.
+//! - [`suggest`]: "¿quiso decir …?" — the nearest known word to a typo.
 
 pub mod calendario;
 pub mod folio;
@@ -19,6 +20,7 @@ pub mod jurisdiccion;
 pub mod plazo;
 pub mod semaforo;
 pub mod solicitud;
+pub mod suggest;
 
 pub use calendario::{Calendario, CalendarioError, Inhabil, feriado_lft};
 pub use folio::{Folio, FolioError};
@@ -32,6 +34,7 @@ pub use solicitud::{
     Adjunto, EstadoSolicitud, Queja, Respuesta, Sha256, Solicitud, TipoRespuesta, TipoSolicitud,
     folio_queja,
 };
+pub use suggest::did_you_mean;
 
 /// Re-exported so dependants name dates with the same type.
 pub use jiff::civil::Date;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::Error as YamlError;
 
 use super::de::Pos;
-use super::suggest::did_you_mean;
 use crate::error::CliError;
+use pnt_model::did_you_mean;
 
 /// A scenario file that is not a valid scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, de};
 use serde_json::Value;
 
 use super::de::{OrderedMap, one_or_many};
-use super::suggest::did_you_mean;
+use pnt_model::did_you_mean;
 
 /// A step's expectations. With none, a step expects success (any 2xx).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]

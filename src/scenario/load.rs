@@ -10,8 +10,8 @@ use super::error::{ScenarioError, code, describe};
 use super::matrix::{Matrix, Placeholder, Substituted, references, substitute, valid_name};
 use super::recover::{Part, captured_names, neutralize};
 use super::step::Action;
-use super::suggest::did_you_mean;
 use super::{Scenario, Step};
+use pnt_model::did_you_mean;
 
 /// One runnable scenario: a file's scenario with one combination of its matrix.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,7 +16,6 @@ mod pnt;
 mod recover;
 mod schema;
 mod step;
-mod suggest;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -34,12 +33,12 @@ pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
 pub use load::{Instance, find_files, load_file, load_file_all, load_str, load_str_all};
 pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
 pub use pnt::{Cuenta, Pnt, User};
+pub use pnt_model::did_you_mean;
 pub use schema::json_schema;
 pub use step::{
     ACTIONS, Action, Advance, BARE_ACTIONS, Details, Download, History, Login, MODIFIERS,
     QuejaArgs, Step, Vincular,
 };
-pub use suggest::did_you_mean;
 
 /// One scenario file.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]

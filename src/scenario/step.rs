@@ -21,8 +21,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap, Shorthand, scalar_or_map};
 use super::expect::{Expect, Selector};
-use super::suggest::did_you_mean;
 use infomex_sim::FaultSpec;
+use pnt_model::did_you_mean;
 
 /// One step.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,6 @@
-//! "¿Quiso decir …?": the nearest known word to a typo.
+//! "¿Quiso decir …?": the nearest known word to a typo — the one definition the scenario loader,
+//! the jurisdiction parser and the simulator's error messages all use, so a typo is judged the
+//! same everywhere.
 
 /// The candidate nearest to `input`, when it is close enough to be a likely typo: a normalized
 /// Damerau–Levenshtein similarity of at least 0.7, or a Jaro–Winkler one of at least 0.88 (which
