@@ -6,6 +6,8 @@
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so and passes,
 //! unless `PNT_BROWSER_TESTS=1` (set by `.ci/run`, which installs them): then it fails.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
@@ -15,34 +17,10 @@ use std::process::Command;
 use serde_json::json;
 use webdriver::Driver;
 
-/// `tema-a` holds the shipped seed scenario; `tema-b` a copy whose expected fecha límite is
-/// wrong, so it fails with a value diff.
-fn two_themes(dir: &Path) -> std::path::PathBuf {
-    let seed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/vinculacion/solicitud-semilla.yaml"),
-    )
-    .unwrap();
-    let wrong = seed
-        .replace(
-            "solicitudes[0].fecha_limite_entrega: 2021-09-24",
-            "solicitudes[0].fecha_limite_entrega: 2021-09-23",
-        )
-        .replace(
-            "name: La solicitud semilla",
-            "name: Una fecha límite equivocada para la solicitud semilla",
-        );
-    assert_ne!(seed, wrong);
-    for (folder, body) in [("tema-a", &seed), ("tema-b", &wrong)] {
-        std::fs::create_dir_all(dir.join(folder)).unwrap();
-        std::fs::write(dir.join(folder).join("escenario.yaml"), body).unwrap();
-    }
-    dir.join("tema-b/escenario.yaml")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_html_report_shows_every_section_and_the_failing_diff_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let wrong = two_themes(dir.path());
+    let wrong = fixtures::two_themes(dir.path());
     let html = dir.path().join("informe.html");
     let out = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
         .args(["run", dir.path().to_str().unwrap(), "--report"])

@@ -2,6 +2,9 @@
 //! its reports, `--report` paths checked before anything runs, and the JSON report against its
 //! published schema.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -23,29 +26,6 @@ fn is_scenario_line(line: &str) -> bool {
     ["✓ PASÓ", "✗ FALLÓ", "– NO APLICA", "! ERROR"]
         .iter()
         .any(|m| line.starts_with(m))
-}
-
-/// Two themes: `tema-a` with the shipped seed scenario, `tema-b` with a copy whose expected
-/// fecha límite is wrong (so it fails with a diff).
-fn two_themes(dir: &Path) {
-    let seed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/vinculacion/solicitud-semilla.yaml"),
-    )
-    .unwrap();
-    let wrong = seed
-        .replace(
-            "solicitudes[0].fecha_limite_entrega: 2021-09-24",
-            "solicitudes[0].fecha_limite_entrega: 2021-09-23",
-        )
-        .replace(
-            "name: La solicitud semilla",
-            "name: Una fecha límite equivocada de la solicitud semilla",
-        );
-    assert_ne!(seed, wrong);
-    for (folder, body) in [("tema-a", &seed), ("tema-b", &wrong)] {
-        std::fs::create_dir_all(dir.join(folder)).unwrap();
-        std::fs::write(dir.join(folder).join("escenario.yaml"), body).unwrap();
-    }
 }
 
 #[test]
@@ -232,7 +212,7 @@ fn committed_report_schema_is_current() {
 #[test]
 fn a_real_json_report_validates_against_the_published_schema() {
     let dir = tempfile::tempdir().unwrap();
-    two_themes(dir.path());
+    fixtures::two_themes(dir.path());
     let json = dir.path().join("informe.json");
     let out = pnt_suite(&[
         "run",

@@ -363,13 +363,7 @@ fn scenario(h: &mut String, n: usize, s: &ScenarioReport, durations: bool) -> Ou
         for f in &s.failures {
             writeln!(h, "<div class=\"falla\">")?;
             let place = match &f.step {
-                Some(step) => format!(
-                    "paso {} ({}, {}:{})",
-                    step.position(),
-                    step.action,
-                    s.file.display(),
-                    step.line
-                ),
+                Some(step) => step.place(&s.file),
                 None => s.file.display().to_string(),
             };
             writeln!(

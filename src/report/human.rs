@@ -148,13 +148,7 @@ fn scenario(
     }
     for f in &s.failures {
         let place = match &f.step {
-            Some(step) => format!(
-                "paso {} ({}, {}:{})",
-                step.position(),
-                step.action,
-                s.file.display(),
-                step.line
-            ),
+            Some(step) => step.place(&s.file),
             None => format!("{}", s.file.display()),
         };
         writeln!(

@@ -100,13 +100,7 @@ fn details(s: &ScenarioReport) -> String {
     let mut text = String::new();
     for f in &s.failures {
         if let Some(step) = &f.step {
-            text.push_str(&format!(
-                "paso {} ({}, {}:{}) — ",
-                step.position(),
-                step.action,
-                s.file.display(),
-                step.line
-            ));
+            text.push_str(&format!("{} — ", step.place(&s.file)));
         }
         text.push_str(&format!("{}: {}\n", f.check, f.message));
         match &f.diff {

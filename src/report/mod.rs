@@ -128,6 +128,17 @@ pub struct StepRef {
 }
 
 impl StepRef {
+    /// Where the step is, as every renderer names it: `paso 5.2 (vincular, file.yaml:31)`.
+    pub fn place(&self, file: &std::path::Path) -> String {
+        format!(
+            "paso {} ({}, {}:{})",
+            self.position(),
+            self.action,
+            file.display(),
+            self.line
+        )
+    }
+
     /// The position as people read it: `5`, or `5.2` inside a `concurrent`.
     pub fn position(&self) -> Position {
         Position {
