@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use infomex_sim::{CuentaConfig, SimConfig, SolicitudConfig};
 use pnt_model::{Calendario, Date, Jurisdiccion, Plazo, Terminos, VentanaQueja, ventana_queja};
-use pnt_reference_server::{Clock, Config, Dialecto};
+use pnt_model::Dialect;
+use pnt_reference_server::{Clock, Config};
 
 use crate::error::{CliError, Exit};
 
@@ -27,7 +28,7 @@ pub struct ServeArgs {
     /// `jalisco=http://10.0.0.5:8090`. Repetible.
     #[arg(long = "infomex", value_name = "JURISDICCION=URL")]
     pub infomex: Vec<String>,
-    /// El dialecto que habla el Infomex de una jurisdicción, p. ej. `sonora=legacy`, como en la
+    /// El dialect que habla el Infomex de una jurisdicción, p. ej. `sonora=legacy`, como en la
     /// configuración del simulador. Por omisión chiapas, guerrero, jalisco, michoacan, oaxaca y
     /// veracruz hablan legacy y las demás modern. Repetible.
     #[arg(long = "dialect", value_name = "JURISDICCION=modern|legacy")]
@@ -157,29 +158,22 @@ fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
         config = config.infomex_url(j, url);
     }
     for text in &args.dialects {
-        let (j, dialecto) = assignment("--dialect", text)?;
-        let dialecto = match dialecto {
-            "modern" => Dialecto::Moderno,
-            "legacy" => Dialecto::Legado,
-            other => {
-                return Err(CliError::bad_input(
-                    "dialecto_desconocido",
-                    format!(
-                        "--dialect: dialecto desconocido «{other}» para {}; use modern (JSON) o legacy (XML en Windows-1252)",
-                        j.nombre()
-                    ),
-                ));
-            }
+        let (j, dialect) = assignment("--dialect", text)?;
+        let Some(dialect) = Dialect::parse(dialect) else {
+            return Err(CliError::bad_input(
+                "dialecto_desconocido",
+                format!(
+                    "--dialect: dialecto desconocido «{dialect}» para {}; use modern (JSON) o legacy (XML en Windows-1252)",
+                    j.nombre()
+                ),
+            ));
         };
         banner.push(format!(
             "  {} habla el dialecto {}",
             j.nombre(),
-            match dialecto {
-                Dialecto::Moderno => "modern",
-                Dialecto::Legado => "legacy",
-            }
+            dialect.slug()
         ));
-        config = config.dialecto(j, dialecto);
+        config = config.dialect(j, dialect);
     }
     Ok((config, banner))
 }
@@ -364,7 +358,7 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
              \x20 1. Regístrese con cualquier correo y contraseña, e inicie sesión.\n\
              \x20 2. Configuración Perfil → Vinculación a sistemas de solicitudes de acceso a la información:\n\
              \x20    Estado «Federación», Usuario «demo», Contraseña «demo2021», y pulse VINCULAR.\n\
-             \x20    (Otra cuenta: Estado «Jalisco», mismo usuario y contraseña; habla el dialecto legacy.)\n\
+             \x20    (Otra cuenta: Estado «Jalisco», mismo usuario y contraseña; habla el dialect legacy.)\n\
              \x20 3. Abra Mi Historial: la primera fila es la solicitud 0623800160321 de la ayuda de la PNT.\n\
              {quejas}\
              Fecha simulada: {hoy} (--hoy para cambiarla). Infomex simulado en {sim_url} (admin: {sim_url}/__admin).\n\

@@ -18,7 +18,7 @@ pub struct SimArgs {
     /// Semilla de las cuentas generadas (sustituye a la del archivo de configuración).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Archivo de configuración (TOML): dialectos, cuentas, fallas, sesiones; vea
+    /// Archivo de configuración (TOML): dialects, cuentas, fallas, sesiones; vea
     /// docs/infomex-sim.md.
     #[arg(long, value_name = "ARCHIVO")]
     pub config: Option<PathBuf>,
@@ -91,7 +91,7 @@ pub(crate) fn run(args: &SimArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             out,
             "infomex-sim escuchando en http://{addr} (semilla {seed})\n\
              \x20 API de administración: http://{addr}/__admin\n\
-             \x20 33 sistemas: http://{addr}/<slug>/…; dialecto legacy: {legacy}\n\
+             \x20 33 sistemas: http://{addr}/<slug>/…; dialect legacy: {legacy}\n\
              \x20 ejemplo: jalisco, usuario ciudadano1, contraseña {example}\n\
              Ctrl+C para detener.",
             seed = config.seed,

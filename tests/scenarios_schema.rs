@@ -63,7 +63,7 @@ fn schema_offers_every_step_and_top_level_key() {
 }
 
 /// The file read as an editor reads it: YAML 1.2 with no substitution of `${name}` and no
-/// special case for folios, so `{}` is an empty mapping and `${dialecto}` a text.
+/// special case for folios, so `{}` is an empty mapping and `${dialect}` a text.
 fn read_as_editor(text: &str) -> Result<serde_json::Value, String> {
     serde_saphyr::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
 }

@@ -99,7 +99,7 @@ struct ConfigView {
     max_intentos: u32,
     journal_capacity: usize,
     reloj_manual: Option<Timestamp>,
-    dialectos: BTreeMap<&'static str, crate::config::Dialecto>,
+    dialects: BTreeMap<&'static str, pnt_model::Dialect>,
 }
 
 async fn config(State(state): State<Arc<SimState>>) -> Reply {
@@ -111,9 +111,9 @@ async fn config(State(state): State<Arc<SimState>>) -> Reply {
         max_intentos: inner.config.max_intentos,
         journal_capacity: inner.config.journal_capacity,
         reloj_manual: manual,
-        dialectos: Jurisdiccion::ALL
+        dialects: Jurisdiccion::ALL
             .iter()
-            .map(|j| (j.slug(), inner.config.dialecto(*j)))
+            .map(|j| (j.slug(), inner.config.dialect(*j)))
             .collect(),
     })
 }
@@ -124,7 +124,7 @@ async fn account(
 ) -> Reply {
     let Some(j) = Jurisdiccion::ALL.into_iter().find(|j| j.slug() == slug) else {
         return respond(
-            SimError::JurisdiccionDesconocida.render(crate::config::Dialecto::Modern),
+            SimError::JurisdiccionDesconocida.render(pnt_model::Dialect::Modern),
             None,
             None,
         );
@@ -217,5 +217,5 @@ async fn reset(State(state): State<Arc<SimState>>) -> Reply {
 
 /// The 404 of an unknown admin route, in the modern shape.
 pub(crate) fn unknown_route() -> Wire {
-    SimError::RutaDesconocida.render(crate::config::Dialecto::Modern)
+    SimError::RutaDesconocida.render(pnt_model::Dialect::Modern)
 }

@@ -3,31 +3,11 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use pnt_model::Jurisdiccion;
+use pnt_model::{Dialect, Jurisdiccion};
 use serde::{Deserialize, Serialize};
 
 use crate::account::CuentaConfig;
 use crate::fault::Fault;
-
-/// The two wire dialects (docs/infomex-sim.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dialecto {
-    /// JSON, UTF-8, ISO dates.
-    Modern,
-    /// XML, Windows-1252, dd/mm/yyyy, HTML-escaped text, errors inside HTTP 200.
-    Legacy,
-}
-
-/// The jurisdictions that speak the legacy dialect by default.
-pub const LEGACY_DEFAULT: [Jurisdiccion; 6] = [
-    Jurisdiccion::Chiapas,
-    Jurisdiccion::Guerrero,
-    Jurisdiccion::Jalisco,
-    Jurisdiccion::Michoacan,
-    Jurisdiccion::Oaxaca,
-    Jurisdiccion::Veracruz,
-];
 
 /// Everything the simulator's behaviour depends on, besides the requests it receives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,7 +38,7 @@ impl Default for SimConfig {
             seed: 42,
             sesion_segundos: 900,
             max_intentos: 5,
-            legacy: LEGACY_DEFAULT.into_iter().collect(),
+            legacy: Dialect::LEGACY_DEFAULT.into_iter().collect(),
             cuentas: Vec::new(),
             faults: Vec::new(),
             journal_capacity: 10_000,
@@ -82,11 +62,11 @@ impl SimConfig {
         })
     }
 
-    pub fn dialecto(&self, j: Jurisdiccion) -> Dialecto {
+    pub fn dialect(&self, j: Jurisdiccion) -> Dialect {
         if self.legacy.contains(&j) {
-            Dialecto::Legacy
+            Dialect::Legacy
         } else {
-            Dialecto::Modern
+            Dialect::Modern
         }
     }
 }
@@ -130,8 +110,8 @@ times = 2
         )
         .unwrap();
         assert_eq!(cfg.seed, 7);
-        assert_eq!(cfg.dialecto(Jurisdiccion::NuevoLeon), Dialecto::Legacy);
-        assert_eq!(cfg.dialecto(Jurisdiccion::Oaxaca), Dialecto::Modern);
+        assert_eq!(cfg.dialect(Jurisdiccion::NuevoLeon), Dialect::Legacy);
+        assert_eq!(cfg.dialect(Jurisdiccion::Oaxaca), Dialect::Modern);
         assert_eq!(cfg.cuentas[0].generar, 12);
         assert_eq!(cfg.faults[0].times, Some(2));
         assert_eq!(cfg.sesion_segundos, 900);

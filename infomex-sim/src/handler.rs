@@ -11,7 +11,7 @@ use pnt_model::{EstadoSolicitud, Jurisdiccion};
 use serde::Deserialize;
 
 use crate::account::SolicitudSim;
-use crate::config::Dialecto;
+use pnt_model::Dialect;
 use crate::fault::{Endpoint, FaultKind, RequestInfo};
 use crate::journal::{Record, redact};
 use crate::query::{Query, split_ascii};
@@ -52,7 +52,7 @@ fn route(
     method: &Method,
     path: &str,
     query: &Query<'_>,
-) -> (Option<Jurisdiccion>, Option<Dialecto>, Action) {
+) -> (Option<Jurisdiccion>, Option<Dialect>, Action) {
     // At most five segments are meaningful; a fixed array keeps routing allocation-free.
     let mut segments = [""; 5];
     let mut count = 0;
@@ -77,30 +77,30 @@ fn route(
     if too_long {
         return (slug, None, Action::Unknown);
     }
-    let (dialecto, action) = match (method, &segments[1..]) {
-        (&Method::POST, ["api", "sesion"]) => (Some(Dialecto::Modern), Action::Login),
-        (&Method::DELETE, ["api", "sesion"]) => (Some(Dialecto::Modern), Action::Logout),
-        (&Method::GET, ["api", "solicitudes"]) => (Some(Dialecto::Modern), Action::Lista),
+    let (dialect, action) = match (method, &segments[1..]) {
+        (&Method::POST, ["api", "sesion"]) => (Some(Dialect::Modern), Action::Login),
+        (&Method::DELETE, ["api", "sesion"]) => (Some(Dialect::Modern), Action::Logout),
+        (&Method::GET, ["api", "solicitudes"]) => (Some(Dialect::Modern), Action::Lista),
         (&Method::GET, ["api", "solicitudes", folio]) => {
-            (Some(Dialecto::Modern), Action::Detalle(decode(folio)))
+            (Some(Dialect::Modern), Action::Detalle(decode(folio)))
         }
         (&Method::GET, ["api", "adjuntos", id]) => {
-            (Some(Dialecto::Modern), Action::Adjunto(decode(id)))
+            (Some(Dialect::Modern), Action::Adjunto(decode(id)))
         }
-        (&Method::POST, ["infomex", "login.do"]) => (Some(Dialecto::Legacy), Action::Login),
+        (&Method::POST, ["infomex", "login.do"]) => (Some(Dialect::Legacy), Action::Login),
         (&Method::GET, ["infomex", "consultaSolicitudes.do"]) => {
-            (Some(Dialecto::Legacy), Action::Lista)
+            (Some(Dialect::Legacy), Action::Lista)
         }
         (&Method::GET, ["infomex", "detalleSolicitud.do"]) => {
-            (Some(Dialecto::Legacy), Action::Detalle(q("folio")))
+            (Some(Dialect::Legacy), Action::Detalle(q("folio")))
         }
         (&Method::GET, ["infomex", "descargaArchivo.do"]) => {
-            (Some(Dialecto::Legacy), Action::Adjunto(q("id")))
+            (Some(Dialect::Legacy), Action::Adjunto(q("id")))
         }
-        (&Method::GET, ["infomex", "logout.do"]) => (Some(Dialecto::Legacy), Action::Logout),
+        (&Method::GET, ["infomex", "logout.do"]) => (Some(Dialect::Legacy), Action::Logout),
         _ => (None, Action::Unknown),
     };
-    (slug, dialecto, action)
+    (slug, dialect, action)
 }
 
 /// Everything the fallback route serves: the 33 systems.
@@ -137,18 +137,18 @@ pub(crate) async fn infomex(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let query = Query(uri.query().unwrap_or(""));
-    let (slug, route_dialecto, action) = route(method, uri.path(), &query);
+    let (slug, route_dialect, action) = route(method, uri.path(), &query);
     let path = redact(uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
 
     let Some(j) = slug else {
         let wire = if uri.path().starts_with("/__admin") {
             crate::admin::unknown_route()
         } else {
-            SimError::JurisdiccionDesconocida.render(Dialecto::Modern)
+            SimError::JurisdiccionDesconocida.render(Dialect::Modern)
         };
         state.lock().journal.push(Record {
             jurisdiccion: None,
-            dialecto: None,
+            dialect: None,
             endpoint: Endpoint::Otro,
             method: method.clone(),
             path,
@@ -166,20 +166,20 @@ pub(crate) async fn infomex(
         ),
         _ => None,
     };
-    let (dialecto, fault) = {
+    let (dialect, fault) = {
         let mut inner = state.lock();
         let fault = inner.faults.select(RequestInfo {
             jurisdiccion: j,
             endpoint: action.endpoint(),
             pagina,
         });
-        (inner.config.dialecto(j), fault)
+        (inner.config.dialect(j), fault)
     };
     // Every way out journals exactly once, so the record takes the path without copying it.
     let log = |status: Option<u16>| {
         state.lock().journal.push(Record {
             jurisdiccion: Some(j),
-            dialecto: Some(dialecto),
+            dialect: Some(dialect),
             endpoint: action.endpoint(),
             method: method.clone(),
             path,
@@ -199,7 +199,7 @@ pub(crate) async fn infomex(
     };
     if let Some(e) = early {
         // Faults speak the jurisdiction's dialect, but always with their real status.
-        let mut wire = e.render(dialecto);
+        let mut wire = e.render(dialect);
         if let SimError::NoDisponible(status) = e {
             wire.status = status;
         }
@@ -209,21 +209,21 @@ pub(crate) async fn infomex(
     if let Some(FaultKind::Hang) = fault {
         log(None);
         ctx.stopping.clone().wait().await;
-        return wire_response(SimError::NoDisponible(503).render(dialecto), None, None);
+        return wire_response(SimError::NoDisponible(503).render(dialect), None, None);
     }
     if let Some(FaultKind::Delay { ms }) = fault {
         state.clock.sleep(ms).await;
     }
 
-    let wire = if route_dialecto != Some(dialecto) || action == Action::Unknown {
-        SimError::RutaDesconocida.render(dialecto)
+    let wire = if route_dialect != Some(dialect) || action == Action::Unknown {
+        SimError::RutaDesconocida.render(dialect)
     } else {
         let body = if action == Action::Login {
             match Limited::new(body, MAX_BODY).collect().await {
                 Ok(b) => b.to_bytes(),
                 Err(_) => {
                     let wire = SimError::PeticionInvalida("cuerpo demasiado grande".into())
-                        .render(dialecto);
+                        .render(dialect);
                     log(Some(wire.status));
                     return wire_response(wire, None, None);
                 }
@@ -234,21 +234,21 @@ pub(crate) async fn infomex(
         let call = Call {
             state,
             j,
-            dialecto,
+            dialect,
             authorization,
             query,
             fault: fault.as_ref(),
         };
         call.execute(&action, &body)
-            .unwrap_or_else(|e| e.render(dialecto))
+            .unwrap_or_else(|e| e.render(dialect))
     };
-    let wire = corrupt(wire, fault.as_ref(), dialecto);
+    let wire = corrupt(wire, fault.as_ref(), dialect);
     log(Some(wire.status));
     wire_response(wire, fault.as_ref(), Some(&ctx.reset))
 }
 
 /// Body faults: `malformed` and `wrong_encoding`.
-fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wire {
+fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialect: Dialect) -> Wire {
     match fault {
         Some(FaultKind::Malformed) => {
             wire.status = 200;
@@ -256,8 +256,8 @@ fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wir
             body.extend_from_slice(b"\n<<< error interno >>>");
             wire.body = body.into();
         }
-        Some(FaultKind::WrongEncoding) if wire.content_type.contains("charset") => match dialecto {
-            Dialecto::Modern => {
+        Some(FaultKind::WrongEncoding) if wire.content_type.contains("charset") => match dialect {
+            Dialect::Modern => {
                 let text = String::from_utf8_lossy(&wire.body).into_owned();
                 wire.body = encoding_rs::WINDOWS_1252
                     .encode(&text)
@@ -265,7 +265,7 @@ fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wir
                     .into_owned()
                     .into();
             }
-            Dialecto::Legacy => {
+            Dialect::Legacy => {
                 let from = b"encoding=\"windows-1252\"";
                 if let Some(pos) = wire.body.windows(from.len()).position(|w| w == from) {
                     let mut body = wire.body.to_vec();
@@ -281,22 +281,22 @@ fn corrupt(mut wire: Wire, fault: Option<&FaultKind>, dialecto: Dialecto) -> Wir
 }
 
 fn render_lista(
-    dialecto: Dialecto,
+    dialect: Dialect,
     total: usize,
     pagina: u32,
     por_pagina: u32,
     records: &[(&SolicitudSim, EstadoSolicitud)],
 ) -> Wire {
-    match dialecto {
-        Dialecto::Modern => modern::lista(total, pagina, por_pagina, records),
-        Dialecto::Legacy => legacy::lista(total, pagina, por_pagina, records),
+    match dialect {
+        Dialect::Modern => modern::lista(total, pagina, por_pagina, records),
+        Dialect::Legacy => legacy::lista(total, pagina, por_pagina, records),
     }
 }
 
 struct Call<'a> {
     state: &'a SimState,
     j: Jurisdiccion,
-    dialecto: Dialecto,
+    dialect: Dialect,
     authorization: Option<&'a str>,
     query: Query<'a>,
     fault: Option<&'a FaultKind>,
@@ -321,14 +321,14 @@ impl Call<'_> {
             Action::Logout => {
                 self.state
                     .logout(&self.token().ok_or(SimError::SesionInvalida)?);
-                Ok(match self.dialecto {
-                    Dialecto::Modern => Wire {
+                Ok(match self.dialect {
+                    Dialect::Modern => Wire {
                         status: 204,
                         content_type: "".into(),
                         headers: Vec::new(),
                         body: Bytes::new(),
                     },
-                    Dialecto::Legacy => legacy::logout(),
+                    Dialect::Legacy => legacy::logout(),
                 })
             }
             Action::Lista => self.lista(),
@@ -337,9 +337,9 @@ impl Call<'_> {
                 let s = cached
                     .solicitud(folio)
                     .ok_or(SimError::SolicitudNoEncontrada)?;
-                Ok(match self.dialecto {
-                    Dialecto::Modern => modern::detalle(s),
-                    Dialecto::Legacy => legacy::detalle(s),
+                Ok(match self.dialect {
+                    Dialect::Modern => modern::detalle(s),
+                    Dialect::Legacy => legacy::detalle(s),
                 })
             }
             Action::Adjunto(id) => self.adjunto(id),
@@ -348,8 +348,8 @@ impl Call<'_> {
     }
 
     fn login(&self, body: &[u8]) -> Result<Wire, SimError> {
-        let (usuario, contrasena) = match self.dialecto {
-            Dialecto::Modern => {
+        let (usuario, contrasena) = match self.dialect {
+            Dialect::Modern => {
                 let l: ModernLogin = serde_json::from_slice(body).map_err(|e| {
                     SimError::PeticionInvalida(format!(
                         "se esperaba {{\"usuario\", \"contrasena\"}}: {e}"
@@ -357,7 +357,7 @@ impl Call<'_> {
                 })?;
                 (l.usuario, l.contrasena)
             }
-            Dialecto::Legacy => {
+            Dialect::Legacy => {
                 let l: LegacyLogin = serde_urlencoded::from_bytes(body).map_err(|_| {
                     SimError::PeticionInvalida("se esperaban usuario y password".into())
                 })?;
@@ -372,19 +372,19 @@ impl Call<'_> {
                 LoginError::Bloqueada => SimError::CuentaBloqueada,
             })?;
         let segundos = self.state.lock().config.sesion_segundos;
-        Ok(match self.dialecto {
-            Dialecto::Modern => modern::sesion(&token, segundos),
-            Dialecto::Legacy => legacy::sesion(&token, segundos),
+        Ok(match self.dialect {
+            Dialect::Modern => modern::sesion(&token, segundos),
+            Dialect::Legacy => legacy::sesion(&token, segundos),
         })
     }
 
     fn token(&self) -> Option<Cow<'_, str>> {
-        match self.dialecto {
-            Dialecto::Modern => self
+        match self.dialect {
+            Dialect::Modern => self
                 .authorization?
                 .strip_prefix("Bearer ")
                 .map(Cow::Borrowed),
-            Dialecto::Legacy => self.query.get("sesion"),
+            Dialect::Legacy => self.query.get("sesion"),
         }
     }
 
@@ -412,9 +412,9 @@ impl Call<'_> {
             }
         };
         let pagina = number("pagina", 1)?;
-        let por_pagina = match self.dialecto {
-            Dialecto::Modern => number("por_pagina", 50)?,
-            Dialecto::Legacy => LEGACY_PAGE,
+        let por_pagina = match self.dialect {
+            Dialect::Modern => number("por_pagina", 50)?,
+            Dialect::Legacy => LEGACY_PAGE,
         };
         if por_pagina > 200 {
             return Err(SimError::PeticionInvalida(
@@ -432,21 +432,21 @@ impl Call<'_> {
         );
         if !alters_data {
             // The common path: the page as the account holds it, rendered once per account.
-            let dialecto = self.dialecto;
-            let body = cached.page((dialecto, pagina, por_pagina), |cuenta| {
+            let dialect = self.dialect;
+            let body = cached.page((dialect, pagina, por_pagina), |cuenta| {
                 let all = &cuenta.solicitudes;
                 let start = ((pagina - 1) as usize)
                     .saturating_mul(por_pagina as usize)
                     .min(all.len());
                 let end = (start + por_pagina as usize).min(all.len());
                 let records: Vec<_> = all[start..end].iter().map(|s| (s, s.estado)).collect();
-                render_lista(dialecto, all.len(), pagina, por_pagina, &records).body
+                render_lista(dialect, all.len(), pagina, por_pagina, &records).body
             });
             return Ok(Wire {
                 status: 200,
-                content_type: match dialecto {
-                    Dialecto::Modern => modern::CONTENT_TYPE,
-                    Dialecto::Legacy => legacy::CONTENT_TYPE,
+                content_type: match dialect {
+                    Dialect::Modern => modern::CONTENT_TYPE,
+                    Dialect::Legacy => legacy::CONTENT_TYPE,
                 }
                 .into(),
                 headers: Vec::new(),
@@ -505,7 +505,7 @@ impl Call<'_> {
             _ => {}
         }
         Ok(render_lista(
-            self.dialecto,
+            self.dialect,
             all.len(),
             pagina,
             por_pagina,
@@ -555,7 +555,7 @@ mod tests {
             route(&Method::GET, "/jalisco/infomex/detalleSolicitud.do", &q),
             (
                 Some(Jurisdiccion::Jalisco),
-                Some(Dialecto::Legacy),
+                Some(Dialect::Legacy),
                 Action::Detalle("JAL-001-000001-19".into())
             )
         );
@@ -567,7 +567,7 @@ mod tests {
             ),
             (
                 Some(Jurisdiccion::CiudadDeMexico),
-                Some(Dialecto::Modern),
+                Some(Dialect::Modern),
                 Action::Detalle("CDMX/UT/00001/2019".into())
             )
         );

@@ -7,7 +7,7 @@ use axum::http::Method;
 use pnt_model::Jurisdiccion;
 use serde::Serialize;
 
-use crate::config::Dialecto;
+use pnt_model::Dialect;
 use crate::fault::Endpoint;
 use crate::query::split_ascii;
 
@@ -16,7 +16,7 @@ use crate::query::split_ascii;
 pub struct JournalEntry {
     pub seq: u64,
     pub jurisdiccion: Option<Jurisdiccion>,
-    pub dialecto: Option<Dialecto>,
+    pub dialect: Option<Dialect>,
     pub endpoint: Endpoint,
     pub method: String,
     /// Path and query, with session tokens replaced by `…`.
@@ -32,7 +32,7 @@ pub struct JournalEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) jurisdiccion: Option<Jurisdiccion>,
-    pub(crate) dialecto: Option<Dialecto>,
+    pub(crate) dialect: Option<Dialect>,
     pub(crate) endpoint: Endpoint,
     pub(crate) method: Method,
     /// Already redacted (see [`redact`]).
@@ -85,7 +85,7 @@ impl Journal {
                 .map(|(seq, r)| JournalEntry {
                     seq: *seq,
                     jurisdiccion: r.jurisdiccion,
-                    dialecto: r.dialecto,
+                    dialect: r.dialect,
                     endpoint: r.endpoint,
                     method: r.method.as_str().to_owned(),
                     path: r.path.clone(),
@@ -132,7 +132,7 @@ mod tests {
     fn entry() -> Record {
         Record {
             jurisdiccion: None,
-            dialecto: None,
+            dialect: None,
             endpoint: Endpoint::Otro,
             method: Method::GET,
             path: "/".into(),

@@ -59,7 +59,7 @@ use tokio::sync::{oneshot, watch};
 
 pub use account::{Cuenta, CuentaConfig, SolicitudConfig, es_procedural, procedural_password};
 pub use attachment::AdjuntoSim;
-pub use config::{ConfigError, Dialecto, SimConfig};
+pub use config::{ConfigError, SimConfig};
 pub use fault::{Endpoint, Fault, FaultKind, FaultKindName, FaultSpec, FaultStatus};
 pub use journal::{JournalEntry, JournalPage};
 

@@ -15,7 +15,8 @@ use pnt_model::{Jurisdiccion, Sha256};
 
 use crate::account::{self, Cuenta, CuentaConfig, SolicitudSim};
 use crate::clock::SimClock;
-use crate::config::{Dialecto, SimConfig};
+use crate::config::SimConfig;
+use pnt_model::Dialect;
 use crate::fault::FaultPlan;
 use crate::journal::Journal;
 
@@ -34,7 +35,7 @@ fn key(j: Jurisdiccion, usuario: &str) -> Key {
 }
 
 /// A rendered list page: dialect, page number, page size.
-pub(crate) type PageKey = (Dialecto, u32, u32);
+pub(crate) type PageKey = (Dialect, u32, u32);
 
 /// A generated account and the list pages already rendered from it. Both live exactly as long as
 /// the cache entry, which drift or reconfiguration removes, so a page is never stale.
@@ -108,7 +109,7 @@ impl Cached {
     /// The rendered page `key`, rendering it on first use.
     pub(crate) fn page(
         &self,
-        key: (Dialecto, u32, u32),
+        key: (Dialect, u32, u32),
         render: impl FnOnce(&Cuenta) -> bytes::Bytes,
     ) -> bytes::Bytes {
         if let Some(hit) = self

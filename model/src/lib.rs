@@ -10,11 +10,13 @@
 //! - [`folio`]: federal Infomex, PNT/SISAI and (synthetic) state Infomex folios.
 //! - [`calendario`]: días hábiles — LFT art. 74 rules plus calendar data files.
 //! - [`plazo`]: official receipt, fecha límite, ampliación, prevención, queja window.
+//! - [`dialect`]: the two Infomex wire dialects and which jurisdictions speak which.
 //! - [`semaforo`]: En tiempo / En alerta / Fuera de tiempo.
 //! - [`solicitud`]: solicitudes, respuestas (the Infomex answer catalog), adjuntos, quejas.
 //! - [`suggest`]: "¿quiso decir …?" — the nearest known word to a typo.
 
 pub mod calendario;
+pub mod dialect;
 pub mod folio;
 pub mod jurisdiccion;
 pub mod plazo;
@@ -23,6 +25,7 @@ pub mod solicitud;
 pub mod suggest;
 
 pub use calendario::{Calendario, CalendarioError, Inhabil, feriado_lft};
+pub use dialect::Dialect;
 pub use folio::{Folio, FolioError};
 pub use jurisdiccion::{Jurisdiccion, JurisdiccionDesconocida};
 pub use plazo::{

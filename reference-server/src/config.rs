@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pnt_model::{Jurisdiccion, ReglaSemaforo};
+use pnt_model::{Dialect, Jurisdiccion, ReglaSemaforo};
 
 use crate::Clock;
 
@@ -16,43 +16,6 @@ pub enum Storage {
     Memory,
     /// A SQLite file (created if absent), opened in WAL mode.
     File(PathBuf),
-}
-
-/// The two wire dialects of the Infomex systems (docs/infomex-sim.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialecto {
-    /// JSON, UTF-8, ISO dates, bearer tokens.
-    Moderno,
-    /// XML in Windows-1252, dd/mm/yyyy dates, HTML-escaped texts, errors inside HTTP 200.
-    Legado,
-}
-
-impl Dialecto {
-    /// The jurisdictions whose Infomex spoke the legacy dialect by default (docs/infomex-sim.md,
-    /// "Jurisdictions and dialects").
-    pub const LEGADO_POR_DEFECTO: [Jurisdiccion; 6] = [
-        Jurisdiccion::Chiapas,
-        Jurisdiccion::Guerrero,
-        Jurisdiccion::Jalisco,
-        Jurisdiccion::Michoacan,
-        Jurisdiccion::Oaxaca,
-        Jurisdiccion::Veracruz,
-    ];
-
-    pub(crate) fn por_defecto(j: Jurisdiccion) -> Dialecto {
-        if Dialecto::LEGADO_POR_DEFECTO.contains(&j) {
-            Dialecto::Legado
-        } else {
-            Dialecto::Moderno
-        }
-    }
-
-    pub(crate) fn otro(self) -> Dialecto {
-        match self {
-            Dialecto::Moderno => Dialecto::Legado,
-            Dialecto::Legado => Dialecto::Moderno,
-        }
-    }
 }
 
 /// How transient Infomex failures (5xx, 429, resets, timeouts, truncated or unreadable bodies,
@@ -91,8 +54,8 @@ pub struct InfomexConfig {
     pub base_url: String,
     /// Per-jurisdiction base URLs, used as they are (the slug is still appended).
     pub urls: BTreeMap<Jurisdiccion, String>,
-    /// Per-jurisdiction dialect overrides; the rest use [`Dialecto::LEGADO_POR_DEFECTO`].
-    pub dialectos: BTreeMap<Jurisdiccion, Dialecto>,
+    /// Per-jurisdiction dialect overrides; the rest use [`Dialect::LEGACY_DEFAULT`].
+    pub dialects: BTreeMap<Jurisdiccion, Dialect>,
     /// Time limit of one HTTP request, body included.
     pub timeout: Duration,
     pub retry: RetryPolicy,
@@ -110,7 +73,7 @@ impl Default for InfomexConfig {
         InfomexConfig {
             base_url: "http://127.0.0.1:8090".to_owned(),
             urls: BTreeMap::new(),
-            dialectos: BTreeMap::new(),
+            dialects: BTreeMap::new(),
             timeout: Duration::from_secs(20),
             retry: RetryPolicy::default(),
             por_pagina: 200,
@@ -127,11 +90,11 @@ impl InfomexConfig {
         format!("{}/{}", base.trim_end_matches('/'), j.slug())
     }
 
-    pub(crate) fn dialecto(&self, j: Jurisdiccion) -> Dialecto {
-        self.dialectos
+    pub(crate) fn dialect(&self, j: Jurisdiccion) -> Dialect {
+        self.dialects
             .get(&j)
             .copied()
-            .unwrap_or_else(|| Dialecto::por_defecto(j))
+            .unwrap_or_else(|| Dialect::default_for(j))
     }
 }
 
@@ -232,8 +195,8 @@ impl Config {
     }
 
     /// Declares the dialect one jurisdiction's Infomex speaks.
-    pub fn dialecto(mut self, j: Jurisdiccion, dialecto: Dialecto) -> Self {
-        self.infomex.dialectos.insert(j, dialecto);
+    pub fn dialect(mut self, j: Jurisdiccion, dialect: Dialect) -> Self {
+        self.infomex.dialects.insert(j, dialect);
         self
     }
 

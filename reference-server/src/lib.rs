@@ -58,7 +58,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use api::openapi_json;
 pub use clock::Clock;
-pub use config::{Argon2Params, Config, Dialecto, InfomexConfig, Limite, RetryPolicy, Storage};
+pub use config::{Argon2Params, Config, InfomexConfig, Limite, RetryPolicy, Storage};
 pub use state::{AppState, ServeError};
 
 use error::ApiError;

@@ -40,11 +40,11 @@ pub(crate) fn report() -> RunReport {
             }
         };
     let mut passed = scenario(
-        "Vinculación completa en jalisco (legacy) [jurisdiccion=jalisco, dialecto=legacy]",
+        "Vinculación completa en jalisco (legacy) [jurisdiccion=jalisco, dialect=legacy]",
         "scenarios/vinculacion/todas-las-jurisdicciones.yaml",
         vec![
             ("jurisdiccion".into(), "jalisco".into()),
-            ("dialecto".into(), "legacy".into()),
+            ("dialect".into(), "legacy".into()),
         ],
         42,
         Outcome::Passed,

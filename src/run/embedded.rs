@@ -8,7 +8,8 @@ use std::sync::Mutex;
 
 use infomex_sim::{InfomexSim, SimHandle};
 use pnt_model::Jurisdiccion;
-use pnt_reference_server::{Config, Dialecto};
+use pnt_model::Dialect;
+use pnt_reference_server::Config;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -51,11 +52,11 @@ impl Environment for Embedded {
                 .infomex_base_url(sim.url());
             for j in Jurisdiccion::ALL {
                 let d = if legacy.contains(&j) {
-                    Dialecto::Legado
+                    Dialect::Legacy
                 } else {
-                    Dialecto::Moderno
+                    Dialect::Modern
                 };
-                server_config = server_config.dialecto(j, d);
+                server_config = server_config.dialect(j, d);
             }
             let listener = TcpListener::bind("127.0.0.1:0")
                 .await

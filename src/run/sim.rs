@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::oracle::SimAccount;
 use super::world::{BoxFuture, Infomex};
-use crate::scenario::{Dialect, Scenario};
+use crate::scenario::Scenario;
+use pnt_model::Dialect;
 
 /// The simulator's start-up configuration for `scenario` with `seed`: dialect overrides, limits,
 /// configured accounts and the initial fault plan, all in the simulator's documented shapes.

@@ -3,7 +3,7 @@
 //! (docs/infomex-sim.md, "Configured accounts"), so an account is sent to `PUT /__admin/accounts`
 //! as written.
 
-use pnt_model::{EstadoSolicitud, Folio, Jurisdiccion, TipoRespuesta, TipoSolicitud};
+use pnt_model::{Dialect, EstadoSolicitud, Folio, Jurisdiccion, TipoRespuesta, TipoSolicitud};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -32,16 +32,6 @@ pub struct Infomex {
     /// The fault plan at the start; steps may add faults or clear them.
     #[serde(default)]
     pub faults: Vec<At<FaultSpec>>,
-}
-
-/// An Infomex wire dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Dialect {
-    /// JSON, UTF-8, ISO dates.
-    Modern,
-    /// XML in Windows-1252, dd/mm/yyyy, HTML-escaped text, errors inside HTTP 200.
-    Legacy,
 }
 
 /// A configured Infomex account.

@@ -348,10 +348,10 @@ mod tests {
 
     #[test]
     fn substitution_maps_columns_back_to_the_file_as_written() {
-        let text = "a: ${j} y ${dialecto} # ${comentario}\nb: ${j}x\nc: ${captura}\n";
+        let text = "a: ${j} y ${dialect} # ${comentario}\nb: ${j}x\nc: ${captura}\n";
         let values = [
             ("j".to_owned(), "jalisco".to_owned()),
-            ("dialecto".to_owned(), "legacy".to_owned()),
+            ("dialect".to_owned(), "legacy".to_owned()),
         ];
         let s = substitute(text, &values, Placeholder::Runtime);
         assert_eq!(

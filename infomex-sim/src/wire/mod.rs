@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 
-use crate::config::Dialecto;
+use pnt_model::Dialect;
 
 /// A rendered response, before faults that corrupt the transport are applied.
 #[derive(Debug, Clone)]
@@ -36,11 +36,11 @@ pub(crate) enum SimError {
 }
 
 impl SimError {
-    /// Renders the error in `dialecto`.
-    pub(crate) fn render(&self, dialecto: Dialecto) -> Wire {
-        match dialecto {
-            Dialecto::Modern => modern::error(self),
-            Dialecto::Legacy => legacy::error(self),
+    /// Renders the error in `dialect`.
+    pub(crate) fn render(&self, dialect: Dialect) -> Wire {
+        match dialect {
+            Dialect::Modern => modern::error(self),
+            Dialect::Legacy => legacy::error(self),
         }
     }
 

@@ -21,8 +21,8 @@ async fn admin_api_accounts_faults_journal_reset() {
         .await
         .unwrap();
     assert_eq!(config["seed"], 42);
-    assert_eq!(config["dialectos"]["jalisco"], "legacy");
-    assert_eq!(config["dialectos"]["federacion"], "modern");
+    assert_eq!(config["dialects"]["jalisco"], "legacy");
+    assert_eq!(config["dialects"]["federacion"], "modern");
 
     let res = http
         .put(format!("{admin}/accounts"))

@@ -1,14 +1,14 @@
 //! The Infomex client: one logged-in session with one jurisdiction's Infomex, in either dialect,
 //! with timeouts, retries and re-login.
 //!
-//! Layers: `texto` and `xml` decode bytes; `moderno` and `legado` build each dialect's requests
+//! Layers: `texto` and `xml` decode bytes; `modern` and `legacy` build each dialect's requests
 //! and parse its answers into the dialect-free `types`; this module sends them, classifies
 //! failures (`fallo`), retries the transient ones with `retry`'s backoff, and logs in again
 //! when the session expires.
 
 mod fallo;
-mod legado;
-mod moderno;
+mod legacy;
+mod modern;
 mod retry;
 mod texto;
 mod types;
@@ -22,7 +22,7 @@ use pnt_model::{Jurisdiccion, Sha256};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
-use crate::config::{Dialecto, InfomexConfig};
+use crate::config::{Dialect, InfomexConfig};
 
 pub(crate) use fallo::Fallo;
 use fallo::Respuesta;
@@ -39,7 +39,7 @@ pub(crate) fn nombre_infomex(j: Jurisdiccion) -> String {
 }
 
 /// Legacy systems page by a fixed 50.
-const POR_PAGINA_LEGADO: u32 = 50;
+const POR_PAGINA_LEGACY: u32 = 50;
 
 /// How many times one request may log in again because its session expired.
 const MAX_RELOGINS: u32 = 3;
@@ -85,7 +85,7 @@ impl Cliente {
         let mut sesion = Sesion {
             http: self.http.clone(),
             base: self.config.url(j),
-            dialecto: self.config.dialecto(j),
+            dialect: self.config.dialect(j),
             usuario: usuario.to_owned(),
             contrasena: Secreto(contrasena),
             token: String::new(),
@@ -106,7 +106,7 @@ impl Cliente {
 pub(crate) struct Sesion {
     http: Client,
     base: String,
-    dialecto: Dialecto,
+    dialect: Dialect,
     usuario: String,
     contrasena: Secreto,
     token: String,
@@ -130,9 +130,9 @@ enum Salida {
 impl Sesion {
     /// Page size this session's list pages have.
     pub(crate) fn por_pagina(&self) -> u32 {
-        match self.dialecto {
-            Dialecto::Moderno => self.por_pagina,
-            Dialecto::Legado => POR_PAGINA_LEGADO,
+        match self.dialect {
+            Dialect::Modern => self.por_pagina,
+            Dialect::Legacy => POR_PAGINA_LEGACY,
         }
     }
 
@@ -160,9 +160,9 @@ impl Sesion {
 
     /// Logs out, once and without retries: the session expires on its own anyway.
     pub(crate) async fn cerrar(self) {
-        let req = match self.dialecto {
-            Dialecto::Moderno => moderno::logout(&self.http, &self.base, &self.token),
-            Dialecto::Legado => legado::logout(&self.http, &self.base, &self.token),
+        let req = match self.dialect {
+            Dialect::Modern => modern::logout(&self.http, &self.base, &self.token),
+            Dialect::Legacy => legacy::logout(&self.http, &self.base, &self.token),
         };
         if let Err(e) = enviar(req).await {
             tracing::debug!(error = %e, "logout de Infomex fallido (sin consecuencias)");
@@ -173,17 +173,17 @@ impl Sesion {
         let mut cambio_de_dialecto = false;
         let mut fallidos = 0;
         loop {
-            let req = match self.dialecto {
-                Dialecto::Moderno => {
-                    moderno::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
+            let req = match self.dialect {
+                Dialect::Modern => {
+                    modern::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
                 }
-                Dialecto::Legado => {
-                    legado::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
+                Dialect::Legacy => {
+                    legacy::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
                 }
             };
-            let result = enviar(req).await.and_then(|r| match self.dialecto {
-                Dialecto::Moderno => moderno::parse_login(&r),
-                Dialecto::Legado => legado::parse_login(&r),
+            let result = enviar(req).await.and_then(|r| match self.dialect {
+                Dialect::Modern => modern::parse_login(&r),
+                Dialect::Legacy => legacy::parse_login(&r),
             });
             match result {
                 Ok(token) => {
@@ -193,8 +193,8 @@ impl Sesion {
                 // The configured dialect was wrong: this system speaks the other one.
                 Err(Fallo::RutaDesconocida(_)) if !cambio_de_dialecto => {
                     cambio_de_dialecto = true;
-                    self.dialecto = self.dialecto.otro();
-                    tracing::info!(dialecto = ?self.dialecto, base = %self.base, "se cambia de dialecto");
+                    self.dialect = self.dialect.other();
+                    tracing::info!(dialect = ?self.dialect, base = %self.base, "se cambia de dialecto");
                 }
                 Err(f) if f.transitorio() => {
                     fallidos += 1;
@@ -253,28 +253,28 @@ impl Sesion {
 
     async fn intento(&self, p: &Peticion<'_>) -> Result<Salida, Fallo> {
         let (http, base, token) = (&self.http, self.base.as_str(), self.token.as_str());
-        let req: RequestBuilder = match (self.dialecto, p) {
-            (Dialecto::Moderno, Peticion::Lista(n)) => {
-                moderno::lista(http, base, token, *n, self.por_pagina)
+        let req: RequestBuilder = match (self.dialect, p) {
+            (Dialect::Modern, Peticion::Lista(n)) => {
+                modern::lista(http, base, token, *n, self.por_pagina)
             }
-            (Dialecto::Moderno, Peticion::Detalle(f)) => moderno::detalle(http, base, token, f),
-            (Dialecto::Moderno, Peticion::Adjunto { id, .. }) => {
-                moderno::adjunto(http, base, token, id)
+            (Dialect::Modern, Peticion::Detalle(f)) => modern::detalle(http, base, token, f),
+            (Dialect::Modern, Peticion::Adjunto { id, .. }) => {
+                modern::adjunto(http, base, token, id)
             }
-            (Dialecto::Legado, Peticion::Lista(n)) => legado::lista(http, base, token, *n),
-            (Dialecto::Legado, Peticion::Detalle(f)) => legado::detalle(http, base, token, f),
-            (Dialecto::Legado, Peticion::Adjunto { id, .. }) => {
-                legado::adjunto(http, base, token, id)
+            (Dialect::Legacy, Peticion::Lista(n)) => legacy::lista(http, base, token, *n),
+            (Dialect::Legacy, Peticion::Detalle(f)) => legacy::detalle(http, base, token, f),
+            (Dialect::Legacy, Peticion::Adjunto { id, .. }) => {
+                legacy::adjunto(http, base, token, id)
             }
         };
         let r = enviar(req).await?;
-        match (self.dialecto, p) {
-            (Dialecto::Moderno, Peticion::Lista(_)) => moderno::parse_lista(&r).map(Salida::Lista),
-            (Dialecto::Legado, Peticion::Lista(_)) => legado::parse_lista(&r).map(Salida::Lista),
+        match (self.dialect, p) {
+            (Dialect::Modern, Peticion::Lista(_)) => modern::parse_lista(&r).map(Salida::Lista),
+            (Dialect::Legacy, Peticion::Lista(_)) => legacy::parse_lista(&r).map(Salida::Lista),
             (d, Peticion::Detalle(folio)) => {
                 let detalle = match d {
-                    Dialecto::Moderno => moderno::parse_detalle(&r)?,
-                    Dialecto::Legado => legado::parse_detalle(&r)?,
+                    Dialect::Modern => modern::parse_detalle(&r)?,
+                    Dialect::Legacy => legacy::parse_detalle(&r)?,
                 };
                 if detalle.folio != *folio {
                     return Err(Fallo::Ilegible(format!(
@@ -286,8 +286,8 @@ impl Sesion {
             }
             (d, Peticion::Adjunto { sha256, .. }) => {
                 let bytes = match d {
-                    Dialecto::Moderno => moderno::parse_adjunto(&r)?,
-                    Dialecto::Legado => legado::parse_adjunto(&r, sha256)?,
+                    Dialect::Modern => modern::parse_adjunto(&r)?,
+                    Dialect::Legacy => legacy::parse_adjunto(&r, sha256)?,
                 };
                 let recibido = Sha256::of(&bytes);
                 if recibido != **sha256 {

@@ -100,7 +100,7 @@ fn br_len(s: &str) -> Option<usize> {
 }
 
 /// A legacy date, `dd/mm/yyyy`.
-pub(crate) fn fecha_legado(s: &str) -> Option<Date> {
+pub(crate) fn fecha_legacy(s: &str) -> Option<Date> {
     let mut parts = s.trim().split('/');
     let d: i8 = parts.next()?.parse().ok()?;
     let m: i8 = parts.next()?.parse().ok()?;
@@ -173,10 +173,10 @@ mod tests {
 
     #[test]
     fn legacy_dates() {
-        assert_eq!(fecha_legado("26/08/2019"), Some(date(2019, 8, 26)));
-        assert_eq!(fecha_legado("1/9/2021"), Some(date(2021, 9, 1)));
-        assert_eq!(fecha_legado("31/02/2021"), None);
-        assert_eq!(fecha_legado("2021-08-26"), None);
-        assert_eq!(fecha_legado("26/08/2019/1"), None);
+        assert_eq!(fecha_legacy("26/08/2019"), Some(date(2019, 8, 26)));
+        assert_eq!(fecha_legacy("1/9/2021"), Some(date(2021, 9, 1)));
+        assert_eq!(fecha_legacy("31/02/2021"), None);
+        assert_eq!(fecha_legacy("2021-08-26"), None);
+        assert_eq!(fecha_legacy("26/08/2019/1"), None);
     }
 }

@@ -5,7 +5,7 @@ use pnt_model::{Adjunto, EstadoSolicitud, Prevencion, Sha256, TipoRespuesta, Tip
 use reqwest::{Client, RequestBuilder, StatusCode};
 
 use super::fallo::{Fallo, Respuesta};
-use super::texto::{decodificar_xml, fecha_legado, texto_html};
+use super::texto::{decodificar_xml, fecha_legacy, texto_html};
 use super::types::{AdjuntoInfomex, Detalle, PaginaLista, RegistroLista, RespuestaInfomex};
 use super::xml::{self, Nodo};
 
@@ -225,7 +225,7 @@ fn requerido<'a>(n: &'a Nodo, campo: &str) -> Result<&'a str, Fallo> {
 }
 
 fn fecha(s: Option<&str>, campo: &str) -> Result<jiff::civil::Date, Fallo> {
-    s.and_then(fecha_legado)
+    s.and_then(fecha_legacy)
         .ok_or_else(|| Fallo::Ilegible(format!("fecha inválida en {campo}: {s:?}")))
 }
 
