@@ -12,7 +12,7 @@ use crate::cli::write_failed;
 use crate::error::{CliError, Exit};
 use crate::report::{self, RunReport, human, theme_of};
 use crate::run::{self, Embedded, Environment, External, MatrixFilter, Selection, Shard};
-use crate::scenario::{find_files, load_file};
+use crate::scenario::{file_warnings, find_files, load_file};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -105,7 +105,12 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     let files = find_files(&args.paths)?;
     let mut instances = Vec::new();
     for file in &files {
-        instances.extend(load_file(file)?);
+        let loaded = load_file(file)?;
+        // Warnings go to stderr, as `check` would print them: the run's output stays the report.
+        for w in file_warnings(&loaded) {
+            eprintln!("aviso: {}  [código: {}]", w.located(), w.code);
+        }
+        instances.extend(loaded);
     }
     if instances.is_empty() {
         return Err(CliError::bad_input(

@@ -26,7 +26,7 @@ fn write(dir: &Path, name: &str, body: &str) {
     std::fs::write(path, body).unwrap();
 }
 
-const VALID: &str = "name: Registro\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
+const VALID: &str = "name: Registro\npnt:\n  users:\n    ana: {}\nsteps:\n  - registrar: ana\n";
 
 #[test]
 fn check_accepts_the_scenario_library() {
@@ -82,7 +82,7 @@ fn check_reports_every_error_of_a_file_in_file_order() {
         dir.path(),
         "tres.yaml",
         "name: Tres errores\npnt:\n  users:\n    ana: {}\ninfomex:\n  faults:\n    - kind: http_status\n\
-         steps:\n  - register: ana\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n  - login: anna\n",
+         steps:\n  - registrar: ana\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n  - iniciar_sesion: anna\n",
     );
     let file = dir.path().join("tres.yaml");
     let out = pnt_suite(&["check", file.to_str().unwrap()]);
@@ -165,12 +165,12 @@ pnt:
   users:
     luis: {}
 steps:
-  - register: luis
-  - login: luis
+  - registrar: luis
+  - iniciar_sesion: luis
   - vincular: {jurisdiccion: federacion, usuario: ciudadano.federal}
     expect:
       fields: {estado: completa, solicitudes: 1}
-  - details: \"0623800160321\"
+  - detalle: \"0623800160321\"
     expect:
       fields:
         fecha_limite_entrega: 2021-09-24
@@ -239,7 +239,7 @@ fn run_refuses_a_broken_file_with_its_line_and_column() {
     write(
         dir.path(),
         "roto.yaml",
-        &PLAZO.replace("  - login: luis", "  - loguin: luis"),
+        &PLAZO.replace("  - iniciar_sesion: luis", "  - loguin: luis"),
     );
     let out = pnt_suite(&["run", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
@@ -326,7 +326,7 @@ async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
         .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3600)))
         .mount(&target)
         .await;
-    let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
+    let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - registrar: ana\n";
     let out = run_against(target.uri(), scenario, &["--timeout", "1"]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));

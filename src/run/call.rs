@@ -1,8 +1,6 @@
-//! The request each step makes: built from the execution's state, sent on its own (so
-//! `concurrent` steps go out together), and described for the transcript.
-
-//! Executing one scenario's steps against a world: requests, expectations, captures, sessions,
-//! clock and faults, and the oracle after every linkage.
+//! What each step does: a control step (clock, faults, restart) is carried out here, in one
+//! place; any other step becomes the request it makes, built from the execution's state and
+//! sent on its own (so `concurrent` steps go out together), and described for the transcript.
 
 use pnt_model::Calendario;
 use reqwest::Method;
@@ -46,8 +44,15 @@ pub(super) enum Call {
         motivo: Option<String>,
         token: Option<String>,
     },
-    /// A step that talks to no API (clock, faults, restart).
-    Local,
+}
+
+/// A step made ready: a request still to send, or a control step already carried out.
+pub(super) enum Prepared {
+    /// A request to the target, sent by [`perform`] (with others, under `concurrent`).
+    Request(Call),
+    /// A step on the world the requests meet (clock, faults, restart), done: what the
+    /// transcript says of it.
+    Done(String),
 }
 
 pub(super) struct Performed {
@@ -56,13 +61,21 @@ pub(super) struct Performed {
 }
 
 impl Execution<'_> {
-    /// Builds the request of a step, or carries out a local step.
-    pub(super) async fn call(&mut self, step: &At<Step>) -> Result<Call, Stopped> {
+    /// Carries out a control step, or builds the request of any other.
+    pub(super) async fn prepare(&mut self, step: &At<Step>) -> Result<Prepared, Stopped> {
+        if step.action.kind().is_control() {
+            return self.control(&step.action).await.map(Prepared::Done);
+        }
+        self.request(step).await.map(Prepared::Request)
+    }
+
+    /// Builds the request a PNT API step makes.
+    async fn request(&self, step: &At<Step>) -> Result<Call, Stopped> {
         let token = self.token(step);
         let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped);
         Ok(match &step.action {
-            Action::Register(user) => {
-                let c = self.users(user);
+            Action::Registrar(user) => {
+                let c = self.credentials(user);
                 Call::Api {
                     method: Method::POST,
                     path: "/usuarios".into(),
@@ -72,8 +85,8 @@ impl Execution<'_> {
                     ),
                 }
             }
-            Action::Login(login) => {
-                let c = self.users(&login.user);
+            Action::IniciarSesion(login) => {
+                let c = self.credentials(&login.user);
                 let contrasena = login.contrasena.clone().unwrap_or(c.contrasena);
                 Call::Api {
                     method: Method::POST,
@@ -82,7 +95,7 @@ impl Execution<'_> {
                     body: Some(json!({"correo": c.correo, "contrasena": contrasena})),
                 }
             }
-            Action::Logout(_) => Call::Api {
+            Action::CerrarSesion(_) => Call::Api {
                 method: Method::DELETE,
                 path: "/sesiones".into(),
                 token,
@@ -111,8 +124,8 @@ impl Execution<'_> {
                     })),
                 }
             }
-            Action::Vinculaciones => api_get("/vinculaciones".into(), token),
-            Action::History(h) => {
+            Action::Vinculaciones(_) => api_get("/vinculaciones".into(), token),
+            Action::Historial(h) => {
                 let mut query = Vec::new();
                 if let Some(s) = h.semaforo {
                     query.push(format!("semaforo={}", s.slug()));
@@ -133,11 +146,11 @@ impl Execution<'_> {
                 };
                 api_get(format!("/historial{q}"), token)
             }
-            Action::Details(d) => api_get(
+            Action::Detalle(d) => api_get(
                 format!("/solicitudes/{}", segment(&resolve(self, &d.folio)?)),
                 token,
             ),
-            Action::Download(d) => match (&d.id, &d.folio) {
+            Action::Descargar(d) => match (&d.id, &d.folio) {
                 (Some(id), _) => Call::Download {
                     id: resolve(self, id)?,
                     token,
@@ -148,31 +161,45 @@ impl Execution<'_> {
                     adjunto: d.adjunto,
                     token,
                 },
-                (None, None) => return Err(Stopped("`download` sin `id` ni `folio`".into())),
+                (None, None) => return Err(Stopped("`descargar` sin `id` ni `folio`".into())),
             },
             Action::Queja(q) => Call::Queja {
                 folio: resolve(self, &q.folio)?,
                 motivo: q.motivo.as_deref().map(|m| resolve(self, m)).transpose()?,
                 token,
             },
-            Action::Quejas => api_get("/quejas".into(), token),
+            Action::Quejas(_) => api_get("/quejas".into(), token),
+            Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
+            Action::SetClock(_)
+            | Action::AdvanceClock(_)
+            | Action::Faults(_)
+            | Action::ClearFaults(_)
+            | Action::Restart(_) => {
+                unreachable!("control steps are carried out by `control`, never sent")
+            }
+        })
+    }
+
+    /// Carries out a control step: the one place the clock, the fault plan and the target's
+    /// process change. Returns what the transcript says of it.
+    async fn control(&mut self, action: &Action) -> Result<String, Stopped> {
+        let what = describe(action);
+        match action {
             Action::SetClock(date) => {
-                self.set_today(date.0).await.map_err(Stopped)?;
-                Call::Local
+                self.set_hoy(date.0).await.map_err(Stopped)?;
             }
             Action::AdvanceClock(a) => {
-                let today = self
-                    .today
+                let hoy = self
+                    .hoy
                     .ok_or_else(|| Stopped("el reloj no tiene fecha; declare `clock`".into()))?;
                 let next = match (a.dias_habiles, a.dias) {
-                    (Some(n), _) => Calendario::lft().sumar_dias_habiles(today, n),
-                    (None, Some(n)) => today
+                    (Some(n), _) => Calendario::lft().sumar_dias_habiles(hoy, n),
+                    (None, Some(n)) => hoy
                         .checked_add(jiff::Span::new().days(i64::from(n)))
                         .map_err(|e| Stopped(format!("fecha fuera de rango: {e}")))?,
-                    (None, None) => today,
+                    (None, None) => hoy,
                 };
-                self.set_today(next).await.map_err(Stopped)?;
-                Call::Local
+                self.set_hoy(next).await.map_err(Stopped)?;
             }
             Action::Faults(faults) => {
                 // `check` passed when the scenario was loaded; it is the same catalog here.
@@ -186,17 +213,15 @@ impl Execution<'_> {
                     .add_faults(faults)
                     .await
                     .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
-                Call::Local
             }
-            Action::ClearFaults => {
+            Action::ClearFaults(_) => {
                 self.world
                     .infomex
                     .clear_faults()
                     .await
                     .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
-                Call::Local
             }
-            Action::Restart => {
+            Action::Restart(_) => {
                 let restart = self
                     .world
                     .restart
@@ -206,9 +231,16 @@ impl Execution<'_> {
                     .restart()
                     .await
                     .map_err(|e| Stopped(format!("el reinicio falló: {e}")))?;
-                Call::Local
             }
-            Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
+            other => unreachable!("`{}` is not a control step", other.name()),
+        }
+        Ok(match action {
+            // The clock's steps say the date they set, which the scenario may only imply.
+            Action::SetClock(_) | Action::AdvanceClock(_) => {
+                let hoy = self.hoy.map(|d| d.to_string()).unwrap_or_default();
+                format!("{what} → hoy {hoy}")
+            }
+            _ => what,
         })
     }
 }
@@ -304,14 +336,6 @@ pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed,
                 download: None,
             })
         }
-        Call::Local => Ok(Performed {
-            observed: Observed {
-                status: 200,
-                body: Value::Null,
-                text: String::new(),
-            },
-            download: None,
-        }),
     }
 }
 
@@ -339,20 +363,20 @@ fn attachment_id(detail: &Value, respuesta: usize, adjunto: usize) -> Option<Str
 /// The step as the transcript shows it.
 pub(super) fn describe(action: &Action) -> String {
     match action {
-        Action::Register(u) => format!("register {u}"),
-        Action::Login(l) => match &l.contrasena {
-            Some(_) => format!("login {} (otra contraseña)", l.user),
-            None => format!("login {}", l.user),
+        Action::Registrar(u) => format!("registrar {u}"),
+        Action::IniciarSesion(l) => match &l.contrasena {
+            Some(_) => format!("iniciar_sesion {} (otra contraseña)", l.user),
+            None => format!("iniciar_sesion {}", l.user),
         },
-        Action::Logout(_) => "logout".into(),
+        Action::CerrarSesion(_) => "cerrar_sesion".into(),
         Action::Vincular(v) => format!(
             "vincular {}/{}",
             v.jurisdiccion.slug(),
             as_written(&v.usuario)
         ),
-        Action::Vinculaciones => "vinculaciones".into(),
-        Action::History(h) => {
-            let mut parts = vec!["history".to_owned()];
+        Action::Vinculaciones(_) => "vinculaciones".into(),
+        Action::Historial(h) => {
+            let mut parts = vec!["historial".to_owned()];
             if let Some(s) = h.semaforo {
                 parts.push(format!("semaforo={}", s.slug()));
             }
@@ -364,19 +388,19 @@ pub(super) fn describe(action: &Action) -> String {
             }
             parts.join(" ")
         }
-        Action::Details(d) => format!("details {}", as_written(&d.folio)),
-        Action::Download(d) => match (&d.id, &d.folio) {
-            (Some(id), _) => format!("download {}", as_written(id)),
+        Action::Detalle(d) => format!("detalle {}", as_written(&d.folio)),
+        Action::Descargar(d) => match (&d.id, &d.folio) {
+            (Some(id), _) => format!("descargar {}", as_written(id)),
             (None, Some(f)) => format!(
-                "download {} respuesta {} adjunto {}",
+                "descargar {} respuesta {} adjunto {}",
                 as_written(f),
                 d.respuesta,
                 d.adjunto
             ),
-            _ => "download".into(),
+            _ => "descargar".into(),
         },
         Action::Queja(q) => format!("queja {}", as_written(&q.folio)),
-        Action::Quejas => "quejas".into(),
+        Action::Quejas(_) => "quejas".into(),
         Action::SetClock(d) => format!("set_clock {}", d.0),
         Action::AdvanceClock(a) => match (a.dias_habiles, a.dias) {
             (Some(n), _) => format!("advance_clock {n} días hábiles"),
@@ -384,8 +408,8 @@ pub(super) fn describe(action: &Action) -> String {
             _ => "advance_clock".into(),
         },
         Action::Faults(f) => format!("faults ({})", f.len()),
-        Action::ClearFaults => "clear_faults".into(),
-        Action::Restart => "restart".into(),
+        Action::ClearFaults(_) => "clear_faults".into(),
+        Action::Restart(_) => "restart".into(),
         Action::Concurrent(s) => format!("concurrent ({})", s.len()),
     }
 }

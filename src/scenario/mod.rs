@@ -30,13 +30,15 @@ pub use infomex::{
     SolicitudInfomex,
 };
 pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
-pub use load::{Instance, find_files, load_file, load_file_all, load_str, load_str_all};
+pub use load::{
+    Instance, file_warnings, find_files, load_file, load_file_all, load_str, load_str_all,
+};
 pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
-pub use pnt::{Cuenta, Pnt, User};
+pub use pnt::{Credentials, Pnt, User};
 pub use pnt_model::did_you_mean;
 pub use schema::json_schema;
 pub use step::{
-    ACTIONS, Action, Advance, BARE_ACTIONS, Details, Download, History, Login, MODIFIERS,
+    Action, ActionKind, Advance, Descargar, Detalle, Historial, IniciarSesion, MODIFIERS, NoArgs,
     QuejaArgs, Step, Vincular,
 };
 
@@ -126,7 +128,7 @@ impl Scenario {
         for step in self.all_steps() {
             match step.action {
                 Action::SetClock(_) | Action::AdvanceClock(_) => out.push(Requirement::Clock),
-                Action::Restart => out.push(Requirement::Restart),
+                Action::Restart(_) => out.push(Requirement::Restart),
                 _ => {}
             }
         }
