@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::write_failed;
-use crate::error::{CliError, Exit};
+use crate::error::{CliError, Exit, InvalidArgValue};
 use crate::report::{self, RunReport, human, theme_of};
 use crate::run::{self, Embedded, Environment, External, MatrixFilter, Selection, Shard};
 use crate::scenario::{file_warnings, find_files, load_file};
@@ -78,10 +78,15 @@ pub enum ReportFormat {
 }
 
 impl std::str::FromStr for ReportSpec {
-    type Err = String;
+    type Err = InvalidArgValue;
 
-    fn from_str(s: &str) -> Result<ReportSpec, String> {
-        let bad = || format!("«{s}» no es un informe: escriba json=RUTA, junit=RUTA o html=RUTA");
+    fn from_str(s: &str) -> Result<ReportSpec, InvalidArgValue> {
+        let bad = || {
+            InvalidArgValue::new(
+                s,
+                "no es un informe: escriba json=RUTA, junit=RUTA o html=RUTA",
+            )
+        };
         let (format, path) = s.split_once('=').ok_or_else(bad)?;
         let format = match format {
             "json" => ReportFormat::Json,

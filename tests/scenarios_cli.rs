@@ -53,7 +53,7 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
     write(
         dir.path(),
         "a/b/malo.yml",
-        &VALID.replace("register", "registrar"),
+        &VALID.replace("registrar", "registrarse"),
     );
     write(dir.path(), "a/notas.txt", "no es un escenario");
     let out = pnt_suite(&["check", dir.path().to_str().unwrap()]);
@@ -63,7 +63,7 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
     assert_eq!(
         stdout,
         format!(
-            "error  {root}/a/b/malo.yml:6:5: paso desconocido `registrar`; ¿quiso decir `register`?  [código: paso_desconocido]\n\
+            "error  {root}/a/b/malo.yml:6:5: paso desconocido `registrarse`; ¿quiso decir `registrar`?  [código: paso_desconocido]\n\
              ok     {root}/a/bueno.yaml (1 escenario)\n"
         )
     );
@@ -73,6 +73,40 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
         "{stderr}"
     );
     assert!(stderr.contains("código: escenarios_invalidos"), "{stderr}");
+}
+
+/// A former step key is still valid, and both commands that read files name its successor.
+#[test]
+fn a_former_step_key_is_accepted_with_a_warning_that_names_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "viejo.yaml",
+        &VALID.replace("registrar", "register"),
+    );
+    let file = dir.path().join("viejo.yaml");
+    let warning = format!(
+        "{}:6:5: el paso `register` ahora se llama `registrar`; escriba `registrar` (`register` se sigue aceptando por ahora)  [código: paso_obsoleto]",
+        file.display()
+    );
+
+    let out = pnt_suite(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "ok     {} (1 escenario)\naviso  {warning}\n",
+            file.display()
+        )
+    );
+
+    let out = pnt_suite(&["run", file.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}{stderr}", text(&out.stdout));
+    assert!(
+        stderr.contains(&format!("aviso: {warning}")),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -245,7 +279,7 @@ fn run_refuses_a_broken_file_with_its_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `login`?"),
+        stderr.contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `iniciar_sesion`?"),
         "{stderr}"
     );
     assert!(stderr.contains("código: paso_desconocido"), "{stderr}");

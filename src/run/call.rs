@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{PntClient, Unreachable, segment};
+use super::error::RunError;
 use super::exec::{Execution, Stopped};
 use super::vars::as_written;
 use super::verify::Observed;
@@ -72,7 +73,7 @@ impl Execution<'_> {
     /// Builds the request a PNT API step makes.
     async fn request(&self, step: &At<Step>) -> Result<Call, Stopped> {
         let token = self.token(step);
-        let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped);
+        let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped::from);
         Ok(match &step.action {
             Action::Registrar(user) => {
                 let c = self.credentials(user);
@@ -186,20 +187,18 @@ impl Execution<'_> {
         let what = describe(action);
         match action {
             Action::SetClock(date) => {
-                self.set_hoy(date.0).await.map_err(Stopped)?;
+                self.set_hoy(date.0).await?;
             }
             Action::AdvanceClock(a) => {
-                let hoy = self
-                    .hoy
-                    .ok_or_else(|| Stopped("el reloj no tiene fecha; declare `clock`".into()))?;
+                let hoy = self.hoy.ok_or(RunError::NoClock)?;
                 let next = match (a.dias_habiles, a.dias) {
                     (Some(n), _) => Calendario::lft().sumar_dias_habiles(hoy, n),
                     (None, Some(n)) => hoy
                         .checked_add(jiff::Span::new().days(i64::from(n)))
-                        .map_err(|e| Stopped(format!("fecha fuera de rango: {e}")))?,
+                        .map_err(|e| RunError::DateOutOfRange(e.to_string()))?,
                     (None, None) => hoy,
                 };
-                self.set_hoy(next).await.map_err(Stopped)?;
+                self.set_hoy(next).await?;
             }
             Action::Faults(faults) => {
                 // `check` passed when the scenario was loaded; it is the same catalog here.
@@ -207,12 +206,12 @@ impl Execution<'_> {
                     .iter()
                     .map(|f| f.check())
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
+                    .map_err(|e| RunError::FaultsRefused(e.to_string()))?;
                 self.world
                     .infomex
                     .add_faults(faults)
                     .await
-                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
+                    .map_err(|e| RunError::FaultsRefused(e.to_string()))?;
             }
             Action::ClearFaults(_) => {
                 self.world
@@ -222,15 +221,11 @@ impl Execution<'_> {
                     .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
             }
             Action::Restart(_) => {
-                let restart = self
-                    .world
-                    .restart
-                    .as_ref()
-                    .ok_or_else(|| Stopped("este destino no se puede reiniciar".into()))?;
+                let restart = self.world.restart.as_ref().ok_or(RunError::NotRestartable)?;
                 restart
                     .restart()
                     .await
-                    .map_err(|e| Stopped(format!("el reinicio falló: {e}")))?;
+                    .map_err(|e| RunError::RestartFailed(Box::new(e)))?;
             }
             other => unreachable!("`{}` is not a control step", other.name()),
         }

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::call::{Performed, Prepared, describe, normalized, perform};
 use super::client::{PntClient, Unreachable};
-use super::vars::Vars;
+use super::error::RunError;
+use super::vars::{UnsetVariable, Vars};
 use super::verify::{Miss, Observed, verify};
 use super::world::World;
 use crate::report::{Diff, Failure, Position, StepRecord, StepRef};
@@ -26,9 +27,27 @@ pub struct Trace {
     pub transcript: String,
 }
 
-/// Why a scenario stopped before its end.
+/// Why a scenario stopped before its end: the Spanish reason its report shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stopped(pub String);
+
+impl From<RunError> for Stopped {
+    fn from(e: RunError) -> Stopped {
+        Stopped(e.to_string())
+    }
+}
+
+impl From<Unreachable> for Stopped {
+    fn from(Unreachable(why): Unreachable) -> Stopped {
+        Stopped(why)
+    }
+}
+
+impl From<UnsetVariable> for Stopped {
+    fn from(e: UnsetVariable) -> Stopped {
+        Stopped(e.to_string())
+    }
+}
 
 /// Executes a scenario's steps in `world`.
 #[derive(Debug)]
@@ -68,7 +87,7 @@ impl<'a> Execution<'a> {
         if let Some(clock) = &self.scenario.clock {
             match clock.timezone.load() {
                 Ok(tz) => self.tz = Some(tz),
-                Err(e) => return Err((Stopped(e), self.out)),
+                Err(e) => return Err((RunError::from(e).into(), self.out)),
             }
             if let Err(e) = self.set_hoy(clock.hoy.0).await {
                 return Err((Stopped(format!("al fijar el reloj: {e}")), self.out));
@@ -116,7 +135,7 @@ impl<'a> Execution<'a> {
             .and_then(|u| self.sessions.get(&u).cloned())
     }
 
-    pub(super) fn resolve(&self, text: &str) -> Result<String, String> {
+    pub(super) fn resolve(&self, text: &str) -> Result<String, UnsetVariable> {
         self.vars.resolve(text)
     }
 
@@ -158,7 +177,7 @@ impl<'a> Execution<'a> {
                     (None, result) => {
                         let performed = result
                             .expect("every spawned step reports")
-                            .map_err(|Unreachable(e)| Stopped(e))?;
+                            ?;
                         self.finish(sub, s, performed).await?;
                     }
                 }
@@ -171,31 +190,26 @@ impl<'a> Execution<'a> {
                 Ok(())
             }
             Prepared::Request(call) => {
-                let performed = perform(&self.client, call)
-                    .await
-                    .map_err(|Unreachable(e)| Stopped(e))?;
+                let performed = perform(&self.client, call).await?;
                 self.finish(index, step, performed).await
             }
         }
     }
 
     /// Sets `hoy` on the target (hook) and the simulator (noon in the scenario's zone).
-    pub(super) async fn set_hoy(&mut self, hoy: Date) -> Result<(), String> {
-        let observed = self
-            .client
-            .set_clock(hoy)
-            .await
-            .map_err(|Unreachable(e)| e)?;
+    pub(super) async fn set_hoy(&mut self, hoy: Date) -> Result<(), RunError> {
+        let observed = self.client.set_clock(hoy).await?;
         if !(200..300).contains(&observed.status) {
-            return Err(format!(
-                "el gancho `clock` respondió {}: {}",
-                observed.status, observed.text
-            ));
+            return Err(RunError::HookFailed {
+                hook: "clock",
+                status: observed.status,
+                text: observed.text,
+            });
         }
         let tz = self.tz.clone().unwrap_or(TimeZone::UTC);
         let now = tz
             .to_timestamp(hoy.at(12, 0, 0, 0))
-            .map_err(|e| format!("hora inválida: {e}"))?;
+            .map_err(|e| RunError::InvalidTime(e.to_string()))?;
         self.world.infomex.set_now(now).await?;
         self.hoy = Some(hoy);
         Ok(())

@@ -357,8 +357,8 @@ fn check(path: &Path, s: &Scenario, set_aside: &[Part]) -> Vec<ScenarioError> {
             ),
             _ => {}
         }
-        // A snapshot records the whole response, and a response of the PNT depends on the day
-        // it calls today (`hoy`, the semáforo, whether the queja window is open). Without a
+        // A snapshot records the whole response, and a response of the PNT depends on the day it
+        // takes as `hoy` (the semáforo, whether the queja window is open). Without a
         // fixed clock that day is the wall clock's, so the snapshot would hold on one day only.
         if step.expect.snapshot.is_some() && !clock_known && clock_order_known {
             found.add(

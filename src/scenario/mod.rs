@@ -20,10 +20,10 @@ mod step;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone};
+pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone, TimezoneError};
 pub use de::{At, Fecha, OrderedMap, Pos};
 pub use error::{ScenarioError, code};
-pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector};
+pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector, SelectorError};
 // The fault plan is written exactly as the simulator reads it: its catalog is the only one.
 pub use infomex::{
     Account, AdjuntoInfomex, Infomex, PrevencionInfomex, RespuestaInfomex,
@@ -56,7 +56,7 @@ pub struct Scenario {
     /// `pnt-suite run --seed N` overrides it.
     #[serde(default = "default_seed")]
     pub seed: u64,
-    /// "Today" for the target and the simulator; needs the target's `clock` hook.
+    /// `hoy` for the target and the simulator; needs the target's `clock` hook.
     #[serde(default)]
     pub clock: Option<Clock>,
     /// Runs the scenario once per combination of values; `${name}` in the file takes each value.
