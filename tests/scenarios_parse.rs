@@ -60,11 +60,11 @@ fn unknown_keys_and_steps_suggest_the_nearest() {
         "9:5 [clave_desconocida] clave desconocida `expct` en un paso; ¿quiso decir `expect`?",
     );
     check(
-        &steps("  - descargar: x\n"),
-        "9:5 [paso_desconocido] paso desconocido `descargar`; los pasos son: register, login, \
-         logout, vincular, vinculaciones, history, details, download, queja, quejas, set_clock, \
-         advance_clock, faults, clear_faults, restart, concurrent; y cada paso admite además as, \
-         expect, capture",
+        &steps("  - bajar: x\n"),
+        "9:5 [paso_desconocido] paso desconocido `bajar`; los pasos son: registrar, \
+         iniciar_sesion, cerrar_sesion, vincular, vinculaciones, historial, detalle, descargar, \
+         queja, quejas, set_clock, advance_clock, faults, clear_faults, restart, concurrent; y \
+         cada paso admite además as, expect, capture",
     );
     check(
         &format!("{BASE}infomex:\n  faults:\n    - kind: http_stat\n"),
@@ -72,7 +72,7 @@ fn unknown_keys_and_steps_suggest_the_nearest() {
     );
     check(
         &steps("  - historial: {semaforo: rojo}\n"),
-        "9:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+        "9:27 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
          en_alerta, fuera_de_tiempo",
     );
     check(
@@ -113,7 +113,7 @@ fn missing_repeated_and_mistyped_values_say_what_was_expected() {
     );
     check(
         &steps("  - registrar: {user: ana}\n"),
-        "9:15 [tipo_invalido] se esperaba un texto",
+        "9:16 [tipo_invalido] se esperaba un texto",
     );
     check(
         "- a\n- b\n",
@@ -153,7 +153,7 @@ fn yaml_syntax_errors_point_at_the_character() {
     );
     check(
         &steps("  - historial: {semaforo: [en_tiempo\n"),
-        "9:25 [yaml_invalido] YAML mal formado: falta cerrar un `[`",
+        "9:27 [yaml_invalido] YAML mal formado: falta cerrar un `[`",
     );
     check(
         &steps("  - historial: {}\n    capture: {folio: solicitudes[0].folio}\n"),
@@ -367,7 +367,7 @@ steps:
         all_errors(yaml),
         [
             "2:7 [tipo_invalido] se esperaba un número entero no negativo",
-            "8:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+            "8:27 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
              en_alerta, fuera_de_tiempo",
             "11:18 [valor_invalido] el paso `restart` no lleva argumentos: escriba `- restart`, \
              o `restart: {}` para añadirle `expect` o `as`",
@@ -415,7 +415,7 @@ fn actions_without_arguments_take_nothing_or_an_empty_mapping() {
     );
     check(
         &steps("  - cerrar_sesion: {user: ana}\n"),
-        "9:13 [valor_invalido] `logout` lleva un usuario (`logout: ana`), nada, o `{}`",
+        "9:20 [valor_invalido] `cerrar_sesion` lleva un usuario (`cerrar_sesion: ana`), nada, o `{}`",
     );
 }
 
@@ -439,7 +439,7 @@ fn errors_that_only_follow_from_an_earlier_one_are_not_reported() {
         [
             "9:16 [valor_invalido] «2021-02-30» no es una fecha válida; escríbala como AAAA-MM-DD, \
              p. ej. 2021-09-20",
-            "11:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+            "11:27 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
              en_alerta, fuera_de_tiempo",
         ]
     );

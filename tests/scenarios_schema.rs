@@ -54,7 +54,16 @@ fn schema_offers_every_step_and_top_level_key() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(bare, ActionKind::bare_names().collect::<Vec<_>>());
+    let former_bare = ActionKind::ALL
+        .iter()
+        .filter(|k| k.bare().is_some())
+        .filter_map(|k| k.former_name());
+    assert_eq!(
+        bare,
+        ActionKind::bare_names()
+            .chain(former_bare)
+            .collect::<Vec<_>>()
+    );
     let keyed = |deprecated: bool| -> Vec<&str> {
         variants[1..]
             .iter()
@@ -296,6 +305,12 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         ("steps:\n  - detalle: 123\n", true),
+        // The former keys: still accepted by both (the runner warns, the schema marks them
+        // deprecated), with the same arguments as the current ones.
+        ("steps:\n  - history\n  - details: 123\n", true),
+        ("steps:\n  - login: {user: ana, contrasena: x}\n", true),
+        ("steps:\n  - history: {semaforo: rojo}\n", false),
+        ("steps:\n  - logout: {user: ana}\n", false),
         // A jurisdiction by slug, name or INEGI code (a number to YAML).
         (
             "steps:\n  - vincular: {jurisdiccion: 14, usuario: u}\n",
@@ -323,7 +338,7 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         ("matrix:\n  s: [7, 8]\nseed: ${s}\nsteps: []\n", true),
-        ("matrix:\n  a: [logout, restart]\nsteps:\n  - ${a}\n", true),
+        ("matrix:\n  a: [cerrar_sesion, restart]\nsteps:\n  - ${a}\n", true),
         (
             "matrix:\n  k: [hang, reset]\ninfomex:\n  faults:\n    - {kind: \"${k}\"}\nsteps: []\n",
             true,

@@ -732,28 +732,29 @@ impl JsonSchema for Step {
             }
             variant
         };
-        let bare: Vec<&str> = ActionKind::bare_names().collect();
+        // The bare keys, current then former, in one alternative: a `${name}` of the matrix may
+        // stand for any of them, and two alternatives would both accept it.
+        let former_bare: Vec<&str> = ActionKind::ALL
+            .iter()
+            .filter(|k| k.bare().is_some())
+            .filter_map(|k| k.former_name())
+            .collect();
+        let bare: Vec<&str> = ActionKind::bare_names()
+            .chain(former_bare.iter().copied())
+            .collect();
         let mut variants: Vec<Schema> = vec![json_schema!({
             "type": "string",
             "enum": bare,
-            "description": "An action without arguments."
+            "description": format!(
+                "An action without arguments. Former keys, still accepted with a warning: {}.",
+                former_bare.join(", ")
+            )
         })];
         for kind in ActionKind::ALL {
             let schema = kind.schema(generator);
             variants.push(keyed(kind.name(), schema, false));
         }
         // The former keys, still accepted with a warning: editors strike them through.
-        let former_bare: Vec<&str> = ActionKind::ALL
-            .iter()
-            .filter(|k| k.bare().is_some())
-            .filter_map(|k| k.former_name())
-            .collect();
-        variants.push(json_schema!({
-            "type": "string",
-            "enum": former_bare,
-            "deprecated": true,
-            "description": "A former key of an action without arguments; write the current one."
-        }));
         for kind in ActionKind::ALL {
             if let Some(old) = kind.former_name() {
                 let schema = kind.schema(generator);
