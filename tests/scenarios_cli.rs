@@ -103,10 +103,7 @@ fn a_former_step_key_is_accepted_with_a_warning_that_names_the_new_one() {
     let out = pnt_suite(&["run", file.to_str().unwrap()]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{}{stderr}", text(&out.stdout));
-    assert!(
-        stderr.contains(&format!("aviso: {warning}")),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("aviso: {warning}")), "{stderr}");
 }
 
 #[test]
@@ -252,7 +249,7 @@ fn a_false_expectation_fails_with_a_diff_and_the_repro_command() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.contains(&format!(
-            "    paso 4 (details, {}:26) — fields.semaforo: el valor en `semaforo` no es el esperado\n      \
+            "    paso 4 (detalle, {}:26) — fields.semaforo: el valor en `semaforo` no es el esperado\n      \
              esperado: \"fuera_de_tiempo\"\n      obtenido: \"en_alerta\"\n",
             file.display()
         )),
@@ -279,7 +276,8 @@ fn run_refuses_a_broken_file_with_its_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `iniciar_sesion`?"),
+        stderr
+            .contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `iniciar_sesion`?"),
         "{stderr}"
     );
     assert!(stderr.contains("código: paso_desconocido"), "{stderr}");
@@ -468,7 +466,7 @@ async fn run_against(url: String, scenario: &str, extra: &[&str]) -> Output {
 
 /// PLAZO up to the linkage.
 fn linkage_only() -> String {
-    PLAZO[..PLAZO.find("  - details").unwrap()].to_owned()
+    PLAZO[..PLAZO.find("  - detalle").unwrap()].to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

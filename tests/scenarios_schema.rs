@@ -338,7 +338,10 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         ("matrix:\n  s: [7, 8]\nseed: ${s}\nsteps: []\n", true),
-        ("matrix:\n  a: [cerrar_sesion, restart]\nsteps:\n  - ${a}\n", true),
+        (
+            "matrix:\n  a: [cerrar_sesion, restart]\nsteps:\n  - ${a}\n",
+            true,
+        ),
         (
             "matrix:\n  k: [hang, reset]\ninfomex:\n  faults:\n    - {kind: \"${k}\"}\nsteps: []\n",
             true,
@@ -359,7 +362,10 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             true,
         ),
         // Sent as written, so a scenario can test that the API refuses them.
-        ("steps:\n  - historial: {pagina: 0, por_pagina: 101}\n", true),
+        (
+            "steps:\n  - historial: {pagina: 0, por_pagina: 101}\n",
+            true,
+        ),
         ("infomex: {max_intentos: 0}\nsteps: []\n", true),
         // What each fault kind needs and takes.
         (

@@ -52,7 +52,15 @@ pub(crate) fn report() -> RunReport {
     passed.jurisdictions = vec!["jalisco".into()];
     passed.steps = vec![
         step(1, None, "registrar", 12, "registrar luis", Some(201), None),
-        step(2, None, "iniciar_sesion", 13, "iniciar_sesion luis", Some(201), None),
+        step(
+            2,
+            None,
+            "iniciar_sesion",
+            13,
+            "iniciar_sesion luis",
+            Some(201),
+            None,
+        ),
         step(
             3,
             None,
@@ -72,7 +80,15 @@ pub(crate) fn report() -> RunReport {
     );
     failed.steps = vec![
         step(1, None, "registrar", 20, "registrar luis", Some(201), None),
-        step(2, None, "iniciar_sesion", 24, "iniciar_sesion luis", Some(201), None),
+        step(
+            2,
+            None,
+            "iniciar_sesion",
+            24,
+            "iniciar_sesion luis",
+            Some(201),
+            None,
+        ),
         step(
             3,
             None,
@@ -193,7 +209,15 @@ pub(crate) fn report() -> RunReport {
     error.jurisdictions = vec!["federacion".into(), "ciudad-de-mexico".into()];
     error.steps = vec![
         step(1, None, "registrar", 8, "registrar ana", Some(201), None),
-        step(2, None, "iniciar_sesion", 9, "iniciar_sesion ana", Some(201), None),
+        step(
+            2,
+            None,
+            "iniciar_sesion",
+            9,
+            "iniciar_sesion ana",
+            Some(201),
+            None,
+        ),
         step(3, None, "restart", 15, "restart", None, None),
     ];
     RunReport {

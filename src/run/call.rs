@@ -221,7 +221,11 @@ impl Execution<'_> {
                     .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
             }
             Action::Restart(_) => {
-                let restart = self.world.restart.as_ref().ok_or(RunError::NotRestartable)?;
+                let restart = self
+                    .world
+                    .restart
+                    .as_ref()
+                    .ok_or(RunError::NotRestartable)?;
                 restart
                     .restart()
                     .await

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 
 use infomex_sim::{InfomexSim, SimHandle};
-use pnt_model::Jurisdiccion;
 use pnt_model::Dialect;
+use pnt_model::Jurisdiccion;
 use pnt_reference_server::Config;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -160,12 +160,13 @@ impl Restart for std::sync::Arc<ServerSlot> {
                     Err(e) => return Err(RunError::ServerPanicked(e.to_string())),
                 }
             }
-            let listener = TcpListener::bind(self.addr)
-                .await
-                .map_err(|e| RunError::ServerRebind {
-                    addr: self.addr,
-                    cause: e.to_string(),
-                })?;
+            let listener =
+                TcpListener::bind(self.addr)
+                    .await
+                    .map_err(|e| RunError::ServerRebind {
+                        addr: self.addr,
+                        cause: e.to_string(),
+                    })?;
             let server = Server::spawn(self.config.clone(), listener);
             *self.running.lock().unwrap_or_else(|e| e.into_inner()) = Some(server);
             Ok(())

@@ -175,9 +175,7 @@ impl<'a> Execution<'a> {
                 match (what, result) {
                     (Some(what), _) => self.note(sub, s, &what, None),
                     (None, result) => {
-                        let performed = result
-                            .expect("every spawned step reports")
-                            ?;
+                        let performed = result.expect("every spawned step reports")?;
                         self.finish(sub, s, performed).await?;
                     }
                 }

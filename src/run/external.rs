@@ -68,12 +68,12 @@ impl Environment for External {
             }
             let mut config = sim_config(&instance.scenario, seed)?;
             config.admin_token = self.admin_token.clone();
-            let listener = TcpListener::bind(self.sim_addr)
-                .await
-                .map_err(|e| RunError::SimAddrUnavailable {
+            let listener = TcpListener::bind(self.sim_addr).await.map_err(|e| {
+                RunError::SimAddrUnavailable {
                     addr: self.sim_addr,
                     cause: crate::error::io_cause(&e),
-                })?;
+                }
+            })?;
             let sim = Arc::new(
                 InfomexSim::builder()
                     .config(config)

@@ -171,7 +171,10 @@ fn check_every(
     };
     match selector.select(&observed.body) {
         Some(Value::Array(items)) => {
-            let (i, bad) = items.iter().enumerate().find(|(_, v)| !same(&expected, v))?;
+            let (i, bad) = items
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !same(&expected, v))?;
             Some(Miss {
                 check,
                 message: format!("el elemento {i} de `{selector}` no es el esperado"),

@@ -205,7 +205,6 @@ trait Args: Sized {
     fn schema(generator: &mut SchemaGenerator) -> Schema;
 }
 
-
 /// The argument of an action that takes none (`vinculaciones`, `restart`, …).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoArgs;
