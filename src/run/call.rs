@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use super::client::{PntClient, Unreachable, segment};
 use super::error::RunError;
 use super::exec::{Execution, Stopped};
-use super::vars::as_written;
 use super::verify::Observed;
 use crate::scenario::{Action, At, Step};
 
@@ -184,7 +183,7 @@ impl Execution<'_> {
     /// Carries out a control step: the one place the clock, the fault plan and the target's
     /// process change. Returns what the transcript says of it.
     async fn control(&mut self, action: &Action) -> Result<String, Stopped> {
-        let what = describe(action);
+        let what = action.describe();
         match action {
             Action::SetClock(date) => {
                 self.set_hoy(date.0).await?;
@@ -356,60 +355,6 @@ fn attachment_id(detail: &Value, respuesta: usize, adjunto: usize) -> Option<Str
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
-    }
-}
-
-/// The step as the transcript shows it.
-pub(super) fn describe(action: &Action) -> String {
-    match action {
-        Action::Registrar(u) => format!("registrar {u}"),
-        Action::IniciarSesion(l) => match &l.contrasena {
-            Some(_) => format!("iniciar_sesion {} (otra contraseña)", l.user),
-            None => format!("iniciar_sesion {}", l.user),
-        },
-        Action::CerrarSesion(_) => "cerrar_sesion".into(),
-        Action::Vincular(v) => format!(
-            "vincular {}/{}",
-            v.jurisdiccion.slug(),
-            as_written(&v.usuario)
-        ),
-        Action::Vinculaciones(_) => "vinculaciones".into(),
-        Action::Historial(h) => {
-            let mut parts = vec!["historial".to_owned()];
-            if let Some(s) = h.semaforo {
-                parts.push(format!("semaforo={}", s.slug()));
-            }
-            if let Some(t) = h.tipo {
-                parts.push(format!("tipo={}", t.slug()));
-            }
-            if let Some(p) = h.pagina {
-                parts.push(format!("pagina={p}"));
-            }
-            parts.join(" ")
-        }
-        Action::Detalle(d) => format!("detalle {}", as_written(&d.folio)),
-        Action::Descargar(d) => match (&d.id, &d.folio) {
-            (Some(id), _) => format!("descargar {}", as_written(id)),
-            (None, Some(f)) => format!(
-                "descargar {} respuesta {} adjunto {}",
-                as_written(f),
-                d.respuesta,
-                d.adjunto
-            ),
-            _ => "descargar".into(),
-        },
-        Action::Queja(q) => format!("queja {}", as_written(&q.folio)),
-        Action::Quejas(_) => "quejas".into(),
-        Action::SetClock(d) => format!("set_clock {}", d.0),
-        Action::AdvanceClock(a) => match (a.dias_habiles, a.dias) {
-            (Some(n), _) => format!("advance_clock {n} días hábiles"),
-            (_, Some(n)) => format!("advance_clock {n} días"),
-            _ => "advance_clock".into(),
-        },
-        Action::Faults(f) => format!("faults ({})", f.len()),
-        Action::ClearFaults(_) => "clear_faults".into(),
-        Action::Restart(_) => "restart".into(),
-        Action::Concurrent(s) => format!("concurrent ({})", s.len()),
     }
 }
 

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use pnt_model::{Date, Jurisdiccion};
 use serde_json::Value;
 
-use super::call::{Performed, Prepared, describe, normalized, perform};
+use super::call::{Performed, Prepared, normalized, perform};
 use super::client::{PntClient, Unreachable};
 use super::error::RunError;
 use super::vars::{UnsetVariable, Vars};
@@ -269,7 +269,7 @@ impl<'a> Execution<'a> {
         performed: Performed,
     ) -> Result<(), Stopped> {
         let Performed { observed, download } = performed;
-        let what = describe(&step.action);
+        let what = step.action.describe();
         self.note(index, step, &what, Some(&observed));
         for miss in verify(&step.expect, &observed, &self.vars) {
             self.fail(index, step, miss);

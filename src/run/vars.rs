@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-const OPEN: &str = "$\u{27E8}";
-const CLOSE: char = '\u{27E9}';
+use crate::scenario::{MARKER_CLOSE as CLOSE, MARKER_OPEN as OPEN};
 
 /// A `${name}` used before any step captured it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,15 +87,10 @@ impl Vars {
     }
 }
 
-/// Text as the scenario author wrote it: markers back to `${name}`.
-pub(super) fn as_written(text: &str) -> String {
-    text.replace(OPEN, "${").replace(CLOSE, "}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::runtime_marker;
+    use crate::scenario::{as_written, runtime_marker};
     use serde_json::json;
 
     #[test]

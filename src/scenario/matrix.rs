@@ -264,9 +264,18 @@ pub(super) enum Placeholder {
     Runtime,
 }
 
+/// How a runtime marker opens and closes (see [`Placeholder::Runtime`]).
+pub const MARKER_OPEN: &str = "$\u{27E8}";
+pub const MARKER_CLOSE: char = '\u{27E9}';
+
 /// The marker a captured variable `${name}` becomes in parsed scenarios (see [`Placeholder`]).
 pub fn runtime_marker(name: &str) -> String {
-    format!("$\u{27E8}{name}\u{27E9}")
+    format!("{MARKER_OPEN}{name}{MARKER_CLOSE}")
+}
+
+/// Text as the scenario's author wrote it: runtime markers back to `${name}`.
+pub fn as_written(text: &str) -> String {
+    text.replace(MARKER_OPEN, "${").replace(MARKER_CLOSE, "}")
 }
 
 /// Replaces each `${name}` outside comments: with its value when `values` has one, else with

@@ -32,7 +32,7 @@ pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
 pub use load::{
     Instance, file_warnings, find_files, load_file, load_file_all, load_str, load_str_all,
 };
-pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
+pub use matrix::{MARKER_CLOSE, MARKER_OPEN, Matrix, NAMED_SETS, as_written, runtime_marker};
 pub use pnt::{Credentials, Pnt, User};
 pub use pnt_model::did_you_mean;
 pub use schema::json_schema;

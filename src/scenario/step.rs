@@ -24,6 +24,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap, Shorthand, scalar_or_map};
 use super::expect::{Expect, Selector};
+use super::matrix::as_written;
 use infomex_sim::FaultSpec;
 use pnt_model::did_you_mean;
 
@@ -104,6 +105,19 @@ macro_rules! actions {
             pub fn kind(&self) -> ActionKind {
                 match self {
                     $(Action::$variant(_) => ActionKind::$variant,)*
+                }
+            }
+
+            /// The step as the transcript and the reports show it: its key and its argument
+            /// (`detalle 0623800160321`).
+            pub fn describe(&self) -> String {
+                let args = match self {
+                    $(Action::$variant(args) => Args::describe(args),)*
+                };
+                if args.is_empty() {
+                    self.name().to_owned()
+                } else {
+                    format!("{} {args}", self.name())
                 }
             }
         }
@@ -192,9 +206,15 @@ impl Action {
 }
 
 /// How a step's argument is read and described: the one place each argument type says whether
-/// it may be left out, how it is parsed and what its schema is. [`actions!`] derives the
-/// action's parsing and schema from it.
+/// it may be left out, how it is parsed, what its schema is and how the transcript shows it.
+/// [`actions!`] derives the action's parsing, schema and description from it.
 trait Args: Sized {
+    /// The argument as the transcript shows it after the action's key (nothing when empty),
+    /// variables as the author wrote them (`${folio}`).
+    fn describe(&self) -> String {
+        String::new()
+    }
+
     /// The value when the action is written alone (`- quejas`); `None` when it needs arguments.
     fn bare() -> Option<Self> {
         None
@@ -226,6 +246,10 @@ impl Args for NoArgs {
 
 /// `registrar`'s argument: the user's short name.
 impl Args for String {
+    fn describe(&self) -> String {
+        self.clone()
+    }
+
     fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
         map.next_value()
     }
@@ -252,6 +276,20 @@ impl Args for Option<String> {
 
 /// `historial`'s filters, all optional: `- historial` alone reads the first page unfiltered.
 impl Args for Historial {
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.semaforo {
+            parts.push(format!("semaforo={}", s.slug()));
+        }
+        if let Some(t) = self.tipo {
+            parts.push(format!("tipo={}", t.slug()));
+        }
+        if let Some(p) = self.pagina {
+            parts.push(format!("pagina={p}"));
+        }
+        parts.join(" ")
+    }
+
     fn bare() -> Option<Self> {
         Some(Historial::default())
     }
@@ -265,10 +303,19 @@ impl Args for Historial {
     }
 }
 
+/// How the argument types the macros below implement [`Args`] for are shown in the transcript.
+trait Describe {
+    fn describe(&self) -> String;
+}
+
 /// Arguments written as their mapping only.
 macro_rules! mapping_args {
     ($($t:ty),*) => {$(
         impl Args for $t {
+            fn describe(&self) -> String {
+                Describe::describe(self)
+            }
+
             fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
                 map.next_value()
             }
@@ -282,10 +329,79 @@ macro_rules! mapping_args {
 
 mapping_args!(Vincular, Fecha, Advance, Vec<At<FaultSpec>>, Vec<At<Step>>);
 
+impl Describe for Vincular {
+    fn describe(&self) -> String {
+        format!("{}/{}", self.jurisdiccion.slug(), as_written(&self.usuario))
+    }
+}
+
+impl Describe for Fecha {
+    fn describe(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl Describe for Advance {
+    fn describe(&self) -> String {
+        match (self.dias_habiles, self.dias) {
+            (Some(n), _) => format!("{n} días hábiles"),
+            (_, Some(n)) => format!("{n} días"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A list of faults or of steps: how many.
+impl<T> Describe for Vec<T> {
+    fn describe(&self) -> String {
+        format!("({})", self.len())
+    }
+}
+
+impl Describe for IniciarSesion {
+    fn describe(&self) -> String {
+        match &self.contrasena {
+            Some(_) => format!("{} (otra contraseña)", self.user),
+            None => self.user.clone(),
+        }
+    }
+}
+
+impl Describe for Detalle {
+    fn describe(&self) -> String {
+        as_written(&self.folio)
+    }
+}
+
+impl Describe for Descargar {
+    fn describe(&self) -> String {
+        match (&self.id, &self.folio) {
+            (Some(id), _) => as_written(id),
+            (None, Some(f)) => format!(
+                "{} respuesta {} adjunto {}",
+                as_written(f),
+                self.respuesta,
+                self.adjunto
+            ),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+impl Describe for QuejaArgs {
+    fn describe(&self) -> String {
+        as_written(&self.folio)
+    }
+}
+
 /// Arguments written as their mapping or as one scalar ([`Shorthand`]).
 macro_rules! shorthand_args {
     ($($t:ty),*) => {$(
         impl Args for $t {
+            fn describe(&self) -> String {
+                Describe::describe(self)
+            }
+
             fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
                 Ok(map.next_value::<ScalarOrMap<$t>>()?.0)
             }
