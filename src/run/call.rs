@@ -1,6 +1,6 @@
 //! What each step does: a control step (clock, faults, restart) is carried out here, in one
 //! place; any other step becomes the request it makes, built from the execution's state and
-//! sent on its own (so `concurrent` steps go out together), and described for the transcript.
+//! sent on its own (so `concurrent` steps go out together).
 
 use pnt_model::Calendario;
 use reqwest::Method;
@@ -10,7 +10,7 @@ use super::client::{PntClient, Unreachable, segment};
 use super::error::RunError;
 use super::exec::{Execution, Stopped};
 use super::verify::Observed;
-use crate::scenario::{Action, At, Step};
+use crate::scenario::{Action, Advance, At, FaultSpec, Step};
 
 /// The reason given to a queja against an answer when the scenario names none.
 const MOTIVO_RESPUESTA: &str = "La respuesta no corresponde a lo solicitado.";
@@ -61,19 +61,13 @@ pub(super) struct Performed {
 }
 
 impl Execution<'_> {
-    /// Carries out a control step, or builds the request of any other.
+    /// Makes a step ready: a control step (clock, faults, restart) is carried out here, the one
+    /// place the clock, the fault plan and the target's process change; any other step becomes
+    /// the request it makes.
     pub(super) async fn prepare(&mut self, step: &At<Step>) -> Result<Prepared, Stopped> {
-        if step.action.kind().is_control() {
-            return self.control(&step.action).await.map(Prepared::Done);
-        }
-        self.request(step).await.map(Prepared::Request)
-    }
-
-    /// Builds the request a PNT API step makes.
-    async fn request(&self, step: &At<Step>) -> Result<Call, Stopped> {
         let token = self.token(step);
         let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped::from);
-        Ok(match &step.action {
+        let call = match &step.action {
             Action::Registrar(user) => {
                 let c = self.credentials(user);
                 Call::Api {
@@ -170,54 +164,25 @@ impl Execution<'_> {
             },
             Action::Quejas(_) => api_get("/quejas".into(), token),
             Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
-            Action::SetClock(_)
-            | Action::AdvanceClock(_)
-            | Action::Faults(_)
-            | Action::ClearFaults(_)
-            | Action::Restart(_) => {
-                unreachable!("control steps are carried out by `control`, never sent")
-            }
-        })
-    }
-
-    /// Carries out a control step: the one place the clock, the fault plan and the target's
-    /// process change. Returns what the transcript says of it.
-    async fn control(&mut self, action: &Action) -> Result<String, Stopped> {
-        let what = action.describe();
-        match action {
             Action::SetClock(date) => {
                 self.set_hoy(date.0).await?;
+                return Ok(self.done(&step.action));
             }
             Action::AdvanceClock(a) => {
-                let hoy = self.hoy.ok_or(RunError::NoClock)?;
-                let next = match (a.dias_habiles, a.dias) {
-                    (Some(n), _) => Calendario::lft().sumar_dias_habiles(hoy, n),
-                    (None, Some(n)) => hoy
-                        .checked_add(jiff::Span::new().days(i64::from(n)))
-                        .map_err(|e| RunError::DateOutOfRange(e.to_string()))?,
-                    (None, None) => hoy,
-                };
-                self.set_hoy(next).await?;
+                self.advance_clock(a).await?;
+                return Ok(self.done(&step.action));
             }
             Action::Faults(faults) => {
-                // `check` passed when the scenario was loaded; it is the same catalog here.
-                let faults = faults
-                    .iter()
-                    .map(|f| f.check())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| RunError::FaultsRefused(e.to_string()))?;
-                self.world
-                    .infomex
-                    .add_faults(faults)
-                    .await
-                    .map_err(|e| RunError::FaultsRefused(e.to_string()))?;
+                self.add_faults(faults).await?;
+                return Ok(self.done(&step.action));
             }
             Action::ClearFaults(_) => {
                 self.world
                     .infomex
                     .clear_faults()
                     .await
-                    .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
+                    .map_err(|e| RunError::FaultsNotCleared(e.to_string()))?;
+                return Ok(self.done(&step.action));
             }
             Action::Restart(_) => {
                 let restart = self
@@ -229,11 +194,45 @@ impl Execution<'_> {
                     .restart()
                     .await
                     .map_err(|e| RunError::RestartFailed(Box::new(e)))?;
+                return Ok(self.done(&step.action));
             }
-            other => unreachable!("`{}` is not a control step", other.name()),
-        }
-        Ok(match action {
-            // The clock's steps say the date they set, which the scenario may only imply.
+        };
+        Ok(Prepared::Request(call))
+    }
+
+    /// Moves `hoy` forward by días hábiles of the LFT calendar or by calendar days.
+    async fn advance_clock(&mut self, a: &Advance) -> Result<(), RunError> {
+        let hoy = self.hoy.ok_or(RunError::NoClock)?;
+        let next = match (a.dias_habiles, a.dias) {
+            (Some(n), _) => Calendario::lft().sumar_dias_habiles(hoy, n),
+            (None, Some(n)) => hoy
+                .checked_add(jiff::Span::new().days(i64::from(n)))
+                .map_err(|e| RunError::DateOutOfRange(e.to_string()))?,
+            (None, None) => hoy,
+        };
+        self.set_hoy(next).await
+    }
+
+    /// Adds faults to the simulator's plan.
+    async fn add_faults(&self, faults: &[At<FaultSpec>]) -> Result<(), RunError> {
+        // `check` passed when the scenario was loaded; it is the same catalog here.
+        let faults = faults
+            .iter()
+            .map(|f| f.check())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RunError::FaultsRefused(e.to_string()))?;
+        self.world
+            .infomex
+            .add_faults(faults)
+            .await
+            .map_err(|e| RunError::FaultsRefused(e.to_string()))
+    }
+
+    /// A control step carried out, as the transcript shows it: the clock's steps say the date
+    /// they set, which the scenario may only imply.
+    fn done(&self, action: &Action) -> Prepared {
+        let what = action.describe();
+        Prepared::Done(match action {
             Action::SetClock(_) | Action::AdvanceClock(_) => {
                 let hoy = self.hoy.map(|d| d.to_string()).unwrap_or_default();
                 format!("{what} → hoy {hoy}")

@@ -22,6 +22,8 @@ pub enum RunError {
     /// Faults added by a step that the simulator refused.
     #[error("el simulador no aceptó las fallas: {0}")]
     FaultsRefused(String),
+    #[error("el simulador no limpió las fallas: {0}")]
+    FaultsNotCleared(String),
     /// An account the simulator holds that the oracle cannot read.
     #[error("la cuenta {usuario} del simulador no se pudo leer: {cause}")]
     SimAccountUnreadable { usuario: String, cause: String },
@@ -80,6 +82,7 @@ impl RunError {
         match self {
             RunError::AccountInvalid { .. } => "cuenta_invalida",
             RunError::FaultRefused { .. } | RunError::FaultsRefused(_) => "falla_rechazada",
+            RunError::FaultsNotCleared(_) => "fallas_no_limpiadas",
             RunError::SimAccountUnreadable { .. } => "cuenta_del_simulador_ilegible",
             RunError::SimNotStarted(_) => "simulador_no_arranco",
             RunError::PreviousSimNotStopped(_) | RunError::PreviousSimInUse => {

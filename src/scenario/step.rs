@@ -171,19 +171,6 @@ impl ActionKind {
             .find(|k| k.name() == key || k.former_name() == Some(key))
     }
 
-    /// Whether the step changes the world the requests meet (the clock, the simulator's fault
-    /// plan, the target's process) instead of calling the PNT API.
-    pub fn is_control(self) -> bool {
-        matches!(
-            self,
-            ActionKind::SetClock
-                | ActionKind::AdvanceClock
-                | ActionKind::Faults
-                | ActionKind::ClearFaults
-                | ActionKind::Restart
-        )
-    }
-
     /// The keys of every action, in the order the docs list them.
     pub fn names() -> impl Iterator<Item = &'static str> {
         ActionKind::ALL.iter().map(|k| k.name())
