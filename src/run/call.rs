@@ -103,7 +103,7 @@ impl Execution<'_> {
                         .infomex
                         .account(v.jurisdiccion, v.usuario.clone())
                         .await
-                        .map_err(|e| Stopped(format!("el simulador no dio la cuenta: {e}")))?
+                        .map_err(|e| RunError::SimAccountUnavailable(Box::new(e)))?
                         .map(|a| a.contrasena)
                         .unwrap_or_default(),
                 };
@@ -155,7 +155,7 @@ impl Execution<'_> {
                     adjunto: d.adjunto,
                     token,
                 },
-                (None, None) => return Err(Stopped("`descargar` sin `id` ni `folio`".into())),
+                (None, None) => return Err(RunError::DownloadWithoutTarget.into()),
             },
             Action::Queja(q) => Call::Queja {
                 folio: resolve(self, &q.folio)?,
@@ -163,7 +163,7 @@ impl Execution<'_> {
                 token,
             },
             Action::Quejas(_) => api_get("/quejas".into(), token),
-            Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
+            Action::Concurrent(_) => return Err(RunError::NestedConcurrent.into()),
             Action::SetClock(date) => {
                 self.set_hoy(date.0).await?;
                 return Ok(self.done(&step.action));

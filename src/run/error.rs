@@ -24,6 +24,9 @@ pub enum RunError {
     FaultsRefused(String),
     #[error("el simulador no limpió las fallas: {0}")]
     FaultsNotCleared(String),
+    /// The account a step or the oracle needed, which the simulator did not give.
+    #[error("el simulador no dio la cuenta: {0}")]
+    SimAccountUnavailable(Box<RunError>),
     /// An account the simulator holds that the oracle cannot read.
     #[error("la cuenta {usuario} del simulador no se pudo leer: {cause}")]
     SimAccountUnreadable { usuario: String, cause: String },
@@ -70,6 +73,16 @@ pub enum RunError {
     InvalidTime(String),
     #[error("el reloj no tiene fecha; declare `clock`")]
     NoClock,
+    /// The scenario's `clock` could not be set before its first step.
+    #[error("al fijar el reloj: {0}")]
+    ClockNotSet(Box<RunError>),
+    #[error("un paso concurrente falló: {0}")]
+    ConcurrentStepFailed(String),
+    /// `check` refuses these when the file is loaded; the runner still names them if met.
+    #[error("`concurrent` anidado")]
+    NestedConcurrent,
+    #[error("`descargar` sin `id` ni `folio`")]
+    DownloadWithoutTarget,
     #[error("fecha fuera de rango: {0}")]
     DateOutOfRange(String),
     #[error(transparent)]
@@ -83,6 +96,7 @@ impl RunError {
             RunError::AccountInvalid { .. } => "cuenta_invalida",
             RunError::FaultRefused { .. } | RunError::FaultsRefused(_) => "falla_rechazada",
             RunError::FaultsNotCleared(_) => "fallas_no_limpiadas",
+            RunError::SimAccountUnavailable(_) => "cuenta_no_disponible",
             RunError::SimAccountUnreadable { .. } => "cuenta_del_simulador_ilegible",
             RunError::SimNotStarted(_) => "simulador_no_arranco",
             RunError::PreviousSimNotStopped(_) | RunError::PreviousSimInUse => {
@@ -101,6 +115,10 @@ impl RunError {
             RunError::Timezone(e) => e.code(),
             RunError::InvalidTime(_) => "hora_invalida",
             RunError::NoClock => "reloj_sin_fecha",
+            RunError::ClockNotSet(_) => "reloj_no_fijado",
+            RunError::ConcurrentStepFailed(_) => "paso_concurrente_fallido",
+            RunError::NestedConcurrent => "concurrent_anidado",
+            RunError::DownloadWithoutTarget => "descargar_sin_adjunto",
             RunError::DateOutOfRange(_) => "fecha_fuera_de_rango",
             RunError::UnsetVariable(_) => UnsetVariable::CODE,
         }

@@ -90,7 +90,7 @@ impl<'a> Execution<'a> {
                 Err(e) => return Err((RunError::from(e).into(), self.out)),
             }
             if let Err(e) = self.set_hoy(clock.hoy.0).await {
-                return Err((Stopped(format!("al fijar el reloj: {e}")), self.out));
+                return Err((RunError::ClockNotSet(Box::new(e)).into(), self.out));
             }
         }
         let steps = &self.scenario.steps;
@@ -163,7 +163,7 @@ impl<'a> Execution<'a> {
             }
             while let Some(joined) = set.join_next().await {
                 let (n, result) =
-                    joined.map_err(|e| Stopped(format!("un paso concurrente falló: {e}")))?;
+                    joined.map_err(|e| RunError::ConcurrentStepFailed(e.to_string()))?;
                 results[n] = Some(result);
             }
             self.note(index, step, "concurrent", None);
