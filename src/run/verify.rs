@@ -385,7 +385,8 @@ mod tests {
         assert_eq!(
             checks(
                 "status: [201, 409]\nfields: {estado: incompleta, nada: 1}\ncounts: {pendientes: 2, estado: 1}\n\
-                 every: {'historial[*].tipo': datos-personales}\nexcludes: {mensaje: migraron}\n",
+                 every: {'historial[*].tipo': datos-personales}\ncontains: {mensaje: nayarit, nada: x}\n\
+                 excludes: {mensaje: migraron, nada: x}\n",
                 &linkage()
             ),
             [
@@ -395,6 +396,8 @@ mod tests {
                 "every.historial[*].tipo: el elemento 0 de `historial[*].tipo` no es el esperado",
                 "counts.pendientes: `pendientes` no tiene los elementos esperados",
                 "counts.estado: `estado` no es una lista",
+                "contains.mensaje: `mensaje` no contiene «nayarit»",
+                "contains.nada: la respuesta no tiene `nada`",
                 "excludes.mensaje: `mensaje` contiene «migraron», que no debe aparecer",
             ]
         );
