@@ -29,8 +29,8 @@ pub enum Command {
     Deadline(DeadlineArgs),
     /// Lista las 33 jurisdicciones con sus claves, slugs, formatos de folio y plazos.
     Jurisdictions(FormatArg),
-    /// Valida archivos de escenario sin ejecutarlos: una línea por archivo; sale con 0, o con 2 si
-    /// alguno es inválido.
+    /// Valida archivos de escenario sin ejecutarlos: una línea por archivo, más una por cada error
+    /// o aviso; sale con 0, o con 2 si alguno es inválido (los avisos no cambian la salida).
     Check(CheckArgs),
     /// Ejecuta escenarios contra el servidor de referencia integrado o un --target; informa y sale
     /// con 0 (todo pasó), 1 (fallas), 2 (entrada inválida), 3 (no se pudo ejecutar) o 130
