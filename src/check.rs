@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use crate::cli::write_failed;
 use crate::error::{CliError, Exit};
-use crate::scenario::{find_files, load_file_all};
+use crate::scenario::{file_warnings, find_files, load_file_all};
 
-/// Prints `ok FILE (N escenarios)` for a valid file, and for an invalid one a line
-/// `error FILE:L:C: message [código: …]` per error, in file order.
+/// Prints `ok FILE (N escenarios)` for a valid file, followed by a line
+/// `aviso FILE:L:C: message [código: …]` per warning (a former step key, with the current one);
+/// and for an invalid one a line `error FILE:L:C: message [código: …]` per error, in file order.
 pub(crate) fn run(paths: &[PathBuf], out: &mut dyn Write) -> Result<Exit, CliError> {
     let files = find_files(paths)?;
     if files.is_empty() {
@@ -30,6 +31,10 @@ pub(crate) fn run(paths: &[PathBuf], out: &mut dyn Write) -> Result<Exit, CliErr
                 let n = instances.len();
                 let plural = if n == 1 { "escenario" } else { "escenarios" };
                 writeln!(out, "ok     {} ({n} {plural})", file.display()).map_err(write_failed)?;
+                for w in file_warnings(&instances) {
+                    writeln!(out, "aviso  {}  [código: {}]", w.located(), w.code)
+                        .map_err(write_failed)?;
+                }
             }
             Err(errors) => {
                 bad += 1;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::error::{CliError, Exit};
+use crate::error::{CliError, Exit, InvalidArgValue};
 
 mod clap_es;
 
@@ -29,8 +29,8 @@ pub enum Command {
     Deadline(DeadlineArgs),
     /// Lista las 33 jurisdicciones con sus claves, slugs, formatos de folio y plazos.
     Jurisdictions(FormatArg),
-    /// Valida archivos de escenario sin ejecutarlos: una línea por archivo; sale con 0, o con 2 si
-    /// alguno es inválido.
+    /// Valida archivos de escenario sin ejecutarlos: una línea por archivo, más una por cada error
+    /// o aviso; sale con 0, o con 2 si alguno es inválido (los avisos no cambian la salida).
     Check(CheckArgs),
     /// Ejecuta escenarios contra el servidor de referencia integrado o un --target; informa y sale
     /// con 0 (todo pasó), 1 (fallas), 2 (entrada inválida), 3 (no se pudo ejecutar) o 130
@@ -205,13 +205,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
 
 /// A `--target`-like flag's value: an absolute http(s) URL, refused before anything starts (the
 /// same mistake found mid-run would read as a target that does not answer).
-pub(crate) fn http_url(text: &str) -> Result<String, String> {
+pub(crate) fn http_url(text: &str) -> Result<String, InvalidArgValue> {
     match reqwest::Url::parse(text) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
             Ok(text.to_owned())
         }
-        _ => Err(format!(
-            "«{text}» no es una URL http:// o https://, p. ej. http://127.0.0.1:8080"
+        _ => Err(InvalidArgValue::new(
+            text,
+            "no es una URL http:// o https://, p. ej. http://127.0.0.1:8080",
         )),
     }
 }

@@ -62,6 +62,29 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+/// A command-line value one of our own parsers refuses (`--shard`, `--matrix`, `--report`,
+/// `--target`): what was given and what was expected. clap reports it under the código
+/// [`InvalidArgValue::CODE`] with this message (cli/clap_es.rs, `why_invalid`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("«{input}» {expected}")]
+pub struct InvalidArgValue {
+    pub input: String,
+    /// The rest of the Spanish message: what the value is not and how to write it.
+    pub expected: &'static str,
+}
+
+impl InvalidArgValue {
+    /// Stable machine code of this failure.
+    pub const CODE: &'static str = "valor_invalido";
+
+    pub fn new(input: &str, expected: &'static str) -> InvalidArgValue {
+        InvalidArgValue {
+            input: input.to_owned(),
+            expected,
+        }
+    }
+}
+
 /// A short Spanish cause for an IO error, for the `causa: …` detail of a message. The kinds a
 /// user can act on are named in Spanish; any other keeps the system's own text, which is
 /// technical but still the best clue.

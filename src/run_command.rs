@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::write_failed;
-use crate::error::{CliError, Exit};
+use crate::error::{CliError, Exit, InvalidArgValue};
 use crate::report::{self, RunReport, human, theme_of};
 use crate::run::{self, Embedded, Environment, External, MatrixFilter, Selection, Shard};
-use crate::scenario::{find_files, load_file};
+use crate::scenario::{file_warnings, find_files, load_file};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -78,10 +78,15 @@ pub enum ReportFormat {
 }
 
 impl std::str::FromStr for ReportSpec {
-    type Err = String;
+    type Err = InvalidArgValue;
 
-    fn from_str(s: &str) -> Result<ReportSpec, String> {
-        let bad = || format!("«{s}» no es un informe: escriba json=RUTA, junit=RUTA o html=RUTA");
+    fn from_str(s: &str) -> Result<ReportSpec, InvalidArgValue> {
+        let bad = || {
+            InvalidArgValue::new(
+                s,
+                "no es un informe: escriba json=RUTA, junit=RUTA o html=RUTA",
+            )
+        };
         let (format, path) = s.split_once('=').ok_or_else(bad)?;
         let format = match format {
             "json" => ReportFormat::Json,
@@ -105,7 +110,12 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     let files = find_files(&args.paths)?;
     let mut instances = Vec::new();
     for file in &files {
-        instances.extend(load_file(file)?);
+        let loaded = load_file(file)?;
+        // Warnings go to stderr, as `check` would print them: the run's output stays the report.
+        for w in file_warnings(&loaded) {
+            eprintln!("aviso: {}  [código: {}]", w.located(), w.code);
+        }
+        instances.extend(loaded);
     }
     if instances.is_empty() {
         return Err(CliError::bad_input(

@@ -26,7 +26,7 @@ fn write(dir: &Path, name: &str, body: &str) {
     std::fs::write(path, body).unwrap();
 }
 
-const VALID: &str = "name: Registro\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
+const VALID: &str = "name: Registro\npnt:\n  users:\n    ana: {}\nsteps:\n  - registrar: ana\n";
 
 #[test]
 fn check_accepts_the_scenario_library() {
@@ -53,7 +53,7 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
     write(
         dir.path(),
         "a/b/malo.yml",
-        &VALID.replace("register", "registrar"),
+        &VALID.replace("registrar", "registrarse"),
     );
     write(dir.path(), "a/notas.txt", "no es un escenario");
     let out = pnt_suite(&["check", dir.path().to_str().unwrap()]);
@@ -63,7 +63,7 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
     assert_eq!(
         stdout,
         format!(
-            "error  {root}/a/b/malo.yml:6:5: paso desconocido `registrar`; ¿quiso decir `register`?  [código: paso_desconocido]\n\
+            "error  {root}/a/b/malo.yml:6:5: paso desconocido `registrarse`; ¿quiso decir `registrar`?  [código: paso_desconocido]\n\
              ok     {root}/a/bueno.yaml (1 escenario)\n"
         )
     );
@@ -75,6 +75,37 @@ fn check_walks_folders_and_reports_each_file_with_line_and_column() {
     assert!(stderr.contains("código: escenarios_invalidos"), "{stderr}");
 }
 
+/// A former step key is still valid, and both commands that read files name its successor.
+#[test]
+fn a_former_step_key_is_accepted_with_a_warning_that_names_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "viejo.yaml",
+        &VALID.replace("registrar", "register"),
+    );
+    let file = dir.path().join("viejo.yaml");
+    let warning = format!(
+        "{}:6:5: el paso `register` ahora se llama `registrar`; escriba `registrar` (`register` se sigue aceptando por ahora)  [código: paso_obsoleto]",
+        file.display()
+    );
+
+    let out = pnt_suite(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "ok     {} (1 escenario)\naviso  {warning}\n",
+            file.display()
+        )
+    );
+
+    let out = pnt_suite(&["run", file.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}{stderr}", text(&out.stdout));
+    assert!(stderr.contains(&format!("aviso: {warning}")), "{stderr}");
+}
+
 #[test]
 fn check_reports_every_error_of_a_file_in_file_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,7 +113,7 @@ fn check_reports_every_error_of_a_file_in_file_order() {
         dir.path(),
         "tres.yaml",
         "name: Tres errores\npnt:\n  users:\n    ana: {}\ninfomex:\n  faults:\n    - kind: http_status\n\
-         steps:\n  - register: ana\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n  - login: anna\n",
+         steps:\n  - registrar: ana\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n  - iniciar_sesion: anna\n",
     );
     let file = dir.path().join("tres.yaml");
     let out = pnt_suite(&["check", file.to_str().unwrap()]);
@@ -165,12 +196,12 @@ pnt:
   users:
     luis: {}
 steps:
-  - register: luis
-  - login: luis
+  - registrar: luis
+  - iniciar_sesion: luis
   - vincular: {jurisdiccion: federacion, usuario: ciudadano.federal}
     expect:
       fields: {estado: completa, solicitudes: 1}
-  - details: \"0623800160321\"
+  - detalle: \"0623800160321\"
     expect:
       fields:
         fecha_limite_entrega: 2021-09-24
@@ -218,7 +249,7 @@ fn a_false_expectation_fails_with_a_diff_and_the_repro_command() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.contains(&format!(
-            "    paso 4 (details, {}:26) — fields.semaforo: el valor en `semaforo` no es el esperado\n      \
+            "    paso 4 (detalle, {}:26) — fields.semaforo: el valor en `semaforo` no es el esperado\n      \
              esperado: \"fuera_de_tiempo\"\n      obtenido: \"en_alerta\"\n",
             file.display()
         )),
@@ -239,13 +270,14 @@ fn run_refuses_a_broken_file_with_its_line_and_column() {
     write(
         dir.path(),
         "roto.yaml",
-        &PLAZO.replace("  - login: luis", "  - loguin: luis"),
+        &PLAZO.replace("  - iniciar_sesion: luis", "  - loguin: luis"),
     );
     let out = pnt_suite(&["run", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `login`?"),
+        stderr
+            .contains("roto.yaml:22:5: paso desconocido `loguin`; ¿quiso decir `iniciar_sesion`?"),
         "{stderr}"
     );
     assert!(stderr.contains("código: paso_desconocido"), "{stderr}");
@@ -326,7 +358,7 @@ async fn a_target_slower_than_the_timeout_is_an_error_that_names_the_flag() {
         .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3600)))
         .mount(&target)
         .await;
-    let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - register: ana\n";
+    let scenario = "name: Registro ante un destino lento\nseed: 1\npnt:\n  users:\n    ana: {}\nsteps:\n  - registrar: ana\n";
     let out = run_against(target.uri(), scenario, &["--timeout", "1"]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
@@ -434,7 +466,7 @@ async fn run_against(url: String, scenario: &str, extra: &[&str]) -> Output {
 
 /// PLAZO up to the linkage.
 fn linkage_only() -> String {
-    PLAZO[..PLAZO.find("  - details").unwrap()].to_owned()
+    PLAZO[..PLAZO.find("  - detalle").unwrap()].to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

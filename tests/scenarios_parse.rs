@@ -13,8 +13,8 @@ pnt:
   users:
     ana: {}
 steps:
-  - register: ana
-  - login: ana
+  - registrar: ana
+  - iniciar_sesion: ana
 ";
 
 /// Loads `yaml` and asserts the error reads `LINE:COL [code] message`.
@@ -56,23 +56,23 @@ fn unknown_keys_and_steps_suggest_the_nearest() {
         "9:5 [paso_desconocido] paso desconocido `vinular`; ¿quiso decir `vincular`?",
     );
     check(
-        &steps("  - history: {}\n    expct: {status: 200}\n"),
+        &steps("  - historial: {}\n    expct: {status: 200}\n"),
         "9:5 [clave_desconocida] clave desconocida `expct` en un paso; ¿quiso decir `expect`?",
     );
     check(
-        &steps("  - descargar: x\n"),
-        "9:5 [paso_desconocido] paso desconocido `descargar`; los pasos son: register, login, \
-         logout, vincular, vinculaciones, history, details, download, queja, quejas, set_clock, \
-         advance_clock, faults, clear_faults, restart, concurrent; y cada paso admite además as, \
-         expect, capture",
+        &steps("  - bajar: x\n"),
+        "9:5 [paso_desconocido] paso desconocido `bajar`; los pasos son: registrar, \
+         iniciar_sesion, cerrar_sesion, vincular, vinculaciones, historial, detalle, descargar, \
+         queja, quejas, set_clock, advance_clock, faults, clear_faults, restart, concurrent; y \
+         cada paso admite además as, expect, capture",
     );
     check(
         &format!("{BASE}infomex:\n  faults:\n    - kind: http_stat\n"),
         "11:13 [valor_invalido] valor desconocido `http_stat`; ¿quiso decir `http_status`?",
     );
     check(
-        &steps("  - history: {semaforo: rojo}\n"),
-        "9:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+        &steps("  - historial: {semaforo: rojo}\n"),
+        "9:27 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
          en_alerta, fuera_de_tiempo",
     );
     check(
@@ -88,7 +88,7 @@ fn unknown_keys_and_steps_suggest_the_nearest() {
          ¿quiso decir `infomex_credenciales_invalidas`?",
     );
     check(
-        &steps("  - login: anna\n"),
+        &steps("  - iniciar_sesion: anna\n"),
         "9:5 [escenario_incoherente] usuario desconocido `anna`; ¿quiso decir `ana`?",
     );
 }
@@ -112,8 +112,8 @@ fn missing_repeated_and_mistyped_values_say_what_was_expected() {
         "3:1 [clave_repetida] esta clave ya apareció en el mismo mapa; deje una sola",
     );
     check(
-        &steps("  - register: {user: ana}\n"),
-        "9:15 [tipo_invalido] se esperaba un texto",
+        &steps("  - registrar: {user: ana}\n"),
+        "9:16 [tipo_invalido] se esperaba un texto",
     );
     check(
         "- a\n- b\n",
@@ -130,11 +130,11 @@ fn missing_repeated_and_mistyped_values_say_what_was_expected() {
          IANA como America/Mexico_City (las zonas se leen de /usr/share/zoneinfo, del paquete tzdata)",
     );
     check(
-        &steps("  - history: {}\n    expect: {status: 999}\n"),
+        &steps("  - historial: {}\n    expect: {status: 999}\n"),
         "10:22 [valor_invalido] 999 no es un estado HTTP (100–599)",
     );
     check(
-        &steps("  - history: {}\n    expect:\n      fields:\n        solicitudes[0.folio: x\n"),
+        &steps("  - historial: {}\n    expect:\n      fields:\n        solicitudes[0.folio: x\n"),
         "12:9 [valor_invalido] selector inválido `solicitudes[0.folio`: falta `]`",
     );
     check(
@@ -147,16 +147,16 @@ fn missing_repeated_and_mistyped_values_say_what_was_expected() {
 #[test]
 fn yaml_syntax_errors_point_at_the_character() {
     check(
-        &steps("  - logout\n    restart: {}\n"),
+        &steps("  - cerrar_sesion\n    restart: {}\n"),
         "10:12 [yaml_invalido] YAML mal formado: aquí no puede ir `clave: valor`; revise la \
          sangría o ponga el texto entre comillas",
     );
     check(
-        &steps("  - history: {semaforo: [en_tiempo\n"),
-        "9:25 [yaml_invalido] YAML mal formado: falta cerrar un `[`",
+        &steps("  - historial: {semaforo: [en_tiempo\n"),
+        "9:27 [yaml_invalido] YAML mal formado: falta cerrar un `[`",
     );
     check(
-        &steps("  - history: {}\n    capture: {folio: solicitudes[0].folio}\n"),
+        &steps("  - historial: {}\n    capture: {folio: solicitudes[0].folio}\n"),
         "10:33 [yaml_invalido] YAML mal formado: falta `,` o `}` en un mapa entre llaves (un \
          texto con `[`, `]`, `{`, `}` o `,` dentro de llaves va entre comillas)",
     );
@@ -192,7 +192,7 @@ fn incoherent_scenarios_point_at_the_step_or_fault() {
          `clock` o ponga antes un `set_clock`",
     );
     check(
-        &steps("  - history: {}\n    expect: {snapshot: historial}\n"),
+        &steps("  - historial: {}\n    expect: {snapshot: historial}\n"),
         "9:5 [snapshot_sin_reloj] un `snapshot` necesita una fecha fija: declare `clock: {hoy: \
          AAAA-MM-DD}` (o ponga antes un `set_clock`); sin reloj, el escenario corre con la fecha \
          del sistema y la instantánea cambiaría cada día",
@@ -218,12 +218,12 @@ fn incoherent_scenarios_point_at_the_step_or_fault() {
 fn variables_and_matrix_errors_point_at_the_file_as_written() {
     check(
         &steps(
-            "  - history: {}\n    capture:\n      folio: solicitudes[0].folio\n  - details: ${folo}\n",
+            "  - historial: {}\n    capture:\n      folio: solicitudes[0].folio\n  - detalle: ${folo}\n",
         ),
         "12:14 [variable_desconocida] variable desconocida `${folo}`; ¿quiso decir `${folio}`?",
     );
     check(
-        &steps("  - details: ${folio}\n"),
+        &steps("  - detalle: ${folio}\n"),
         "9:14 [variable_desconocida] variable desconocida `${folio}`; defínala en `matrix` o \
          captúrela en un paso anterior con `capture`",
     );
@@ -258,8 +258,8 @@ fn a_matrix_expands_with_values_substituted_and_captures_kept_as_markers() {
     let yaml = format!(
         "matrix:\n  j: [jalisco, federacion]\n{}",
         steps(
-            "  - vincular: {jurisdiccion: ${j}, usuario: u}\n  - history: {}\n    capture:\n      \
-             folio: solicitudes[0].folio\n  - details: {folio: ${folio}}\n"
+            "  - vincular: {jurisdiccion: ${j}, usuario: u}\n  - historial: {}\n    capture:\n      \
+             folio: solicitudes[0].folio\n  - detalle: {folio: ${folio}}\n"
         )
         .replace("name: Vinculación en Jalisco", "name: Vinculación en ${j}")
     );
@@ -274,10 +274,10 @@ fn a_matrix_expands_with_values_substituted_and_captures_kept_as_markers() {
     );
     let details = &instances[1].scenario.steps[4];
     match &details.action {
-        pnt_suite::scenario::Action::Details(d) => {
+        pnt_suite::scenario::Action::Detalle(d) => {
             assert_eq!(d.folio, pnt_suite::scenario::runtime_marker("folio"))
         }
-        other => panic!("expected details, got {other:?}"),
+        other => panic!("expected detalle, got {other:?}"),
     }
 }
 
@@ -292,7 +292,7 @@ fn requirements_follow_from_clock_restart_and_dialects() {
     assert_eq!(needs(BASE), []);
     assert_eq!(
         needs(&steps(
-            "  - concurrent:\n      - history\n  - restart\n  - set_clock: 2021-09-20\n"
+            "  - concurrent:\n      - historial\n  - restart\n  - set_clock: 2021-09-20\n"
         )),
         [Requirement::Clock, Requirement::Restart]
     );
@@ -328,9 +328,9 @@ infomex:
     - kind: http_status
       jurisdiccion: jalisco
 steps:
-  - register: ana
+  - registrar: ana
   - vinular: {jurisdiccion: jalisco, usuario: u}
-  - login: anna
+  - iniciar_sesion: anna
 ";
     assert_eq!(
         all_errors(yaml),
@@ -354,20 +354,20 @@ pnt:
   users:
     ana: {}
 steps:
-  - register: ana
-  - history: {semaforo: rojo}
+  - registrar: ana
+  - historial: {semaforo: rojo}
   - concurrent:
-      - history
+      - historial
       - restart: 5
-  - login: ana
+  - iniciar_sesion: ana
     expct: {status: 200}
-  - details: ${folo}
+  - detalle: ${folo}
 ";
     assert_eq!(
         all_errors(yaml),
         [
             "2:7 [tipo_invalido] se esperaba un número entero no negativo",
-            "8:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+            "8:27 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
              en_alerta, fuera_de_tiempo",
             "11:18 [valor_invalido] el paso `restart` no lleva argumentos: escriba `- restart`, \
              o `restart: {}` para añadirle `expect` o `as`",
@@ -382,7 +382,7 @@ steps:
 fn a_yaml_syntax_error_ends_the_search() {
     // What follows a syntax error cannot be read reliably: one error, not a cascade.
     let yaml = steps(
-        "  - history: {}\n    capture: {folio: solicitudes[0].folio}\n  - login: anna\n  - vinular: x\n",
+        "  - historial: {}\n    capture: {folio: solicitudes[0].folio}\n  - iniciar_sesion: anna\n  - vinular: x\n",
     );
     assert_eq!(
         all_errors(&yaml),
@@ -402,8 +402,8 @@ fn actions_without_arguments_take_nothing_or_an_empty_mapping() {
         "  - quejas: {}\n",
         "  - clear_faults: {}\n",
         "  - restart: {}\n",
-        "  - logout: {}\n",
-        "  - logout: ana\n",
+        "  - cerrar_sesion: {}\n",
+        "  - cerrar_sesion: ana\n",
     ] {
         load_str(Path::new("caso.yaml"), &steps(ok))
             .unwrap_or_else(|e| panic!("{ok:?} should load: {e}"));
@@ -414,8 +414,8 @@ fn actions_without_arguments_take_nothing_or_an_empty_mapping() {
          `- vinculaciones`, o `vinculaciones: {}` para añadirle `expect` o `as`",
     );
     check(
-        &steps("  - logout: {user: ana}\n"),
-        "9:13 [valor_invalido] `logout` lleva un usuario (`logout: ana`), nada, o `{}`",
+        &steps("  - cerrar_sesion: {user: ana}\n"),
+        "9:20 [valor_invalido] `cerrar_sesion` lleva un usuario (`cerrar_sesion: ana`), nada, o `{}`",
     );
 }
 
@@ -433,13 +433,13 @@ fn errors_that_only_follow_from_an_earlier_one_are_not_reported() {
     // step that captures a variable still defines it for later steps.
     assert_eq!(
         all_errors(&steps(
-            "  - set_clock: 2021-02-30\n  - advance_clock: {dias: 1}\n  - history: {semaforo: rojo}\n    \
-             capture: {folio: \"solicitudes[0].folio\"}\n  - details: ${folio}\n"
+            "  - set_clock: 2021-02-30\n  - advance_clock: {dias: 1}\n  - historial: {semaforo: rojo}\n    \
+             capture: {folio: \"solicitudes[0].folio\"}\n  - detalle: ${folio}\n"
         )),
         [
             "9:16 [valor_invalido] «2021-02-30» no es una fecha válida; escríbala como AAAA-MM-DD, \
              p. ej. 2021-09-20",
-            "11:25 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
+            "11:27 [valor_invalido] valor desconocido `rojo`; se esperaba uno de: en_tiempo, \
              en_alerta, fuera_de_tiempo",
         ]
     );

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pnt_suite::scenario::{ACTIONS, BARE_ACTIONS, json_schema};
+use pnt_suite::scenario::{ActionKind, json_schema};
 
 const COMMITTED: &str = "docs/scenario.schema.json";
 
@@ -54,12 +54,31 @@ fn schema_offers_every_step_and_top_level_key() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(bare, BARE_ACTIONS);
-    let keyed: Vec<&str> = variants[1..]
+    let former_bare = ActionKind::ALL
         .iter()
-        .map(|v| v["required"][0].as_str().unwrap())
+        .filter(|k| k.bare().is_some())
+        .filter_map(|k| k.former_name());
+    assert_eq!(
+        bare,
+        ActionKind::bare_names()
+            .chain(former_bare)
+            .collect::<Vec<_>>()
+    );
+    let keyed = |deprecated: bool| -> Vec<&str> {
+        variants[1..]
+            .iter()
+            .filter(|v| v.get("required").is_some())
+            .filter(|v| v.get("deprecated").is_some() == deprecated)
+            .map(|v| v["required"][0].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(keyed(false), ActionKind::names().collect::<Vec<_>>());
+    // The former keys are still accepted, so the schema accepts them too, marked deprecated.
+    let former: Vec<&str> = ActionKind::ALL
+        .iter()
+        .filter_map(|k| k.former_name())
         .collect();
-    assert_eq!(keyed, ACTIONS);
+    assert_eq!(keyed(true), former);
 }
 
 /// The file read as an editor reads it: YAML 1.2 with no substitution of `${name}` and no
@@ -273,19 +292,25 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
         ("steps:\n  - quejas: {}\n    as: ana\n", true),
         ("steps:\n  - restart: {}\n", true),
         ("steps:\n  - clear_faults: {}\n", true),
-        ("steps:\n  - logout: {}\n", true),
-        ("steps:\n  - logout: ana\n", true),
+        ("steps:\n  - cerrar_sesion: {}\n", true),
+        ("steps:\n  - cerrar_sesion: ana\n", true),
         ("steps:\n  - restart: 5\n", false),
         ("steps:\n  - vinculaciones: {todas: true}\n", false),
         ("steps:\n  - quejas: [1]\n", false),
-        ("steps:\n  - logout: {user: ana}\n", false),
-        ("steps:\n  - history: {}\n", true),
-        ("steps:\n  - history: {semaforo: rojo}\n", false),
+        ("steps:\n  - cerrar_sesion: {user: ana}\n", false),
+        ("steps:\n  - historial: {}\n", true),
+        ("steps:\n  - historial: {semaforo: rojo}\n", false),
         (
             "steps:\n  - vinular: {jurisdiccion: jalisco, usuario: u}\n",
             false,
         ),
-        ("steps:\n  - details: 123\n", true),
+        ("steps:\n  - detalle: 123\n", true),
+        // The former keys: still accepted by both (the runner warns, the schema marks them
+        // deprecated), with the same arguments as the current ones.
+        ("steps:\n  - history\n  - details: 123\n", true),
+        ("steps:\n  - login: {user: ana, contrasena: x}\n", true),
+        ("steps:\n  - history: {semaforo: rojo}\n", false),
+        ("steps:\n  - logout: {user: ana}\n", false),
         // A jurisdiction by slug, name or INEGI code (a number to YAML).
         (
             "steps:\n  - vincular: {jurisdiccion: 14, usuario: u}\n",
@@ -313,7 +338,10 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         ("matrix:\n  s: [7, 8]\nseed: ${s}\nsteps: []\n", true),
-        ("matrix:\n  a: [logout, restart]\nsteps:\n  - ${a}\n", true),
+        (
+            "matrix:\n  a: [cerrar_sesion, restart]\nsteps:\n  - ${a}\n",
+            true,
+        ),
         (
             "matrix:\n  k: [hang, reset]\ninfomex:\n  faults:\n    - {kind: \"${k}\"}\nsteps: []\n",
             true,
@@ -326,15 +354,18 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
         ("steps:\n  - set_clock: 2021-02-30\n", false),
         ("steps:\n  - set_clock: mañana\n", false),
         (
-            "steps:\n  - history: {}\n    expect: {status: 999}\n",
+            "steps:\n  - historial: {}\n    expect: {status: 999}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect: {status: [200, 409]}\n",
+            "steps:\n  - historial: {}\n    expect: {status: [200, 409]}\n",
             true,
         ),
         // Sent as written, so a scenario can test that the API refuses them.
-        ("steps:\n  - history: {pagina: 0, por_pagina: 101}\n", true),
+        (
+            "steps:\n  - historial: {pagina: 0, por_pagina: 101}\n",
+            true,
+        ),
         ("infomex: {max_intentos: 0}\nsteps: []\n", true),
         // What each fault kind needs and takes.
         (
@@ -371,49 +402,49 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect: {error: no_existe}\n",
+            "steps:\n  - historial: {}\n    expect: {error: no_existe}\n",
             false,
         ),
         ("sede: 1\nsteps: []\n", false),
         // Selectors, as keys of expectations and as values of `capture`.
         (
-            "steps:\n  - history: {}\n    expect:\n      fields: {\"solicitudes[0].folio\": x, \".\": y, \"[0]\": z}\n",
+            "steps:\n  - historial: {}\n    expect:\n      fields: {\"solicitudes[0].folio\": x, \".\": y, \"[0]\": z}\n",
             true,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      counts: {\"a.[0][*]\": 1}\n",
+            "steps:\n  - historial: {}\n    expect:\n      counts: {\"a.[0][*]\": 1}\n",
             true,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      fields: {\"solicitudes[0.folio\": x}\n",
+            "steps:\n  - historial: {}\n    expect:\n      fields: {\"solicitudes[0.folio\": x}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      every: {\"a..b\": x}\n",
+            "steps:\n  - historial: {}\n    expect:\n      every: {\"a..b\": x}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      contains: {\"a[x]\": x}\n",
+            "steps:\n  - historial: {}\n    expect:\n      contains: {\"a[x]\": x}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      excludes: {\"a[0]b\": x}\n",
+            "steps:\n  - historial: {}\n    expect:\n      excludes: {\"a[0]b\": x}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      counts: {\"a]\": 1}\n",
+            "steps:\n  - historial: {}\n    expect:\n      counts: {\"a]\": 1}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    expect:\n      counts: {\".a\": 1}\n",
+            "steps:\n  - historial: {}\n    expect:\n      counts: {\".a\": 1}\n",
             false,
         ),
         (
-            "steps:\n  - history: {}\n    capture: {folio: \"solicitudes[*].folio\"}\n",
+            "steps:\n  - historial: {}\n    capture: {folio: \"solicitudes[*].folio\"}\n",
             true,
         ),
         (
-            "steps:\n  - history: {}\n    capture: {folio: \"solicitudes[-1].folio\"}\n",
+            "steps:\n  - historial: {}\n    capture: {folio: \"solicitudes[-1].folio\"}\n",
             false,
         ),
         // Numbers where a text goes.
@@ -422,23 +453,23 @@ fn the_schema_and_the_runner_agree_on_edge_cases() {
             true,
         ),
         (
-            "steps:\n  - history: {}\n    expect: {contains: {estado: 5}}\n",
+            "steps:\n  - historial: {}\n    expect: {contains: {estado: 5}}\n",
             true,
         ),
-        ("steps:\n  - details: {folio: 123}\n", true),
+        ("steps:\n  - detalle: {folio: 123}\n", true),
         ("description: 5\nsteps: []\n", true),
         ("description: 1.5\nsteps: []\n", true),
         ("description: true\nsteps: []\n", true),
         ("description: 0x1F\nsteps: []\n", true),
         ("description: 1e3\nsteps: []\n", true),
-        ("steps:\n  - history: {}\n    capture: {folio: 5}\n", true),
+        ("steps:\n  - historial: {}\n    capture: {folio: 5}\n", true),
         ("steps:\n  - set_clock: 20210920\n", false),
-        ("steps:\n  - history: {}\n    expect: {error: 5}\n", false),
+        ("steps:\n  - historial: {}\n    expect: {error: 5}\n", false),
         ("matrix:\n  j: [a, a]\nsteps: []\n", false),
         // Keys written with nothing after them: only `expect` (and the optional `clock`) may be.
-        ("steps:\n  - history: {}\n    expect:\n", true),
-        ("steps:\n  - history: {}\n    capture:\n", false),
-        ("steps:\n  - history: {}\n    as:\n", false),
+        ("steps:\n  - historial: {}\n    expect:\n", true),
+        ("steps:\n  - historial: {}\n    capture:\n", false),
+        ("steps:\n  - historial: {}\n    as:\n", false),
         ("description:\nsteps: []\n", false),
         ("matrix:\nsteps: []\n", false),
         ("infomex:\nsteps: []\n", false),

@@ -51,8 +51,16 @@ pub(crate) fn report() -> RunReport {
     );
     passed.jurisdictions = vec!["jalisco".into()];
     passed.steps = vec![
-        step(1, None, "register", 12, "register luis", Some(201), None),
-        step(2, None, "login", 13, "login luis", Some(201), None),
+        step(1, None, "registrar", 12, "registrar luis", Some(201), None),
+        step(
+            2,
+            None,
+            "iniciar_sesion",
+            13,
+            "iniciar_sesion luis",
+            Some(201),
+            None,
+        ),
         step(
             3,
             None,
@@ -71,8 +79,16 @@ pub(crate) fn report() -> RunReport {
         Outcome::Failed,
     );
     failed.steps = vec![
-        step(1, None, "register", 20, "register luis", Some(201), None),
-        step(2, None, "login", 24, "login luis", Some(201), None),
+        step(1, None, "registrar", 20, "registrar luis", Some(201), None),
+        step(
+            2,
+            None,
+            "iniciar_sesion",
+            24,
+            "iniciar_sesion luis",
+            Some(201),
+            None,
+        ),
         step(
             3,
             None,
@@ -95,27 +111,27 @@ pub(crate) fn report() -> RunReport {
         step(
             5,
             Some(1),
-            "details",
+            "detalle",
             57,
-            "details 0623800160421",
+            "detalle 0623800160421",
             Some(404),
             Some("solicitud_no_encontrada"),
         ),
         step(
             5,
             Some(2),
-            "details",
+            "detalle",
             60,
-            "details 0623800160321",
+            "detalle 0623800160321",
             Some(200),
             None,
         ),
         step(
             7,
             None,
-            "details",
+            "detalle",
             41,
-            "details 0623800160321",
+            "detalle 0623800160321",
             Some(200),
             None,
         ),
@@ -125,7 +141,7 @@ pub(crate) fn report() -> RunReport {
             step: Some(StepRef {
                 index: 7,
                 inner: None,
-                action: "details".into(),
+                action: "detalle".into(),
                 line: 41,
             }),
             check: "fields.semaforo".into(),
@@ -162,7 +178,7 @@ pub(crate) fn report() -> RunReport {
             step: Some(StepRef {
                 index: 5,
                 inner: Some(2),
-                action: "details".into(),
+                action: "detalle".into(),
                 line: 60,
             }),
             check: "fields.respuestas[0].texto".into(),
@@ -192,8 +208,16 @@ pub(crate) fn report() -> RunReport {
     error.reason = Some("el destino no respondió en 30 s (paso 4, vincular, línea 22)".into());
     error.jurisdictions = vec!["federacion".into(), "ciudad-de-mexico".into()];
     error.steps = vec![
-        step(1, None, "register", 8, "register ana", Some(201), None),
-        step(2, None, "login", 9, "login ana", Some(201), None),
+        step(1, None, "registrar", 8, "registrar ana", Some(201), None),
+        step(
+            2,
+            None,
+            "iniciar_sesion",
+            9,
+            "iniciar_sesion ana",
+            Some(201),
+            None,
+        ),
         step(3, None, "restart", 15, "restart", None, None),
     ];
     RunReport {

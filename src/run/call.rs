@@ -1,18 +1,16 @@
-//! The request each step makes: built from the execution's state, sent on its own (so
-//! `concurrent` steps go out together), and described for the transcript.
-
-//! Executing one scenario's steps against a world: requests, expectations, captures, sessions,
-//! clock and faults, and the oracle after every linkage.
+//! What each step does: a control step (clock, faults, restart) is carried out here, in one
+//! place; any other step becomes the request it makes, built from the execution's state and
+//! sent on its own (so `concurrent` steps go out together).
 
 use pnt_model::Calendario;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{PntClient, Unreachable, segment};
+use super::error::RunError;
 use super::exec::{Execution, Stopped};
-use super::vars::as_written;
 use super::verify::Observed;
-use crate::scenario::{Action, At, Step};
+use crate::scenario::{Action, Advance, At, FaultSpec, Step};
 
 /// The reason given to a queja against an answer when the scenario names none.
 const MOTIVO_RESPUESTA: &str = "La respuesta no corresponde a lo solicitado.";
@@ -46,8 +44,15 @@ pub(super) enum Call {
         motivo: Option<String>,
         token: Option<String>,
     },
-    /// A step that talks to no API (clock, faults, restart).
-    Local,
+}
+
+/// A step made ready: a request still to send, or a control step already carried out.
+pub(super) enum Prepared {
+    /// A request to the target, sent by [`perform`] (with others, under `concurrent`).
+    Request(Call),
+    /// A step on the world the requests meet (clock, faults, restart), done: what the
+    /// transcript says of it.
+    Done(String),
 }
 
 pub(super) struct Performed {
@@ -56,13 +61,15 @@ pub(super) struct Performed {
 }
 
 impl Execution<'_> {
-    /// Builds the request of a step, or carries out a local step.
-    pub(super) async fn call(&mut self, step: &At<Step>) -> Result<Call, Stopped> {
+    /// Makes a step ready: a control step (clock, faults, restart) is carried out here, the one
+    /// place the clock, the fault plan and the target's process change; any other step becomes
+    /// the request it makes.
+    pub(super) async fn prepare(&mut self, step: &At<Step>) -> Result<Prepared, Stopped> {
         let token = self.token(step);
-        let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped);
-        Ok(match &step.action {
-            Action::Register(user) => {
-                let c = self.users(user);
+        let resolve = |v: &Execution<'_>, text: &str| v.resolve(text).map_err(Stopped::from);
+        let call = match &step.action {
+            Action::Registrar(user) => {
+                let c = self.credentials(user);
                 Call::Api {
                     method: Method::POST,
                     path: "/usuarios".into(),
@@ -72,8 +79,8 @@ impl Execution<'_> {
                     ),
                 }
             }
-            Action::Login(login) => {
-                let c = self.users(&login.user);
+            Action::IniciarSesion(login) => {
+                let c = self.credentials(&login.user);
                 let contrasena = login.contrasena.clone().unwrap_or(c.contrasena);
                 Call::Api {
                     method: Method::POST,
@@ -82,7 +89,7 @@ impl Execution<'_> {
                     body: Some(json!({"correo": c.correo, "contrasena": contrasena})),
                 }
             }
-            Action::Logout(_) => Call::Api {
+            Action::CerrarSesion(_) => Call::Api {
                 method: Method::DELETE,
                 path: "/sesiones".into(),
                 token,
@@ -96,7 +103,7 @@ impl Execution<'_> {
                         .infomex
                         .account(v.jurisdiccion, v.usuario.clone())
                         .await
-                        .map_err(|e| Stopped(format!("el simulador no dio la cuenta: {e}")))?
+                        .map_err(|e| RunError::SimAccountUnavailable(Box::new(e)))?
                         .map(|a| a.contrasena)
                         .unwrap_or_default(),
                 };
@@ -111,8 +118,8 @@ impl Execution<'_> {
                     })),
                 }
             }
-            Action::Vinculaciones => api_get("/vinculaciones".into(), token),
-            Action::History(h) => {
+            Action::Vinculaciones(_) => api_get("/vinculaciones".into(), token),
+            Action::Historial(h) => {
                 let mut query = Vec::new();
                 if let Some(s) = h.semaforo {
                     query.push(format!("semaforo={}", s.slug()));
@@ -133,11 +140,11 @@ impl Execution<'_> {
                 };
                 api_get(format!("/historial{q}"), token)
             }
-            Action::Details(d) => api_get(
+            Action::Detalle(d) => api_get(
                 format!("/solicitudes/{}", segment(&resolve(self, &d.folio)?)),
                 token,
             ),
-            Action::Download(d) => match (&d.id, &d.folio) {
+            Action::Descargar(d) => match (&d.id, &d.folio) {
                 (Some(id), _) => Call::Download {
                     id: resolve(self, id)?,
                     token,
@@ -148,67 +155,89 @@ impl Execution<'_> {
                     adjunto: d.adjunto,
                     token,
                 },
-                (None, None) => return Err(Stopped("`download` sin `id` ni `folio`".into())),
+                (None, None) => return Err(RunError::DownloadWithoutTarget.into()),
             },
             Action::Queja(q) => Call::Queja {
                 folio: resolve(self, &q.folio)?,
                 motivo: q.motivo.as_deref().map(|m| resolve(self, m)).transpose()?,
                 token,
             },
-            Action::Quejas => api_get("/quejas".into(), token),
+            Action::Quejas(_) => api_get("/quejas".into(), token),
+            Action::Concurrent(_) => return Err(RunError::NestedConcurrent.into()),
             Action::SetClock(date) => {
-                self.set_today(date.0).await.map_err(Stopped)?;
-                Call::Local
+                self.set_hoy(date.0).await?;
+                return Ok(self.done(&step.action));
             }
             Action::AdvanceClock(a) => {
-                let today = self
-                    .today
-                    .ok_or_else(|| Stopped("el reloj no tiene fecha; declare `clock`".into()))?;
-                let next = match (a.dias_habiles, a.dias) {
-                    (Some(n), _) => Calendario::lft().sumar_dias_habiles(today, n),
-                    (None, Some(n)) => today
-                        .checked_add(jiff::Span::new().days(i64::from(n)))
-                        .map_err(|e| Stopped(format!("fecha fuera de rango: {e}")))?,
-                    (None, None) => today,
-                };
-                self.set_today(next).await.map_err(Stopped)?;
-                Call::Local
+                self.advance_clock(a).await?;
+                return Ok(self.done(&step.action));
             }
             Action::Faults(faults) => {
-                // `check` passed when the scenario was loaded; it is the same catalog here.
-                let faults = faults
-                    .iter()
-                    .map(|f| f.check())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
-                self.world
-                    .infomex
-                    .add_faults(faults)
-                    .await
-                    .map_err(|e| Stopped(format!("el simulador no aceptó las fallas: {e}")))?;
-                Call::Local
+                self.add_faults(faults).await?;
+                return Ok(self.done(&step.action));
             }
-            Action::ClearFaults => {
+            Action::ClearFaults(_) => {
                 self.world
                     .infomex
                     .clear_faults()
                     .await
-                    .map_err(|e| Stopped(format!("el simulador no limpió las fallas: {e}")))?;
-                Call::Local
+                    .map_err(|e| RunError::FaultsNotCleared(e.to_string()))?;
+                return Ok(self.done(&step.action));
             }
-            Action::Restart => {
+            Action::Restart(_) => {
                 let restart = self
                     .world
                     .restart
                     .as_ref()
-                    .ok_or_else(|| Stopped("este destino no se puede reiniciar".into()))?;
+                    .ok_or(RunError::NotRestartable)?;
                 restart
                     .restart()
                     .await
-                    .map_err(|e| Stopped(format!("el reinicio falló: {e}")))?;
-                Call::Local
+                    .map_err(|e| RunError::RestartFailed(Box::new(e)))?;
+                return Ok(self.done(&step.action));
             }
-            Action::Concurrent(_) => return Err(Stopped("`concurrent` anidado".into())),
+        };
+        Ok(Prepared::Request(call))
+    }
+
+    /// Moves `hoy` forward by días hábiles of the LFT calendar or by calendar days.
+    async fn advance_clock(&mut self, a: &Advance) -> Result<(), RunError> {
+        let hoy = self.hoy.ok_or(RunError::NoClock)?;
+        let next = match (a.dias_habiles, a.dias) {
+            (Some(n), _) => Calendario::lft().sumar_dias_habiles(hoy, n),
+            (None, Some(n)) => hoy
+                .checked_add(jiff::Span::new().days(i64::from(n)))
+                .map_err(|e| RunError::DateOutOfRange(e.to_string()))?,
+            (None, None) => hoy,
+        };
+        self.set_hoy(next).await
+    }
+
+    /// Adds faults to the simulator's plan.
+    async fn add_faults(&self, faults: &[At<FaultSpec>]) -> Result<(), RunError> {
+        // `check` passed when the scenario was loaded; it is the same catalog here.
+        let faults = faults
+            .iter()
+            .map(|f| f.check())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RunError::FaultsRefused(e.to_string()))?;
+        self.world
+            .infomex
+            .add_faults(faults)
+            .await
+            .map_err(|e| RunError::FaultsRefused(e.to_string()))
+    }
+
+    /// A control step carried out, as the transcript shows it: the clock's steps say the date
+    /// they set, which the scenario may only imply.
+    fn done(&self, action: &Action) -> Prepared {
+        let what = action.describe();
+        Prepared::Done(match action {
+            Action::SetClock(_) | Action::AdvanceClock(_) => {
+                let hoy = self.hoy.map(|d| d.to_string()).unwrap_or_default();
+                format!("{what} → hoy {hoy}")
+            }
+            _ => what,
         })
     }
 }
@@ -304,14 +333,6 @@ pub(super) async fn perform(client: &PntClient, call: Call) -> Result<Performed,
                 download: None,
             })
         }
-        Call::Local => Ok(Performed {
-            observed: Observed {
-                status: 200,
-                body: Value::Null,
-                text: String::new(),
-            },
-            download: None,
-        }),
     }
 }
 
@@ -333,60 +354,6 @@ fn attachment_id(detail: &Value, respuesta: usize, adjunto: usize) -> Option<Str
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
-    }
-}
-
-/// The step as the transcript shows it.
-pub(super) fn describe(action: &Action) -> String {
-    match action {
-        Action::Register(u) => format!("register {u}"),
-        Action::Login(l) => match &l.contrasena {
-            Some(_) => format!("login {} (otra contraseña)", l.user),
-            None => format!("login {}", l.user),
-        },
-        Action::Logout(_) => "logout".into(),
-        Action::Vincular(v) => format!(
-            "vincular {}/{}",
-            v.jurisdiccion.slug(),
-            as_written(&v.usuario)
-        ),
-        Action::Vinculaciones => "vinculaciones".into(),
-        Action::History(h) => {
-            let mut parts = vec!["history".to_owned()];
-            if let Some(s) = h.semaforo {
-                parts.push(format!("semaforo={}", s.slug()));
-            }
-            if let Some(t) = h.tipo {
-                parts.push(format!("tipo={}", t.slug()));
-            }
-            if let Some(p) = h.pagina {
-                parts.push(format!("pagina={p}"));
-            }
-            parts.join(" ")
-        }
-        Action::Details(d) => format!("details {}", as_written(&d.folio)),
-        Action::Download(d) => match (&d.id, &d.folio) {
-            (Some(id), _) => format!("download {}", as_written(id)),
-            (None, Some(f)) => format!(
-                "download {} respuesta {} adjunto {}",
-                as_written(f),
-                d.respuesta,
-                d.adjunto
-            ),
-            _ => "download".into(),
-        },
-        Action::Queja(q) => format!("queja {}", as_written(&q.folio)),
-        Action::Quejas => "quejas".into(),
-        Action::SetClock(d) => format!("set_clock {}", d.0),
-        Action::AdvanceClock(a) => match (a.dias_habiles, a.dias) {
-            (Some(n), _) => format!("advance_clock {n} días hábiles"),
-            (_, Some(n)) => format!("advance_clock {n} días"),
-            _ => "advance_clock".into(),
-        },
-        Action::Faults(f) => format!("faults ({})", f.len()),
-        Action::ClearFaults => "clear_faults".into(),
-        Action::Restart => "restart".into(),
-        Action::Concurrent(s) => format!("concurrent ({})", s.len()),
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::error::RunError;
 use super::sim::{SimInfomex, sim_config};
 use super::world::{BoxFuture, Environment, Restart, World};
 use crate::report;
@@ -36,7 +37,7 @@ impl Environment for Embedded {
         &'a self,
         instance: &'a Instance,
         seed: u64,
-    ) -> BoxFuture<'a, Result<World, String>> {
+    ) -> BoxFuture<'a, Result<World, RunError>> {
         Box::pin(async move {
             let config = sim_config(&instance.scenario, seed)?;
             let legacy = config.legacy.clone();
@@ -44,9 +45,8 @@ impl Environment for Embedded {
                 .config(config)
                 .start()
                 .await
-                .map_err(|e| format!("el simulador no arrancó: {e}"))?;
-            let dir = tempfile::tempdir()
-                .map_err(|e| format!("no se pudo crear la carpeta temporal: {e}"))?;
+                .map_err(|e| RunError::SimNotStarted(e.to_string()))?;
+            let dir = tempfile::tempdir().map_err(|e| RunError::TempDir(e.to_string()))?;
             let mut server_config = Config::for_tests()
                 .db_path(dir.path().join("pnt.sqlite"))
                 .infomex_base_url(sim.url());
@@ -60,10 +60,10 @@ impl Environment for Embedded {
             }
             let listener = TcpListener::bind("127.0.0.1:0")
                 .await
-                .map_err(|e| format!("no se pudo abrir un puerto para el servidor: {e}"))?;
+                .map_err(|e| RunError::ServerPort(e.to_string()))?;
             let addr = listener
                 .local_addr()
-                .map_err(|e| format!("no se pudo leer el puerto del servidor: {e}"))?;
+                .map_err(|e| RunError::ServerAddr(e.to_string()))?;
             let server = Server::spawn(server_config, listener);
             let server = std::sync::Arc::new(ServerSlot {
                 config: server.config.clone(),
@@ -97,7 +97,7 @@ struct Guard {
 struct Server {
     config: Config,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), String>>,
+    task: JoinHandle<Result<(), RunError>>,
 }
 
 impl Server {
@@ -116,12 +116,12 @@ async fn pnt_reference_server_serve(
     config: Config,
     listener: TcpListener,
     stopped: oneshot::Receiver<()>,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     pnt_reference_server::serve(config, listener, async move {
         let _ = stopped.await;
     })
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| RunError::ServerFailed(e.to_string()))
 }
 
 /// The running server, replaced on restart.
@@ -145,7 +145,7 @@ impl Drop for ServerSlot {
 }
 
 impl Restart for std::sync::Arc<ServerSlot> {
-    fn restart(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn restart(&self) -> BoxFuture<'_, Result<(), RunError>> {
         Box::pin(async move {
             let old = self
                 .running
@@ -156,13 +156,17 @@ impl Restart for std::sync::Arc<ServerSlot> {
                 let _ = server.stop.send(());
                 match server.task.await {
                     Ok(Ok(())) => {}
-                    Ok(Err(e)) => return Err(format!("el servidor terminó con error: {e}")),
-                    Err(e) => return Err(format!("el servidor falló: {e}")),
+                    Ok(Err(e)) => return Err(e),
+                    Err(e) => return Err(RunError::ServerPanicked(e.to_string())),
                 }
             }
-            let listener = TcpListener::bind(self.addr)
-                .await
-                .map_err(|e| format!("no se pudo volver a abrir {}: {e}", self.addr))?;
+            let listener =
+                TcpListener::bind(self.addr)
+                    .await
+                    .map_err(|e| RunError::ServerRebind {
+                        addr: self.addr,
+                        cause: e.to_string(),
+                    })?;
             let server = Server::spawn(self.config.clone(), listener);
             *self.running.lock().unwrap_or_else(|e| e.into_inner()) = Some(server);
             Ok(())

@@ -7,17 +7,19 @@ use jiff::tz::TimeZone;
 use pnt_model::{Date, Jurisdiccion};
 use serde_json::Value;
 
-use super::call::{Performed, describe, normalized, perform};
+use super::call::{Performed, Prepared, normalized, perform};
 use super::client::{PntClient, Unreachable};
-use super::vars::Vars;
+use super::error::RunError;
+use super::vars::{UnsetVariable, Vars};
 use super::verify::{Miss, Observed, verify};
 use super::world::World;
 use crate::report::{Diff, Failure, Position, StepRecord, StepRef};
-use crate::scenario::{Action, At, Cuenta, Scenario, Step};
+use crate::scenario::{Action, At, Credentials, Scenario, Step};
 
-/// What one scenario's steps produced.
+/// What one scenario's steps produced: the failures, the steps carried out and the transcript.
+/// (The scenario's verdict is [`crate::report::Verdict`], decided from it.)
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub struct Trace {
     pub failures: Vec<Failure>,
     /// Every step carried out, for the reports.
     pub steps: Vec<StepRecord>,
@@ -25,9 +27,27 @@ pub struct Outcome {
     pub transcript: String,
 }
 
-/// Why a scenario stopped before its end.
+/// Why a scenario stopped before its end: the Spanish reason its report shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stopped(pub String);
+
+impl From<RunError> for Stopped {
+    fn from(e: RunError) -> Stopped {
+        Stopped(e.to_string())
+    }
+}
+
+impl From<Unreachable> for Stopped {
+    fn from(Unreachable(why): Unreachable) -> Stopped {
+        Stopped(why)
+    }
+}
+
+impl From<UnsetVariable> for Stopped {
+    fn from(e: UnsetVariable) -> Stopped {
+        Stopped(e.to_string())
+    }
+}
 
 /// Executes a scenario's steps in `world`.
 #[derive(Debug)]
@@ -38,11 +58,12 @@ pub struct Execution<'a> {
     pub(super) sessions: HashMap<String, String>,
     pub(super) current: Option<String>,
     pub(super) vars: Vars,
-    pub(super) today: Option<Date>,
+    /// The scenario's `hoy`, once a clock or a clock step fixed it.
+    pub(super) hoy: Option<Date>,
     pub(super) tz: Option<TimeZone>,
     /// (PNT user, jurisdiction, Infomex usuario) of every linkage that succeeded.
     pub(super) linked: Vec<(Option<String>, Jurisdiccion, String)>,
-    pub(super) out: Outcome,
+    pub(super) out: Trace,
 }
 
 impl<'a> Execution<'a> {
@@ -54,22 +75,22 @@ impl<'a> Execution<'a> {
             sessions: HashMap::new(),
             current: None,
             vars: Vars::default(),
-            today: None,
+            hoy: None,
             tz: None,
             linked: Vec::new(),
-            out: Outcome::default(),
+            out: Trace::default(),
         }
     }
 
     /// Runs every step; stops early only when the target or the simulator cannot be reached.
-    pub async fn run(mut self) -> Result<Outcome, (Stopped, Outcome)> {
+    pub async fn run(mut self) -> Result<Trace, (Stopped, Trace)> {
         if let Some(clock) = &self.scenario.clock {
             match clock.timezone.load() {
                 Ok(tz) => self.tz = Some(tz),
-                Err(e) => return Err((Stopped(e), self.out)),
+                Err(e) => return Err((RunError::from(e).into(), self.out)),
             }
-            if let Err(e) = self.set_today(clock.hoy.0).await {
-                return Err((Stopped(format!("al fijar el reloj: {e}")), self.out));
+            if let Err(e) = self.set_hoy(clock.hoy.0).await {
+                return Err((RunError::ClockNotSet(Box::new(e)).into(), self.out));
             }
         }
         let steps = &self.scenario.steps;
@@ -91,20 +112,20 @@ impl<'a> Execution<'a> {
         Ok(self.out)
     }
 
-    pub(super) fn users(&self, name: &str) -> Cuenta {
+    pub(super) fn credentials(&self, name: &str) -> Credentials {
         self.scenario
             .pnt
             .users
             .iter()
             .find(|(k, _)| k.as_str() == name)
-            .map(|(_, u)| u.cuenta(name))
-            .unwrap_or_else(|| crate::scenario::User::default().cuenta(name))
+            .map(|(_, u)| u.credentials(name))
+            .unwrap_or_else(|| crate::scenario::User::default().credentials(name))
     }
 
     pub(super) fn acting(&self, step: &Step) -> Option<String> {
         step.user.clone().or_else(|| match &step.action {
-            Action::Login(l) => Some(l.user.clone()),
-            Action::Logout(Some(u)) => Some(u.clone()),
+            Action::IniciarSesion(l) => Some(l.user.clone()),
+            Action::CerrarSesion(Some(u)) => Some(u.clone()),
             _ => self.current.clone(),
         })
     }
@@ -114,67 +135,81 @@ impl<'a> Execution<'a> {
             .and_then(|u| self.sessions.get(&u).cloned())
     }
 
-    pub(super) fn resolve(&self, text: &str) -> Result<String, String> {
+    pub(super) fn resolve(&self, text: &str) -> Result<String, UnsetVariable> {
         self.vars.resolve(text)
     }
 
     async fn step(&mut self, index: Position, step: &At<Step>) -> Result<(), Stopped> {
         if let Action::Concurrent(inner) = &step.action {
-            let mut calls = Vec::new();
+            // Control steps inside (faults) take effect before any request goes out, in order;
+            // the requests are then sent together.
+            let mut prepared = Vec::new();
             for s in inner {
-                calls.push(self.call(s).await?);
+                prepared.push(self.prepare(s).await?);
             }
             let mut set = tokio::task::JoinSet::new();
-            for (n, call) in calls.into_iter().enumerate() {
-                let client = self.client.clone();
-                set.spawn(async move { (n, perform(&client, call).await) });
+            let mut results: Vec<Option<Result<Performed, Unreachable>>> = Vec::new();
+            let mut done: Vec<Option<String>> = Vec::new();
+            for (n, p) in prepared.into_iter().enumerate() {
+                results.push(None);
+                match p {
+                    Prepared::Request(call) => {
+                        done.push(None);
+                        let client = self.client.clone();
+                        set.spawn(async move { (n, perform(&client, call).await) });
+                    }
+                    Prepared::Done(what) => done.push(Some(what)),
+                }
             }
-            let mut results: Vec<Option<Result<Performed, Unreachable>>> =
-                (0..inner.len()).map(|_| None).collect();
             while let Some(joined) = set.join_next().await {
                 let (n, result) =
-                    joined.map_err(|e| Stopped(format!("un paso concurrente falló: {e}")))?;
+                    joined.map_err(|e| RunError::ConcurrentStepFailed(e.to_string()))?;
                 results[n] = Some(result);
             }
             self.note(index, step, "concurrent", None);
-            for (n, (s, result)) in inner.iter().zip(results).enumerate() {
+            for (n, ((s, result), what)) in inner.iter().zip(results).zip(done).enumerate() {
                 let sub = Position {
                     index: index.index,
                     inner: Some(u32::try_from(n + 1).unwrap_or(u32::MAX)),
                 };
-                let performed = result
-                    .expect("every spawned step reports")
-                    .map_err(|Unreachable(e)| Stopped(e))?;
-                self.finish(sub, s, performed).await?;
+                match (what, result) {
+                    (Some(what), _) => self.note(sub, s, &what, None),
+                    (None, result) => {
+                        let performed = result.expect("every spawned step reports")?;
+                        self.finish(sub, s, performed).await?;
+                    }
+                }
             }
             return Ok(());
         }
-        let call = self.call(step).await?;
-        let performed = perform(&self.client, call)
-            .await
-            .map_err(|Unreachable(e)| Stopped(e))?;
-        self.finish(index, step, performed).await
+        match self.prepare(step).await? {
+            Prepared::Done(what) => {
+                self.note(index, step, &what, None);
+                Ok(())
+            }
+            Prepared::Request(call) => {
+                let performed = perform(&self.client, call).await?;
+                self.finish(index, step, performed).await
+            }
+        }
     }
 
-    /// Sets "today" on the target (hook) and the simulator (noon in the scenario's zone).
-    pub(super) async fn set_today(&mut self, hoy: Date) -> Result<(), String> {
-        let observed = self
-            .client
-            .set_clock(hoy)
-            .await
-            .map_err(|Unreachable(e)| e)?;
+    /// Sets `hoy` on the target (hook) and the simulator (noon in the scenario's zone).
+    pub(super) async fn set_hoy(&mut self, hoy: Date) -> Result<(), RunError> {
+        let observed = self.client.set_clock(hoy).await?;
         if !(200..300).contains(&observed.status) {
-            return Err(format!(
-                "el gancho `clock` respondió {}: {}",
-                observed.status, observed.text
-            ));
+            return Err(RunError::HookFailed {
+                hook: "clock",
+                status: observed.status,
+                text: observed.text,
+            });
         }
         let tz = self.tz.clone().unwrap_or(TimeZone::UTC);
         let now = tz
             .to_timestamp(hoy.at(12, 0, 0, 0))
-            .map_err(|e| format!("hora inválida: {e}"))?;
+            .map_err(|e| RunError::InvalidTime(e.to_string()))?;
         self.world.infomex.set_now(now).await?;
-        self.today = Some(hoy);
+        self.hoy = Some(hoy);
         Ok(())
     }
 
@@ -225,8 +260,8 @@ impl<'a> Execution<'a> {
         self.out.transcript.push('\n');
     }
 
-    /// Checks a step's response, updates sessions and captures, and runs the oracle after a
-    /// linkage.
+    /// Checks a request's response, updates sessions and captures, and runs the oracle after a
+    /// linkage. Control steps never come here: [`Execution::prepare`] carried them out.
     async fn finish(
         &mut self,
         index: Position,
@@ -234,20 +269,8 @@ impl<'a> Execution<'a> {
         performed: Performed,
     ) -> Result<(), Stopped> {
         let Performed { observed, download } = performed;
-        let what = describe(&step.action);
-        if matches!(step.action, Action::SetClock(_) | Action::AdvanceClock(_)) {
-            let today = self.today.map(|d| d.to_string()).unwrap_or_default();
-            self.note(index, step, &format!("{what} → hoy {today}"), None);
-            return Ok(());
-        }
-        let local = matches!(
-            step.action,
-            Action::Faults(_) | Action::ClearFaults | Action::Restart
-        );
-        self.note(index, step, &what, (!local).then_some(&observed));
-        if local {
-            return Ok(());
-        }
+        let what = step.action.describe();
+        self.note(index, step, &what, Some(&observed));
         for miss in verify(&step.expect, &observed, &self.vars) {
             self.fail(index, step, miss);
         }
@@ -271,13 +294,13 @@ impl<'a> Execution<'a> {
         }
         let ok = (200..300).contains(&observed.status);
         match &step.action {
-            Action::Login(l) if ok => {
+            Action::IniciarSesion(l) if ok => {
                 if let Some(t) = observed.body.get("token").and_then(Value::as_str) {
                     self.sessions.insert(l.user.clone(), t.to_owned());
                     self.current = Some(l.user.clone());
                 }
             }
-            Action::Logout(_) if ok => {
+            Action::CerrarSesion(_) if ok => {
                 if let Some(u) = self.acting(step) {
                     self.sessions.remove(&u);
                 }

@@ -10,7 +10,8 @@ use infomex_sim::{InfomexSim, SimHandle};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
-use super::client::{PntClient, Unreachable};
+use super::client::PntClient;
+use super::error::RunError;
 use super::sim::{SimInfomex, sim_config};
 use super::world::{BoxFuture, Environment, World};
 use crate::report;
@@ -53,7 +54,7 @@ impl Environment for External {
         &'a self,
         instance: &'a Instance,
         seed: u64,
-    ) -> BoxFuture<'a, Result<World, String>> {
+    ) -> BoxFuture<'a, Result<World, RunError>> {
         Box::pin(async move {
             let mut previous = self.previous.lock().await;
             if let Some(sim) = previous.take() {
@@ -61,39 +62,35 @@ impl Environment for External {
                     Ok(sim) => sim
                         .shutdown()
                         .await
-                        .map_err(|e| format!("el simulador anterior no se detuvo: {e}"))?,
-                    Err(_) => return Err("el simulador anterior sigue en uso".into()),
+                        .map_err(|e| RunError::PreviousSimNotStopped(e.to_string()))?,
+                    Err(_) => return Err(RunError::PreviousSimInUse),
                 }
             }
             let mut config = sim_config(&instance.scenario, seed)?;
             config.admin_token = self.admin_token.clone();
-            let listener = TcpListener::bind(self.sim_addr)
-                .await
-                .map_err(|e| {
-                    format!(
-                        "el simulador no pudo escuchar en {}: elija otra dirección con --sim-addr (causa: {}) [código: direccion_no_disponible]",
-                        self.sim_addr,
-                        crate::error::io_cause(&e)
-                    )
-                })?;
+            let listener = TcpListener::bind(self.sim_addr).await.map_err(|e| {
+                RunError::SimAddrUnavailable {
+                    addr: self.sim_addr,
+                    cause: crate::error::io_cause(&e),
+                }
+            })?;
             let sim = Arc::new(
                 InfomexSim::builder()
                     .config(config)
                     .start_on(listener)
                     .await
-                    .map_err(|e| format!("el simulador no arrancó: {e}"))?,
+                    .map_err(|e| RunError::SimNotStarted(e.to_string()))?,
             );
             *previous = Some(sim.clone());
-            let client = PntClient::discover(&self.url, super::client::DEFAULT_TIMEOUT)
-                .await
-                .map_err(|Unreachable(e)| e)?;
+            let client = PntClient::discover(&self.url, super::client::DEFAULT_TIMEOUT).await?;
             if client.hooks().available.iter().any(|h| h == "reset") {
-                let reset = client.reset().await.map_err(|Unreachable(e)| e)?;
+                let reset = client.reset().await?;
                 if !(200..300).contains(&reset.status) {
-                    return Err(format!(
-                        "el gancho `reset` respondió {}: {}",
-                        reset.status, reset.text
-                    ));
+                    return Err(RunError::HookFailed {
+                        hook: "reset",
+                        status: reset.status,
+                        text: reset.text,
+                    });
                 }
             }
             Ok(World {

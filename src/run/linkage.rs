@@ -10,7 +10,8 @@ use pnt_model::{Date, Jurisdiccion};
 use reqwest::Method;
 use serde_json::Value;
 
-use super::client::{Unreachable, segment};
+use super::client::segment;
+use super::error::RunError;
 use super::exec::{Execution, Stopped};
 use super::oracle::{self, SimAccount, TargetView};
 use super::verify::Miss;
@@ -25,7 +26,6 @@ impl Execution<'_> {
         token: Option<String>,
         linkage: &Value,
     ) -> Result<Vec<Miss>, Stopped> {
-        let unreachable = |Unreachable(e)| Stopped(e);
         let mut accounts: Vec<SimAccount> = Vec::new();
         for (u, jj, usuario) in &self.linked {
             if *u == user && *jj == j {
@@ -34,7 +34,7 @@ impl Execution<'_> {
                     .infomex
                     .account(j, usuario.clone())
                     .await
-                    .map_err(|e| Stopped(format!("el simulador no dio la cuenta: {e}")))?;
+                    .map_err(|e| RunError::SimAccountUnavailable(Box::new(e)))?;
                 accounts.extend(account);
             }
         }
@@ -50,8 +50,7 @@ impl Execution<'_> {
                     token.as_deref(),
                     None,
                 )
-                .await
-                .map_err(unreachable)?;
+                .await?;
             if page.status != 200 {
                 return Ok(vec![Miss {
                     check: "oráculo: Mi Historial".into(),
@@ -103,8 +102,7 @@ impl Execution<'_> {
                     token.as_deref(),
                     None,
                 )
-                .await
-                .map_err(unreachable)?;
+                .await?;
             if d.status == 200 {
                 details.insert(folio.to_owned(), d.body);
             }
@@ -149,11 +147,7 @@ impl Execution<'_> {
                 ) else {
                     continue;
                 };
-                let (observed, download) = self
-                    .client
-                    .download(id, token)
-                    .await
-                    .map_err(|Unreachable(e)| Stopped(e))?;
+                let (observed, download) = self.client.download(id, token).await?;
                 match download {
                     None => bad.push(format!(
                         "{folio}: el adjunto {id} no se pudo descargar ({})",

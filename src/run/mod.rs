@@ -8,6 +8,7 @@
 mod call;
 mod client;
 mod embedded;
+mod error;
 mod exec;
 mod external;
 mod linkage;
@@ -24,11 +25,12 @@ use std::time::{Duration, Instant};
 
 pub use client::{Discovery, Hooks, PntClient, Unreachable};
 pub use embedded::Embedded;
+pub use error::RunError;
 pub use exec::{Execution, Stopped};
 pub use external::External;
 pub use oracle::{SimAccount, SimAdjunto, SimRespuesta, SimSolicitud, TargetView, compare};
 pub use select::{MatrixFilter, Selection, Shard};
-pub use vars::Vars;
+pub use vars::{UnsetVariable, Vars};
 pub use verify::{GENERIC_ERROR, Miss, Observed, verify};
 pub use world::{BoxFuture, Environment, Infomex, Restart, World};
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::InvalidArgValue;
 use crate::scenario::Instance;
 
 /// `--shard K/N`: the K-th of N disjoint parts (1-based), so CI machines split a run.
@@ -13,11 +14,15 @@ pub struct Shard {
 }
 
 impl FromStr for Shard {
-    type Err = String;
+    type Err = InvalidArgValue;
 
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad =
-            || format!("«{s}» no es un fragmento: escríbalo como K/N, p. ej. 2/4, con 1 ≤ K ≤ N");
+    fn from_str(s: &str) -> Result<Shard, InvalidArgValue> {
+        let bad = || {
+            InvalidArgValue::new(
+                s,
+                "no es un fragmento: escríbalo como K/N, p. ej. 2/4, con 1 ≤ K ≤ N",
+            )
+        };
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let index: usize = k.trim().parse().map_err(|_| bad())?;
         let total: usize = n.trim().parse().map_err(|_| bad())?;
@@ -42,16 +47,17 @@ pub struct MatrixFilter {
 }
 
 impl FromStr for MatrixFilter {
-    type Err = String;
+    type Err = InvalidArgValue;
 
-    fn from_str(s: &str) -> Result<MatrixFilter, String> {
+    fn from_str(s: &str) -> Result<MatrixFilter, InvalidArgValue> {
         match s.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() => Ok(MatrixFilter {
                 name: k.trim().to_owned(),
                 value: v.trim().to_owned(),
             }),
-            _ => Err(format!(
-                "«{s}» no es un valor de matriz: escríbalo como nombre=valor, p. ej. jurisdiccion=jalisco"
+            _ => Err(InvalidArgValue::new(
+                s,
+                "no es un valor de matriz: escríbalo como nombre=valor, p. ej. jurisdiccion=jalisco",
             )),
         }
     }

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use pnt_model::Jurisdiccion;
 use serde_json::Value;
 
+use super::error::RunError;
 use super::oracle::SimAccount;
 use super::world::{BoxFuture, Infomex};
 use crate::scenario::Scenario;
@@ -14,7 +15,7 @@ use pnt_model::Dialect;
 
 /// The simulator's start-up configuration for `scenario` with `seed`: dialect overrides, limits,
 /// configured accounts and the initial fault plan, all in the simulator's documented shapes.
-pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, String> {
+pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, RunError> {
     let mut config = SimConfig {
         seed,
         ..SimConfig::default()
@@ -33,7 +34,11 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, St
         config.sesion_segundos = u64::from(s);
     }
     for account in &infomex.accounts {
-        let mut value = serde_json::to_value(&account.value).map_err(|e| e.to_string())?;
+        let invalid = |e: serde_json::Error| RunError::AccountInvalid {
+            usuario: account.usuario.clone(),
+            cause: e.to_string(),
+        };
+        let mut value = serde_json::to_value(&account.value).map_err(invalid)?;
         if account.contrasena.is_none() {
             value["contrasena"] = Value::String(procedural_password(
                 seed,
@@ -41,21 +46,14 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, St
                 &account.usuario,
             ));
         }
-        let cuenta: CuentaConfig = serde_json::from_value(value).map_err(|e| {
-            format!(
-                "la cuenta {} no es válida para el simulador: {e}",
-                account.usuario
-            )
-        })?;
+        let cuenta: CuentaConfig = serde_json::from_value(value).map_err(invalid)?;
         config.cuentas.push(cuenta);
     }
     for fault in &infomex.faults {
         // Loading the scenario ran the same check; a failure here names the fault anyway.
-        let fault = fault.check().map_err(|e| {
-            format!(
-                "el simulador no acepta la falla `{}`: {e}",
-                fault.kind.name()
-            )
+        let fault = fault.check().map_err(|e| RunError::FaultRefused {
+            kind: fault.kind.name(),
+            cause: e.to_string(),
         })?;
         config.faults.push(fault);
     }
@@ -66,21 +64,21 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, St
 pub(super) struct SimInfomex(pub(super) Arc<SimHandle>);
 
 impl Infomex for SimInfomex {
-    fn add_faults(&self, faults: Vec<Fault>) -> BoxFuture<'_, Result<(), String>> {
+    fn add_faults(&self, faults: Vec<Fault>) -> BoxFuture<'_, Result<(), RunError>> {
         Box::pin(async move {
             self.0.add_faults(faults);
             Ok(())
         })
     }
 
-    fn clear_faults(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn clear_faults(&self) -> BoxFuture<'_, Result<(), RunError>> {
         Box::pin(async move {
             self.0.clear_faults();
             Ok(())
         })
     }
 
-    fn set_now(&self, now: Timestamp) -> BoxFuture<'_, Result<(), String>> {
+    fn set_now(&self, now: Timestamp) -> BoxFuture<'_, Result<(), RunError>> {
         Box::pin(async move {
             self.0.set_now(Some(now));
             Ok(())
@@ -91,15 +89,17 @@ impl Infomex for SimInfomex {
         &self,
         j: Jurisdiccion,
         usuario: String,
-    ) -> BoxFuture<'_, Result<Option<SimAccount>, String>> {
+    ) -> BoxFuture<'_, Result<Option<SimAccount>, RunError>> {
         Box::pin(async move {
             match self.0.account(j, &usuario) {
                 None => Ok(None),
                 Some(cuenta) => {
-                    let value = serde_json::to_value(&cuenta).map_err(|e| e.to_string())?;
-                    serde_json::from_value(value).map(Some).map_err(|e| {
-                        format!("la cuenta {usuario} del simulador no se pudo leer: {e}")
-                    })
+                    let unreadable = |e: serde_json::Error| RunError::SimAccountUnreadable {
+                        usuario: usuario.clone(),
+                        cause: e.to_string(),
+                    };
+                    let value = serde_json::to_value(&cuenta).map_err(unreadable)?;
+                    serde_json::from_value(value).map(Some).map_err(unreadable)
                 }
             }
         })

@@ -4,8 +4,19 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-const OPEN: &str = "$\u{27E8}";
-const CLOSE: char = '\u{27E9}';
+use crate::scenario::{MARKER_CLOSE as CLOSE, MARKER_OPEN as OPEN};
+
+/// A `${name}` used before any step captured it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("la variable `${{{name}}}` aún no tiene valor: ningún paso anterior la capturó")]
+pub struct UnsetVariable {
+    pub name: String,
+}
+
+impl UnsetVariable {
+    /// Stable machine code of this failure.
+    pub const CODE: &'static str = "variable_sin_valor";
+}
 
 /// The variables captured so far.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,7 +33,7 @@ impl Vars {
 
     /// `text` with every captured variable replaced; the error names the first one not
     /// captured yet.
-    pub fn resolve(&self, text: &str) -> Result<String, String> {
+    pub fn resolve(&self, text: &str) -> Result<String, UnsetVariable> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find(OPEN) {
@@ -36,9 +47,9 @@ impl Vars {
             match self.0.get(name) {
                 Some(v) => out.push_str(v),
                 None => {
-                    return Err(format!(
-                        "la variable `${{{name}}}` aún no tiene valor: ningún paso anterior la capturó"
-                    ));
+                    return Err(UnsetVariable {
+                        name: name.to_owned(),
+                    });
                 }
             }
             rest = &after[end + CLOSE.len_utf8()..];
@@ -49,7 +60,7 @@ impl Vars {
 
     /// A JSON value with variables replaced in every string. A string that is exactly one
     /// variable takes the captured value's JSON type back (a captured number stays a number).
-    pub fn resolve_value(&self, value: &Value) -> Result<Value, String> {
+    pub fn resolve_value(&self, value: &Value) -> Result<Value, UnsetVariable> {
         Ok(match value {
             Value::String(s) => {
                 let resolved = self.resolve(s)?;
@@ -69,22 +80,17 @@ impl Vars {
             Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| Ok((k.clone(), self.resolve_value(v)?)))
-                    .collect::<Result<_, String>>()?,
+                    .collect::<Result<_, UnsetVariable>>()?,
             ),
             other => other.clone(),
         })
     }
 }
 
-/// Text as the scenario author wrote it: markers back to `${name}`.
-pub(super) fn as_written(text: &str) -> String {
-    text.replace(OPEN, "${").replace(CLOSE, "}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::runtime_marker;
+    use crate::scenario::{as_written, runtime_marker};
     use serde_json::json;
 
     #[test]
@@ -102,7 +108,9 @@ mod tests {
             "folio JAL-045-012345-19 de 12"
         );
         assert_eq!(
-            vars.resolve(&runtime_marker("otro")).unwrap_err(),
+            vars.resolve(&runtime_marker("otro"))
+                .unwrap_err()
+                .to_string(),
             "la variable `${otro}` aún no tiene valor: ningún paso anterior la capturó"
         );
         assert_eq!(

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::vars::Vars;
+use super::vars::{UnsetVariable, Vars};
 use crate::report::Diff;
-use crate::scenario::Expect;
+use crate::scenario::{Expect, Selector};
 
 /// A response as the checks see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,14 +27,44 @@ pub struct Miss {
 /// The phrase PNT showed in 2021 instead of saying what went wrong. No answer may contain it.
 pub const GENERIC_ERROR: &str = "consulte con el administrador";
 
-/// Every expectation of `expect` that `observed` does not meet.
+/// Every expectation of `expect` that `observed` does not meet, in this order: status, error
+/// code, `fields`, `every`, `counts`, `contains`/`excludes`, and the generic 2021 message. Each
+/// is an independent check below.
 pub fn verify(expect: &Expect, observed: &Observed, vars: &Vars) -> Vec<Miss> {
     let mut misses = Vec::new();
-    let status = observed.status;
-    let codigo = observed
+    misses.extend(check_status(expect, observed));
+    misses.extend(check_error_code(expect, observed));
+    for (selector, expected) in expect.fields.iter() {
+        misses.extend(check_field(selector, expected, observed, vars));
+    }
+    for (selector, expected) in expect.every.iter() {
+        misses.extend(check_every(selector, expected, observed, vars));
+    }
+    for (selector, expected) in expect.counts.iter() {
+        misses.extend(check_count(selector, *expected, observed));
+    }
+    for (selector, fragment) in expect.contains.iter() {
+        misses.extend(check_text(selector, fragment, true, observed, vars));
+    }
+    for (selector, fragment) in expect.excludes.iter() {
+        misses.extend(check_text(selector, fragment, false, observed, vars));
+    }
+    misses.extend(check_no_generic_error(observed));
+    misses
+}
+
+/// The error `codigo` of a response, if it has one.
+fn codigo(observed: &Observed) -> Option<&str> {
+    observed
         .body
         .pointer("/error/codigo")
-        .and_then(Value::as_str);
+        .and_then(Value::as_str)
+}
+
+/// `status`, or without it: a 4xx/5xx when `error` is expected, else a 2xx.
+fn check_status(expect: &Expect, observed: &Observed) -> Option<Miss> {
+    let status = observed.status;
+    let codigo = codigo(observed);
     let status_ok = if !expect.status.is_empty() {
         expect.status.contains(&status)
     } else if expect.error.is_some() {
@@ -42,189 +72,208 @@ pub fn verify(expect: &Expect, observed: &Observed, vars: &Vars) -> Vec<Miss> {
     } else {
         (200..300).contains(&status)
     };
-    if !status_ok {
-        let expected = if !expect.status.is_empty() {
-            expect
-                .status
+    if status_ok {
+        return None;
+    }
+    let expected = if !expect.status.is_empty() {
+        expect
+            .status
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" o ")
+    } else if expect.error.is_some() {
+        "un error (4xx o 5xx)".to_owned()
+    } else {
+        "éxito (2xx)".to_owned()
+    };
+    let actual = match codigo {
+        Some(c) => format!("{status} {c}"),
+        None => status.to_string(),
+    };
+    Some(Miss {
+        check: "status".into(),
+        message: match codigo {
+            Some(c) if expect.status.is_empty() && expect.error.is_none() => format!(
+                "se esperaba éxito y el destino respondió el error `{c}`: {}",
+                observed
+                    .body
+                    .pointer("/error/mensaje")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            ),
+            _ => "el estado HTTP no es el esperado".into(),
+        },
+        diff: Some(Diff::Value { expected, actual }),
+    })
+}
+
+/// `error`: the response's `codigo` is the expected one.
+fn check_error_code(expect: &Expect, observed: &Observed) -> Option<Miss> {
+    let expected = expect.error.as_ref()?;
+    let codigo = codigo(observed);
+    if codigo == Some(expected.0.as_str()) {
+        return None;
+    }
+    Some(Miss {
+        check: "error".into(),
+        message: "el código de error no es el esperado".into(),
+        diff: Some(Diff::Value {
+            expected: expected.0.clone(),
+            actual: codigo.map_or_else(|| "(ninguno)".to_owned(), str::to_owned),
+        }),
+    })
+}
+
+/// A miss for an expected value that names a variable no step captured yet.
+fn unset(check: String, e: &UnsetVariable) -> Miss {
+    Miss {
+        check,
+        message: e.to_string(),
+        diff: None,
+    }
+}
+
+/// `fields.SELECTOR`: the value there equals the expected one.
+fn check_field(
+    selector: &Selector,
+    expected: &Value,
+    observed: &Observed,
+    vars: &Vars,
+) -> Option<Miss> {
+    let check = format!("fields.{selector}");
+    let expected = match vars.resolve_value(expected) {
+        Ok(v) => v,
+        Err(e) => return Some(unset(check, &e)),
+    };
+    match selector.select(&observed.body) {
+        None => Some(absent(check, selector.as_str(), &expected)),
+        Some(actual) if same(&expected, &actual) => None,
+        Some(actual) => Some(Miss {
+            check,
+            message: format!("el valor en `{selector}` no es el esperado"),
+            diff: Some(value_diff(&expected, &actual)),
+        }),
+    }
+}
+
+/// `every.SELECTOR`: every item of the list there equals the expected value.
+fn check_every(
+    selector: &Selector,
+    expected: &Value,
+    observed: &Observed,
+    vars: &Vars,
+) -> Option<Miss> {
+    let check = format!("every.{selector}");
+    let expected = match vars.resolve_value(expected) {
+        Ok(v) => v,
+        Err(e) => return Some(unset(check, &e)),
+    };
+    match selector.select(&observed.body) {
+        Some(Value::Array(items)) => {
+            let (i, bad) = items
                 .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(" o ")
-        } else if expect.error.is_some() {
-            "un error (4xx o 5xx)".to_owned()
-        } else {
-            "éxito (2xx)".to_owned()
-        };
-        let actual = match codigo {
-            Some(c) => format!("{status} {c}"),
-            None => status.to_string(),
-        };
-        misses.push(Miss {
-            check: "status".into(),
-            message: match codigo {
-                Some(c) if expect.status.is_empty() && expect.error.is_none() => format!(
-                    "se esperaba éxito y el destino respondió el error `{c}`: {}",
-                    observed
-                        .body
-                        .pointer("/error/mensaje")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                ),
-                _ => "el estado HTTP no es el esperado".into(),
-            },
-            diff: Some(Diff::Value { expected, actual }),
-        });
+                .enumerate()
+                .find(|(_, v)| !same(&expected, v))?;
+            Some(Miss {
+                check,
+                message: format!("el elemento {i} de `{selector}` no es el esperado"),
+                diff: Some(value_diff(&expected, bad)),
+            })
+        }
+        Some(other) => Some(Miss {
+            check,
+            message: format!("`{selector}` no es una lista (use `[*]`)"),
+            diff: Some(value_diff(&expected, &other)),
+        }),
+        None => Some(absent(check, selector.as_str(), &expected)),
     }
-    if let Some(expected) = &expect.error
-        && codigo != Some(expected.0.as_str())
-    {
-        misses.push(Miss {
-            check: "error".into(),
-            message: "el código de error no es el esperado".into(),
+}
+
+/// `counts.SELECTOR`: the list there has the expected number of items.
+fn check_count(selector: &Selector, expected: usize, observed: &Observed) -> Option<Miss> {
+    let check = format!("counts.{selector}");
+    match selector.select(&observed.body) {
+        Some(Value::Array(items)) if items.len() == expected => None,
+        Some(Value::Array(items)) => Some(Miss {
+            check,
+            message: format!("`{selector}` no tiene los elementos esperados"),
             diff: Some(Diff::Value {
-                expected: expected.0.clone(),
-                actual: codigo.map_or_else(|| "(ninguno)".to_owned(), str::to_owned),
+                expected: expected.to_string(),
+                actual: items.len().to_string(),
             }),
-        });
+        }),
+        Some(other) => Some(Miss {
+            check,
+            message: format!("`{selector}` no es una lista"),
+            diff: Some(value_diff(&Value::from(expected), &other)),
+        }),
+        None => Some(absent(check, selector.as_str(), &Value::from(expected))),
     }
-    for (selector, expected) in expect.fields.iter() {
-        let check = format!("fields.{selector}");
-        let expected = match vars.resolve_value(expected) {
-            Ok(v) => v,
-            Err(message) => {
-                misses.push(Miss {
-                    check,
-                    message,
-                    diff: None,
-                });
-                continue;
-            }
-        };
-        match selector.select(&observed.body) {
-            None => misses.push(absent(check, selector.as_str(), &expected)),
-            Some(actual) if same(&expected, &actual) => {}
-            Some(actual) => misses.push(Miss {
+}
+
+/// `contains.SELECTOR` (`must_contain`) or `excludes.SELECTOR`: the text there contains the
+/// fragment, or does not, ignoring case; `.` is the whole response. An absent value contains
+/// nothing, so it fails `contains` and passes `excludes`.
+fn check_text(
+    selector: &Selector,
+    fragment: &str,
+    must_contain: bool,
+    observed: &Observed,
+    vars: &Vars,
+) -> Option<Miss> {
+    let kind = if must_contain { "contains" } else { "excludes" };
+    let check = format!("{kind}.{selector}");
+    let fragment = match vars.resolve(fragment) {
+        Ok(f) => f,
+        Err(e) => return Some(unset(check, &e)),
+    };
+    let text = if selector.as_str() == "." {
+        Some(observed.text.clone())
+    } else {
+        selector.select(&observed.body).map(|v| as_text(&v))
+    };
+    match text {
+        None if must_contain => Some(absent(check, selector.as_str(), &Value::String(fragment))),
+        None => None,
+        Some(t) if t.to_lowercase().contains(&fragment.to_lowercase()) != must_contain => {
+            Some(Miss {
                 check,
-                message: format!("el valor en `{selector}` no es el esperado"),
-                diff: Some(value_diff(&expected, &actual)),
-            }),
-        }
-    }
-    for (selector, expected) in expect.every.iter() {
-        let check = format!("every.{selector}");
-        let expected = match vars.resolve_value(expected) {
-            Ok(v) => v,
-            Err(message) => {
-                misses.push(Miss {
-                    check,
-                    message,
-                    diff: None,
-                });
-                continue;
-            }
-        };
-        match selector.select(&observed.body) {
-            Some(Value::Array(items)) => {
-                if let Some((i, bad)) = items.iter().enumerate().find(|(_, v)| !same(&expected, v))
-                {
-                    misses.push(Miss {
-                        check,
-                        message: format!("el elemento {i} de `{selector}` no es el esperado"),
-                        diff: Some(value_diff(&expected, bad)),
-                    });
-                }
-            }
-            Some(other) => misses.push(Miss {
-                check,
-                message: format!("`{selector}` no es una lista (use `[*]`)"),
-                diff: Some(value_diff(&expected, &other)),
-            }),
-            None => misses.push(absent(check, selector.as_str(), &expected)),
-        }
-    }
-    for (selector, expected) in expect.counts.iter() {
-        let check = format!("counts.{selector}");
-        match selector.select(&observed.body) {
-            Some(Value::Array(items)) if items.len() == *expected => {}
-            Some(Value::Array(items)) => misses.push(Miss {
-                check,
-                message: format!("`{selector}` no tiene los elementos esperados"),
+                message: if must_contain {
+                    format!("`{selector}` no contiene «{fragment}»")
+                } else {
+                    format!("`{selector}` contiene «{fragment}», que no debe aparecer")
+                },
                 diff: Some(Diff::Value {
-                    expected: expected.to_string(),
-                    actual: items.len().to_string(),
+                    expected: format!(
+                        "{} «{fragment}»",
+                        if must_contain {
+                            "contiene"
+                        } else {
+                            "no contiene"
+                        }
+                    ),
+                    actual: t,
                 }),
-            }),
-            Some(other) => misses.push(Miss {
-                check,
-                message: format!("`{selector}` no es una lista"),
-                diff: Some(value_diff(&Value::from(*expected), &other)),
-            }),
-            None => misses.push(absent(check, selector.as_str(), &Value::from(*expected))),
+            })
         }
+        Some(_) => None,
     }
-    for (selector, fragment, must_contain) in expect
-        .contains
-        .iter()
-        .map(|(s, f)| (s, f, true))
-        .chain(expect.excludes.iter().map(|(s, f)| (s, f, false)))
-    {
-        let kind = if must_contain { "contains" } else { "excludes" };
-        let check = format!("{kind}.{selector}");
-        let fragment = match vars.resolve(fragment) {
-            Ok(f) => f,
-            Err(message) => {
-                misses.push(Miss {
-                    check,
-                    message,
-                    diff: None,
-                });
-                continue;
-            }
-        };
-        let text = if selector.as_str() == "." {
-            Some(observed.text.clone())
-        } else {
-            selector.select(&observed.body).map(|v| as_text(&v))
-        };
-        match text {
-            None if must_contain => {
-                misses.push(absent(check, selector.as_str(), &Value::String(fragment)))
-            }
-            None => {}
-            Some(t) if t.to_lowercase().contains(&fragment.to_lowercase()) != must_contain => {
-                misses.push(Miss {
-                    check,
-                    message: if must_contain {
-                        format!("`{selector}` no contiene «{fragment}»")
-                    } else {
-                        format!("`{selector}` contiene «{fragment}», que no debe aparecer")
-                    },
-                    diff: Some(Diff::Value {
-                        expected: format!(
-                            "{} «{fragment}»",
-                            if must_contain {
-                                "contiene"
-                            } else {
-                                "no contiene"
-                            }
-                        ),
-                        actual: t,
-                    }),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    if observed.text.to_lowercase().contains(GENERIC_ERROR) {
-        misses.push(Miss {
+}
+
+/// No answer may say «consulte con el administrador», whatever the step expects.
+fn check_no_generic_error(observed: &Observed) -> Option<Miss> {
+    observed
+        .text
+        .to_lowercase()
+        .contains(GENERIC_ERROR)
+        .then(|| Miss {
             check: "mensaje genérico".into(),
             message: format!(
                 "la respuesta dice «{GENERIC_ERROR}»: cada error debe decir qué pasó y qué hacer (DESIGN.md, \"Errors are specific\")"
             ),
             diff: None,
-        });
-    }
-    misses
+        })
 }
 
 fn absent(check: String, selector: &str, expected: &Value) -> Miss {
@@ -336,7 +385,8 @@ mod tests {
         assert_eq!(
             checks(
                 "status: [201, 409]\nfields: {estado: incompleta, nada: 1}\ncounts: {pendientes: 2, estado: 1}\n\
-                 every: {'historial[*].tipo': datos-personales}\nexcludes: {mensaje: migraron}\n",
+                 every: {'historial[*].tipo': datos-personales}\ncontains: {mensaje: nayarit, nada: x}\n\
+                 excludes: {mensaje: migraron, nada: x}\n",
                 &linkage()
             ),
             [
@@ -346,6 +396,8 @@ mod tests {
                 "every.historial[*].tipo: el elemento 0 de `historial[*].tipo` no es el esperado",
                 "counts.pendientes: `pendientes` no tiene los elementos esperados",
                 "counts.estado: `estado` no es una lista",
+                "contains.mensaje: `mensaje` no contiene «nayarit»",
+                "contains.nada: la respuesta no tiene `nada`",
                 "excludes.mensaje: `mensaje` contiene «migraron», que no debe aparecer",
             ]
         );

@@ -9,6 +9,7 @@ use pnt_model::Jurisdiccion;
 
 use infomex_sim::Fault;
 
+use super::error::RunError;
 use super::oracle::SimAccount;
 use crate::report;
 use crate::scenario::Instance;
@@ -19,21 +20,21 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The simulator's side, as a scenario drives it. Faults are the simulator's own type, checked
 /// by its catalog when the scenario was loaded.
 pub trait Infomex: Send + Sync {
-    fn add_faults(&self, faults: Vec<Fault>) -> BoxFuture<'_, Result<(), String>>;
-    fn clear_faults(&self) -> BoxFuture<'_, Result<(), String>>;
+    fn add_faults(&self, faults: Vec<Fault>) -> BoxFuture<'_, Result<(), RunError>>;
+    fn clear_faults(&self) -> BoxFuture<'_, Result<(), RunError>>;
     /// Sets the simulator's clock.
-    fn set_now(&self, now: Timestamp) -> BoxFuture<'_, Result<(), String>>;
+    fn set_now(&self, now: Timestamp) -> BoxFuture<'_, Result<(), RunError>>;
     /// The account as the simulator holds it (the oracle's source of truth), if it exists.
     fn account(
         &self,
         j: Jurisdiccion,
         usuario: String,
-    ) -> BoxFuture<'_, Result<Option<SimAccount>, String>>;
+    ) -> BoxFuture<'_, Result<Option<SimAccount>, RunError>>;
 }
 
 /// Restarting the target on the same data (the embedded reference server can).
 pub trait Restart: Send + Sync {
-    fn restart(&self) -> BoxFuture<'_, Result<(), String>>;
+    fn restart(&self) -> BoxFuture<'_, Result<(), RunError>>;
 }
 
 /// One scenario's world: where the target answers, its simulator, and whatever keeps them
@@ -68,5 +69,5 @@ pub trait Environment: Send + Sync {
         &'a self,
         instance: &'a Instance,
         seed: u64,
-    ) -> BoxFuture<'a, Result<World, String>>;
+    ) -> BoxFuture<'a, Result<World, RunError>>;
 }

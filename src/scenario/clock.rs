@@ -1,4 +1,5 @@
-//! The scenario's clock: the day the scenario calls "today", in a time zone.
+//! The scenario's clock: its `hoy` (the day the target and the simulator take as the current
+//! one, as Mi Historial's `hoy` does), in a time zone.
 
 use std::borrow::Cow;
 
@@ -8,12 +9,12 @@ use serde::{Deserialize, Deserializer, de};
 
 use super::de::Fecha;
 
-/// "Today" for the target and the simulator. A scenario with a clock needs the target's `clock`
+/// `hoy` for the target and the simulator. A scenario with a clock needs the target's `clock`
 /// hook; without one, the target's own date applies.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Clock {
-    /// The date the target and the simulator consider today.
+    /// The date the target and the simulator take as `hoy`.
     pub hoy: Fecha,
     /// IANA time zone in which `hoy` is a day (default America/Mexico_City).
     #[serde(default)]
@@ -37,19 +38,38 @@ pub const DEFAULT_TIMEZONE: &str = "America/Mexico_City";
 /// `tzdata`); the runner reads it there rather than bundling a copy that would go stale.
 const ZONEINFO: &str = "/usr/share/zoneinfo";
 
+/// A scenario's `clock.timezone` whose rules cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimezoneError {
+    #[error(
+        "zona horaria desconocida «{0}»; use un nombre IANA como {tz} (las zonas se leen de {dir}, del paquete tzdata)",
+        tz = DEFAULT_TIMEZONE,
+        dir = ZONEINFO
+    )]
+    Unknown(String),
+    #[error("zona horaria «{name}» ilegible: {cause}; reinstale tzdata")]
+    Unreadable { name: String, cause: String },
+}
+
+impl TimezoneError {
+    /// Stable machine code of this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TimezoneError::Unknown(_) => "zona_horaria_desconocida",
+            TimezoneError::Unreadable { .. } => "zona_horaria_ilegible",
+        }
+    }
+}
+
 impl Timezone {
     /// Loads the zone's rules.
-    pub fn load(&self) -> Result<TimeZone, String> {
+    pub fn load(&self) -> Result<TimeZone, TimezoneError> {
         let path = std::path::Path::new(ZONEINFO).join(&self.0);
-        let bytes = std::fs::read(&path).map_err(|_| {
-            format!(
-                "zona horaria desconocida «{}»; use un nombre IANA como {DEFAULT_TIMEZONE} \
-                 (las zonas se leen de {ZONEINFO}, del paquete tzdata)",
-                self.0
-            )
-        })?;
-        TimeZone::tzif(&self.0, &bytes)
-            .map_err(|e| format!("zona horaria «{}» ilegible: {e}; reinstale tzdata", self.0))
+        let bytes = std::fs::read(&path).map_err(|_| TimezoneError::Unknown(self.0.clone()))?;
+        TimeZone::tzif(&self.0, &bytes).map_err(|e| TimezoneError::Unreadable {
+            name: self.0.clone(),
+            cause: e.to_string(),
+        })
     }
 }
 

@@ -210,13 +210,14 @@ impl JsonSchema for Fecha {
     }
 }
 
-/// Types that may be written as one scalar instead of a mapping (`login: ana` for
-/// `login: {user: ana}`).
+/// Types that may be written as one scalar instead of a mapping (`iniciar_sesion: ana` for
+/// `iniciar_sesion: {user: ana}`).
 pub(super) trait Shorthand: Sized {
     /// What the scalar form is, for error messages ("a user name").
     const SCALAR: &'static str;
 
-    fn from_scalar(text: String) -> Result<Self, String>;
+    /// Every scalar is a valid shorthand: what it names is checked where it is used.
+    fn from_scalar(text: String) -> Self;
 }
 
 /// Deserializes `T` from either its mapping or its [`Shorthand`] scalar.
@@ -235,7 +236,7 @@ where
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            T::from_scalar(v.to_owned()).map_err(E::custom)
+            Ok(T::from_scalar(v.to_owned()))
         }
 
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {

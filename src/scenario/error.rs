@@ -10,7 +10,8 @@ use super::de::Pos;
 use crate::error::CliError;
 use pnt_model::did_you_mean;
 
-/// A scenario file that is not a valid scenario.
+/// What is wrong with a scenario file: an error that makes it invalid or, with code
+/// `paso_obsoleto`, a warning about a valid file ([`super::Instance::warnings`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
     /// Stable machine code (`clave_desconocida`, `paso_desconocido`, …).
@@ -88,6 +89,8 @@ pub mod code {
     pub const MATRIZ_INVALIDA: &str = "matriz_invalida";
     pub const ESCENARIO_INCOHERENTE: &str = "escenario_incoherente";
     pub const SNAPSHOT_SIN_RELOJ: &str = "snapshot_sin_reloj";
+    /// A warning, not an error: a step written with its action's former key.
+    pub const PASO_OBSOLETO: &str = "paso_obsoleto";
 }
 
 /// Translates a parser error into a code and a Spanish message, with its position.

@@ -144,10 +144,26 @@ enum Segment {
     All,
 }
 
+/// A selector that cannot be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("selector inválido `{text}`: {why}")]
+pub struct SelectorError {
+    pub text: String,
+    pub why: &'static str,
+}
+
+impl SelectorError {
+    /// Stable machine code of this failure.
+    pub const CODE: &'static str = "selector_invalido";
+}
+
 impl Selector {
     /// Parses a selector; the error says what is wrong with it.
-    pub fn parse(text: &str) -> Result<Selector, String> {
-        let bad = |why: &str| format!("selector inválido `{text}`: {why}");
+    pub fn parse(text: &str) -> Result<Selector, SelectorError> {
+        let bad = |why: &'static str| SelectorError {
+            text: text.to_owned(),
+            why,
+        };
         let mut segments = Vec::new();
         let trimmed = text.trim();
         if trimmed.is_empty() || trimmed == "." {
@@ -341,7 +357,7 @@ mod tests {
             ("a]", "`]` sin `[`"),
         ] {
             assert_eq!(
-                Selector::parse(text).unwrap_err(),
+                Selector::parse(text).unwrap_err().to_string(),
                 format!("selector inválido `{text}`: {why}")
             );
         }

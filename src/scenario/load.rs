@@ -20,6 +20,9 @@ pub struct Instance {
     /// The matrix values of this instance, in file order (empty without a matrix).
     pub matrix: Vec<(String, String)>,
     pub scenario: Scenario,
+    /// What the file should change although it is valid (a former step key, `paso_obsoleto`),
+    /// in file order. `check` and `run` print them.
+    pub warnings: Vec<ScenarioError>,
 }
 
 impl Instance {
@@ -58,6 +61,19 @@ pub fn load_file_all(path: &Path) -> Result<Vec<Instance>, Vec<ScenarioError>> {
         )]
     })?;
     load_str_all(path, &text)
+}
+
+/// The warnings of a file's instances, once each: the instances of a matrix repeat them.
+pub fn file_warnings(instances: &[Instance]) -> Vec<ScenarioError> {
+    let mut out: Vec<ScenarioError> = Vec::new();
+    for w in instances.iter().flat_map(|i| &i.warnings) {
+        let mut w = w.clone();
+        w.matrix.clear();
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
 }
 
 fn first(mut errors: Vec<ScenarioError>) -> ScenarioError {
@@ -193,10 +209,19 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
             break;
         }
         if let Some(scenario) = parsed {
+            let warnings = former_names(path, &scenario)
+                .into_iter()
+                .map(|mut w| {
+                    w.pos = w.pos.map(|p| subst.original(p));
+                    w.matrix = combination.clone();
+                    w
+                })
+                .collect();
             instances.push(Instance {
                 file: path.to_owned(),
                 matrix: combination,
                 scenario,
+                warnings,
             });
         }
     }
@@ -241,6 +266,26 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
     errors.sort_by_key(|e| e.pos);
     errors.dedup();
     Err(errors)
+}
+
+/// A warning for every step written with its action's former English key, naming the current
+/// key (docs/pnt-api.md's naming rule renamed them; the former keys stay accepted).
+fn former_names(path: &Path, s: &Scenario) -> Vec<ScenarioError> {
+    s.all_steps()
+        .into_iter()
+        .filter_map(|step| {
+            let old = step.former_name?;
+            let new = step.action.name();
+            Some(ScenarioError::new(
+                code::PASO_OBSOLETO,
+                path,
+                Some(step.pos),
+                format!(
+                    "el paso `{old}` ahora se llama `{new}`; escriba `{new}` (`{old}` se sigue aceptando por ahora)"
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// Checks what the types alone cannot: references between parts of the file and the rules of
@@ -312,8 +357,8 @@ fn check(path: &Path, s: &Scenario, set_aside: &[Part]) -> Vec<ScenarioError> {
             ),
             _ => {}
         }
-        // A snapshot records the whole response, and a response of the PNT depends on the day
-        // it calls today (`hoy`, the semáforo, whether the queja window is open). Without a
+        // A snapshot records the whole response, and a response of the PNT depends on the day it
+        // takes as `hoy` (the semáforo, whether the queja window is open). Without a
         // fixed clock that day is the wall clock's, so the snapshot would hold on one day only.
         if step.expect.snapshot.is_some() && !clock_known && clock_order_known {
             found.add(
@@ -324,9 +369,9 @@ fn check(path: &Path, s: &Scenario, set_aside: &[Part]) -> Vec<ScenarioError> {
             );
         }
         let named = match &step.action {
-            Action::Register(u) => Some(u.as_str()),
-            Action::Login(l) => Some(l.user.as_str()),
-            Action::Logout(u) => u.as_deref(),
+            Action::Registrar(u) => Some(u.as_str()),
+            Action::IniciarSesion(l) => Some(l.user.as_str()),
+            Action::CerrarSesion(u) => u.as_deref(),
             _ => None,
         };
         for name in named.into_iter().chain(step.user.as_deref()) {
@@ -369,10 +414,10 @@ fn check_step(step: &At<Step>, found: &mut Found<'_>) {
                 "`advance_clock` lleva `dias_habiles` o `dias`, uno de los dos".to_owned(),
             );
         }
-        Action::Download(d) if d.id.is_some() == d.folio.is_some() => {
+        Action::Descargar(d) if d.id.is_some() == d.folio.is_some() => {
             found.incoherent(
                 step.pos,
-                "`download` lleva `id`, o `folio` (con `respuesta` y `adjunto`), uno de los dos"
+                "`descargar` lleva `id`, o `folio` (con `respuesta` y `adjunto`), uno de los dos"
                     .to_owned(),
             );
         }
@@ -391,7 +436,7 @@ fn check_step(step: &At<Step>, found: &mut Found<'_>) {
             for s in inner {
                 if matches!(
                     s.action,
-                    Action::Restart | Action::SetClock(_) | Action::AdvanceClock(_)
+                    Action::Restart(_) | Action::SetClock(_) | Action::AdvanceClock(_)
                 ) {
                     found.incoherent(
                         s.pos,

@@ -264,9 +264,18 @@ pub(super) enum Placeholder {
     Runtime,
 }
 
+/// How a runtime marker opens and closes (see [`Placeholder::Runtime`]).
+pub const MARKER_OPEN: &str = "$\u{27E8}";
+pub const MARKER_CLOSE: char = '\u{27E9}';
+
 /// The marker a captured variable `${name}` becomes in parsed scenarios (see [`Placeholder`]).
 pub fn runtime_marker(name: &str) -> String {
-    format!("$\u{27E8}{name}\u{27E9}")
+    format!("{MARKER_OPEN}{name}{MARKER_CLOSE}")
+}
+
+/// Text as the scenario's author wrote it: runtime markers back to `${name}`.
+pub fn as_written(text: &str) -> String {
+    text.replace(MARKER_OPEN, "${").replace(MARKER_CLOSE, "}")
 }
 
 /// Replaces each `${name}` outside comments: with its value when `values` has one, else with
@@ -361,14 +370,14 @@ mod tests {
         let blank = substitute(text, &values[..1], Placeholder::Blank);
         assert_eq!(
             blank.text,
-            "a: jalisco y ___________ # ${comentario}\nb: jaliscox\nc: __________\n"
+            "a: jalisco y __________ # ${comentario}\nb: jaliscox\nc: __________\n"
         );
         // Before any value, inside a value, and after values on the same line.
         assert_eq!(s.original(pos(1, 1)), pos(1, 1));
         assert_eq!(s.original(pos(1, 6)), pos(1, 4));
         assert_eq!(s.original(pos(1, 12)), pos(1, 9));
         assert_eq!(s.original(pos(1, 14)), pos(1, 11));
-        assert_eq!(s.original(pos(1, 21)), pos(1, 23));
+        assert_eq!(s.original(pos(1, 21)), pos(1, 22));
         assert_eq!(s.original(pos(2, 11)), pos(2, 8));
         assert_eq!(s.original(pos(3, 4)), pos(3, 4));
     }

@@ -20,22 +20,24 @@ mod step;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone};
+pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone, TimezoneError};
 pub use de::{At, Fecha, OrderedMap, Pos};
 pub use error::{ScenarioError, code};
-pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector};
+pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector, SelectorError};
 // The fault plan is written exactly as the simulator reads it: its catalog is the only one.
 pub use infomex::{
     Account, AdjuntoInfomex, Infomex, PrevencionInfomex, RespuestaInfomex, SolicitudInfomex,
 };
 pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
-pub use load::{Instance, find_files, load_file, load_file_all, load_str, load_str_all};
-pub use matrix::{Matrix, NAMED_SETS, runtime_marker};
-pub use pnt::{Cuenta, Pnt, User};
+pub use load::{
+    Instance, file_warnings, find_files, load_file, load_file_all, load_str, load_str_all,
+};
+pub use matrix::{MARKER_CLOSE, MARKER_OPEN, Matrix, NAMED_SETS, as_written, runtime_marker};
+pub use pnt::{Credentials, Pnt, User};
 pub use pnt_model::did_you_mean;
 pub use schema::json_schema;
 pub use step::{
-    ACTIONS, Action, Advance, BARE_ACTIONS, Details, Download, History, Login, MODIFIERS,
+    Action, ActionKind, Advance, Descargar, Detalle, Historial, IniciarSesion, MODIFIERS, NoArgs,
     QuejaArgs, Step, Vincular,
 };
 
@@ -53,7 +55,7 @@ pub struct Scenario {
     /// `pnt-suite run --seed N` overrides it.
     #[serde(default = "default_seed")]
     pub seed: u64,
-    /// "Today" for the target and the simulator; needs the target's `clock` hook.
+    /// `hoy` for the target and the simulator; needs the target's `clock` hook.
     #[serde(default)]
     pub clock: Option<Clock>,
     /// Runs the scenario once per combination of values; `${name}` in the file takes each value.
@@ -125,7 +127,7 @@ impl Scenario {
         for step in self.all_steps() {
             match step.action {
                 Action::SetClock(_) | Action::AdvanceClock(_) => out.push(Requirement::Clock),
-                Action::Restart => out.push(Requirement::Restart),
+                Action::Restart(_) => out.push(Requirement::Restart),
                 _ => {}
             }
         }

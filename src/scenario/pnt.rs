@@ -1,4 +1,5 @@
-//! The PNT side of a scenario: the users who register and log in.
+//! The PNT side of a scenario: the users who register (`registrar`) and log in
+//! (`iniciar_sesion`).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use super::de::OrderedMap;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pnt {
-    /// Users by the short name steps use (`register: ana`). Every field has a default.
+    /// Users by the short name steps use (`registrar: ana`). Every field has a default.
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, User>")]
     pub users: OrderedMap<String, User>,
@@ -30,9 +31,10 @@ pub struct User {
     pub nombre: Option<String>,
 }
 
-/// A user with every default filled in.
+/// A PNT user's credentials and name, every default filled in: what `registrar` and
+/// `iniciar_sesion` send. (Not an Infomex account: those are `infomex.accounts`.)
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cuenta {
+pub struct Credentials {
     pub correo: String,
     pub contrasena: String,
     pub nombre: String,
@@ -40,8 +42,8 @@ pub struct Cuenta {
 
 impl User {
     /// This user's correo, contraseña and nombre, defaults filled in from `name`.
-    pub fn cuenta(&self, name: &str) -> Cuenta {
-        Cuenta {
+    pub fn credentials(&self, name: &str) -> Credentials {
+        Credentials {
             correo: self
                 .correo
                 .clone()

@@ -6,7 +6,8 @@
 //! part keeps its columns, so later errors are reported where the file has them. The parts that
 //! can be neutralized are those whose siblings do not depend on them:
 //!
-//! - a step (also inside `concurrent`) becomes `logout`, a step that needs nothing;
+//! - a step (also inside `concurrent`) becomes `quejas`, a step that needs nothing and names no
+//!   user;
 //! - an optional top-level key (`seed`, `clock`, `infomex`, …) is blanked out, so its default
 //!   applies.
 //!
@@ -171,7 +172,7 @@ const OPTIONAL_KEYS: &[&str] = &["description", "seed", "clock", "infomex", "pnt
 /// What [`neutralize`] set aside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Part {
-    /// A step, now `logout`.
+    /// A step, now `quejas`.
     Step,
     /// A top-level key, now absent.
     Key(&'static str),
@@ -198,7 +199,7 @@ pub(super) fn neutralize(text: &str, pos: Pos) -> Option<(String, Part)> {
         let name = key_text(text, &chars, key)?;
         if name == "steps" {
             let (item, flow) = innermost_step(text, &chars, value, pos)?;
-            return replace(text, &chars, item.extent(), "logout", flow).map(|t| (t, Part::Step));
+            return replace(text, &chars, item.extent(), "quejas", flow).map(|t| (t, Part::Step));
         }
         let key = OPTIONAL_KEYS.iter().find(|k| **k == name)?;
         return replace(text, &chars, entry, "", false).map(|t| (t, Part::Key(key)));

@@ -9,7 +9,10 @@
 //!   capture: {folio: "pendientes[0].folio"}
 //! ```
 //!
-//! Actions without arguments may be written alone (`- logout`, `- restart`).
+//! Actions without arguments may be written alone (`- cerrar_sesion`, `- restart`).
+//!
+//! The actions are declared once, in the [`actions!`] table below: the [`Action`] enum, the
+//! [`ActionKind`] list, the keys, parsing and schema all come from it.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -21,6 +24,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap, Shorthand, scalar_or_map};
 use super::expect::{Expect, Selector};
+use super::matrix::as_written;
 use infomex_sim::FaultSpec;
 use pnt_model::did_you_mean;
 
@@ -28,6 +32,9 @@ use pnt_model::did_you_mean;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub action: Action,
+    /// The former English key the file used for the action (`history`), if it did: accepted,
+    /// and reported as `paso_obsoleto` naming the current key.
+    pub former_name: Option<&'static str>,
     /// The user (short name from `pnt.users`) whose session performs the step; default: the
     /// last user who logged in.
     pub user: Option<String>,
@@ -37,130 +44,383 @@ pub struct Step {
     pub capture: OrderedMap<String, Selector>,
 }
 
-/// What a step does.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// `POST /api/v1/usuarios` with the user's correo, contraseña and nombre.
-    Register(String),
-    /// `POST /api/v1/sesiones`; the session becomes the user's.
-    Login(Login),
-    /// `DELETE /api/v1/sesiones` for the acting user's session.
-    Logout(Option<String>),
-    /// `POST /api/v1/vinculaciones`. The oracle then checks the history against the simulator.
-    Vincular(Vincular),
-    /// `GET /api/v1/vinculaciones`.
-    Vinculaciones,
-    /// `GET /api/v1/historial` with filters.
-    History(History),
-    /// `GET /api/v1/solicitudes/{folio}`.
-    Details(Details),
-    /// `GET /api/v1/adjuntos/{id}`; the runner checks the bytes against `X-Sha256`.
-    Download(Download),
-    /// `POST /api/v1/solicitudes/{folio}/quejas`.
-    Queja(QuejaArgs),
-    /// `GET /api/v1/quejas`.
-    Quejas,
-    /// Sets the target's and the simulator's "today" (hook `clock`).
-    SetClock(Fecha),
-    /// Moves "today" forward (hook `clock`).
-    AdvanceClock(Advance),
-    /// Adds faults to the simulator's plan.
-    Faults(Vec<At<FaultSpec>>),
-    /// Empties the simulator's fault plan.
-    ClearFaults,
-    /// Restarts the target on the same database (embedded target only).
-    Restart,
-    /// Runs its steps at the same time; the next step starts when all have finished.
-    Concurrent(Vec<At<Step>>),
+/// Declares the actions once: the [`Action`] enum, the [`ActionKind`] list with each key (and
+/// the former English key still accepted), and the parsing and schema of each action taken from
+/// its argument type's [`Args`].
+macro_rules! actions {
+    ($($(#[doc = $doc:literal])* $variant:ident($args:ty) = $name:literal $(, formerly $old:literal)?;)*) => {
+        /// What a step does.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Action {
+            $($(#[doc = $doc])* $variant($args),)*
+        }
+
+        /// An action without its arguments: the list every other one derives from.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ActionKind {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ActionKind {
+            /// Every action, in the order the docs list them.
+            pub const ALL: &'static [ActionKind] = &[$(ActionKind::$variant,)*];
+
+            /// The action's key in a scenario file.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ActionKind::$variant => $name,)*
+                }
+            }
+
+            /// The English key the action had before the naming rule (docs/pnt-api.md), still
+            /// accepted with a warning (`paso_obsoleto`).
+            pub fn former_name(self) -> Option<&'static str> {
+                match self {
+                    $(ActionKind::$variant => None $(.or(Some($old)))?,)*
+                }
+            }
+
+            /// The action written alone, when it may be.
+            pub fn bare(self) -> Option<Action> {
+                match self {
+                    $(ActionKind::$variant => <$args as Args>::bare().map(Action::$variant),)*
+                }
+            }
+
+            fn parse<'de, A: MapAccess<'de>>(self, map: &mut A) -> Result<Action, A::Error> {
+                match self {
+                    $(ActionKind::$variant => <$args as Args>::parse(map, $name).map(Action::$variant),)*
+                }
+            }
+
+            fn schema(self, generator: &mut SchemaGenerator) -> Schema {
+                match self {
+                    $(ActionKind::$variant => <$args as Args>::schema(generator),)*
+                }
+            }
+        }
+
+        impl Action {
+            /// What the action is, without its arguments.
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $(Action::$variant(_) => ActionKind::$variant,)*
+                }
+            }
+
+            /// The step as the transcript and the reports show it: its key and its argument
+            /// (`detalle 0623800160321`).
+            pub fn describe(&self) -> String {
+                let args = match self {
+                    $(Action::$variant(args) => Args::describe(args),)*
+                };
+                if args.is_empty() {
+                    self.name().to_owned()
+                } else {
+                    format!("{} {args}", self.name())
+                }
+            }
+        }
+    };
 }
 
-/// Every action key, in the order docs list them.
-pub const ACTIONS: &[&str] = &[
-    "register",
-    "login",
-    "logout",
-    "vincular",
-    "vinculaciones",
-    "history",
-    "details",
-    "download",
-    "queja",
-    "quejas",
-    "set_clock",
-    "advance_clock",
-    "faults",
-    "clear_faults",
-    "restart",
-    "concurrent",
-];
-
-/// Actions that may be written alone, without arguments.
-pub const BARE_ACTIONS: &[&str] = &[
-    "logout",
-    "vinculaciones",
-    "history",
-    "quejas",
-    "clear_faults",
-    "restart",
-];
+actions! {
+    /// `POST /api/v1/usuarios` with the user's correo, contraseña and nombre.
+    Registrar(String) = "registrar", formerly "register";
+    /// `POST /api/v1/sesiones`; the session becomes the user's.
+    IniciarSesion(IniciarSesion) = "iniciar_sesion", formerly "login";
+    /// `DELETE /api/v1/sesiones` for the acting user's session (or the named user's).
+    CerrarSesion(Option<String>) = "cerrar_sesion", formerly "logout";
+    /// `POST /api/v1/vinculaciones`. The oracle then checks the history against the simulator.
+    Vincular(Vincular) = "vincular";
+    /// `GET /api/v1/vinculaciones`.
+    Vinculaciones(NoArgs) = "vinculaciones";
+    /// `GET /api/v1/historial` with filters.
+    Historial(Historial) = "historial", formerly "history";
+    /// `GET /api/v1/solicitudes/{folio}`.
+    Detalle(Detalle) = "detalle", formerly "details";
+    /// `GET /api/v1/adjuntos/{id}`; the runner checks the bytes against `X-Sha256`.
+    Descargar(Descargar) = "descargar", formerly "download";
+    /// `POST /api/v1/solicitudes/{folio}/quejas`.
+    Queja(QuejaArgs) = "queja";
+    /// `GET /api/v1/quejas`.
+    Quejas(NoArgs) = "quejas";
+    /// Sets the target's and the simulator's `hoy` (hook `clock`).
+    SetClock(Fecha) = "set_clock";
+    /// Moves `hoy` forward (hook `clock`).
+    AdvanceClock(Advance) = "advance_clock";
+    /// Adds faults to the simulator's plan.
+    Faults(Vec<At<FaultSpec>>) = "faults";
+    /// Empties the simulator's fault plan.
+    ClearFaults(NoArgs) = "clear_faults";
+    /// Restarts the target on the same database (embedded target only).
+    Restart(NoArgs) = "restart";
+    /// Runs its steps at the same time; the next step starts when all have finished.
+    Concurrent(Vec<At<Step>>) = "concurrent";
+}
 
 /// The keys a step may have besides its action.
 pub const MODIFIERS: &[&str] = &["as", "expect", "capture"];
 
-impl Action {
-    /// The action's key.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Register(_) => "register",
-            Action::Login(_) => "login",
-            Action::Logout(_) => "logout",
-            Action::Vincular(_) => "vincular",
-            Action::Vinculaciones => "vinculaciones",
-            Action::History(_) => "history",
-            Action::Details(_) => "details",
-            Action::Download(_) => "download",
-            Action::Queja(_) => "queja",
-            Action::Quejas => "quejas",
-            Action::SetClock(_) => "set_clock",
-            Action::AdvanceClock(_) => "advance_clock",
-            Action::Faults(_) => "faults",
-            Action::ClearFaults => "clear_faults",
-            Action::Restart => "restart",
-            Action::Concurrent(_) => "concurrent",
-        }
+impl ActionKind {
+    /// The kind whose key, current or former, is `key`.
+    pub fn from_key(key: &str) -> Option<ActionKind> {
+        ActionKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == key || k.former_name() == Some(key))
     }
 
-    fn bare(name: &str) -> Option<Action> {
-        Some(match name {
-            "logout" => Action::Logout(None),
-            "vinculaciones" => Action::Vinculaciones,
-            "history" => Action::History(History::default()),
-            "quejas" => Action::Quejas,
-            "clear_faults" => Action::ClearFaults,
-            "restart" => Action::Restart,
-            _ => return None,
-        })
+    /// The keys of every action, in the order the docs list them.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        ActionKind::ALL.iter().map(|k| k.name())
+    }
+
+    /// The keys of the actions that may be written alone, without arguments.
+    pub fn bare_names() -> impl Iterator<Item = &'static str> {
+        ActionKind::ALL
+            .iter()
+            .filter(|k| k.bare().is_some())
+            .map(|k| k.name())
     }
 }
 
-/// `login: ana` or `login: {user: ana, contrasena: otra}` (to try a wrong password).
+impl Action {
+    /// The action's key.
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// How a step's argument is read and described: the one place each argument type says whether
+/// it may be left out, how it is parsed, what its schema is and how the transcript shows it.
+/// [`actions!`] derives the action's parsing, schema and description from it.
+trait Args: Sized {
+    /// The argument as the transcript shows it after the action's key (nothing when empty),
+    /// variables as the author wrote them (`${folio}`).
+    fn describe(&self) -> String {
+        String::new()
+    }
+
+    /// The value when the action is written alone (`- quejas`); `None` when it needs arguments.
+    fn bare() -> Option<Self> {
+        None
+    }
+
+    fn parse<'de, A: MapAccess<'de>>(map: &mut A, key: &'static str) -> Result<Self, A::Error>;
+
+    fn schema(generator: &mut SchemaGenerator) -> Schema;
+}
+
+/// The argument of an action that takes none (`vinculaciones`, `restart`, …).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoArgs;
+
+impl Args for NoArgs {
+    fn bare() -> Option<Self> {
+        Some(NoArgs)
+    }
+
+    fn parse<'de, A: MapAccess<'de>>(map: &mut A, key: &'static str) -> Result<Self, A::Error> {
+        map.next_value_seed(NoArgsSeed(key))?;
+        Ok(NoArgs)
+    }
+
+    fn schema(_: &mut SchemaGenerator) -> Schema {
+        no_args()
+    }
+}
+
+/// `registrar`'s argument: the user's short name.
+impl Args for String {
+    fn describe(&self) -> String {
+        self.clone()
+    }
+
+    fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+
+    fn schema(_: &mut SchemaGenerator) -> Schema {
+        user_ref()
+    }
+}
+
+/// `cerrar_sesion`'s argument: nothing (the acting user) or a user.
+impl Args for Option<String> {
+    fn bare() -> Option<Self> {
+        Some(None)
+    }
+
+    fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
+        map.next_value_seed(CerrarSesionArg)
+    }
+
+    fn schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"anyOf": [user_ref(), no_args()]})
+    }
+}
+
+/// `historial`'s filters, all optional: `- historial` alone reads the first page unfiltered.
+impl Args for Historial {
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.semaforo {
+            parts.push(format!("semaforo={}", s.slug()));
+        }
+        if let Some(t) = self.tipo {
+            parts.push(format!("tipo={}", t.slug()));
+        }
+        if let Some(p) = self.pagina {
+            parts.push(format!("pagina={p}"));
+        }
+        parts.join(" ")
+    }
+
+    fn bare() -> Option<Self> {
+        Some(Historial::default())
+    }
+
+    fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
+        Ok(map.next_value::<Option<Historial>>()?.unwrap_or_default())
+    }
+
+    fn schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({"anyOf": [generator.subschema_for::<Historial>(), {"type": "null"}]})
+    }
+}
+
+/// How the argument types the macros below implement [`Args`] for are shown in the transcript.
+trait Describe {
+    fn describe(&self) -> String;
+}
+
+/// Arguments written as their mapping only.
+macro_rules! mapping_args {
+    ($($t:ty),*) => {$(
+        impl Args for $t {
+            fn describe(&self) -> String {
+                Describe::describe(self)
+            }
+
+            fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
+                map.next_value()
+            }
+
+            fn schema(generator: &mut SchemaGenerator) -> Schema {
+                generator.subschema_for::<$t>()
+            }
+        }
+    )*};
+}
+
+mapping_args!(Vincular, Fecha, Advance, Vec<At<FaultSpec>>, Vec<At<Step>>);
+
+impl Describe for Vincular {
+    fn describe(&self) -> String {
+        format!("{}/{}", self.jurisdiccion.slug(), as_written(&self.usuario))
+    }
+}
+
+impl Describe for Fecha {
+    fn describe(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl Describe for Advance {
+    fn describe(&self) -> String {
+        match (self.dias_habiles, self.dias) {
+            (Some(n), _) => format!("{n} días hábiles"),
+            (_, Some(n)) => format!("{n} días"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A list of faults or of steps: how many.
+impl<T> Describe for Vec<T> {
+    fn describe(&self) -> String {
+        format!("({})", self.len())
+    }
+}
+
+impl Describe for IniciarSesion {
+    fn describe(&self) -> String {
+        match &self.contrasena {
+            Some(_) => format!("{} (otra contraseña)", self.user),
+            None => self.user.clone(),
+        }
+    }
+}
+
+impl Describe for Detalle {
+    fn describe(&self) -> String {
+        as_written(&self.folio)
+    }
+}
+
+impl Describe for Descargar {
+    fn describe(&self) -> String {
+        match (&self.id, &self.folio) {
+            (Some(id), _) => as_written(id),
+            (None, Some(f)) => format!(
+                "{} respuesta {} adjunto {}",
+                as_written(f),
+                self.respuesta,
+                self.adjunto
+            ),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+impl Describe for QuejaArgs {
+    fn describe(&self) -> String {
+        as_written(&self.folio)
+    }
+}
+
+/// Arguments written as their mapping or as one scalar ([`Shorthand`]).
+macro_rules! shorthand_args {
+    ($($t:ty),*) => {$(
+        impl Args for $t {
+            fn describe(&self) -> String {
+                Describe::describe(self)
+            }
+
+            fn parse<'de, A: MapAccess<'de>>(map: &mut A, _: &'static str) -> Result<Self, A::Error> {
+                Ok(map.next_value::<ScalarOrMap<$t>>()?.0)
+            }
+
+            fn schema(generator: &mut SchemaGenerator) -> Schema {
+                json_schema!({"anyOf": [{"type": ["string", "integer"]}, generator.subschema_for::<$t>()]})
+            }
+        }
+    )*};
+}
+
+shorthand_args!(IniciarSesion, Detalle, Descargar, QuejaArgs);
+
+/// `iniciar_sesion: ana` or `iniciar_sesion: {user: ana, contrasena: otra}` (to try a wrong
+/// password).
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Login {
+pub struct IniciarSesion {
     pub user: String,
     /// Overrides the user's password for this attempt.
     #[serde(default)]
     pub contrasena: Option<String>,
 }
 
-impl Shorthand for Login {
+impl Shorthand for IniciarSesion {
     const SCALAR: &'static str = "a user name";
 
-    fn from_scalar(user: String) -> Result<Login, String> {
-        Ok(Login {
+    fn from_scalar(user: String) -> IniciarSesion {
+        IniciarSesion {
             user,
             contrasena: None,
-        })
+        }
     }
 }
 
@@ -180,7 +440,7 @@ pub struct Vincular {
 /// Mi Historial, with the legend's filters.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct History {
+pub struct Historial {
     #[serde(default)]
     #[schemars(with = "Option<SemaforoSchema>")]
     pub semaforo: Option<Semaforo>,
@@ -195,26 +455,26 @@ pub struct History {
     pub por_pagina: Option<u32>,
 }
 
-/// `details: FOLIO` or `details: {folio: FOLIO}`.
+/// `detalle: FOLIO` or `detalle: {folio: FOLIO}`.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Details {
+pub struct Detalle {
     pub folio: String,
 }
 
-impl Shorthand for Details {
+impl Shorthand for Detalle {
     const SCALAR: &'static str = "a folio";
 
-    fn from_scalar(folio: String) -> Result<Details, String> {
-        Ok(Details { folio })
+    fn from_scalar(folio: String) -> Detalle {
+        Detalle { folio }
     }
 }
 
-/// `download: ID`, `download: {id: ID}` or `download: {folio: F, respuesta: 0, adjunto: 0}`
-/// (the attachment's position in the solicitud's details).
+/// `descargar: ID`, `descargar: {id: ID}` or `descargar: {folio: F, respuesta: 0, adjunto: 0}`
+/// (the attachment's position in the solicitud's detalle).
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Download {
+pub struct Descargar {
     #[serde(default)]
     pub id: Option<String>,
     #[serde(default)]
@@ -227,16 +487,16 @@ pub struct Download {
     pub adjunto: usize,
 }
 
-impl Shorthand for Download {
+impl Shorthand for Descargar {
     const SCALAR: &'static str = "an attachment id";
 
-    fn from_scalar(id: String) -> Result<Download, String> {
-        Ok(Download {
+    fn from_scalar(id: String) -> Descargar {
+        Descargar {
             id: Some(id),
             folio: None,
             respuesta: 0,
             adjunto: 0,
-        })
+        }
     }
 }
 
@@ -254,11 +514,11 @@ pub struct QuejaArgs {
 impl Shorthand for QuejaArgs {
     const SCALAR: &'static str = "a folio";
 
-    fn from_scalar(folio: String) -> Result<QuejaArgs, String> {
-        Ok(QuejaArgs {
+    fn from_scalar(folio: String) -> QuejaArgs {
+        QuejaArgs {
             folio,
             motivo: None,
-        })
+        }
     }
 }
 
@@ -304,9 +564,9 @@ impl<'de, T: Shorthand + serde::de::DeserializeOwned> Deserialize<'de> for Scala
 /// The argument of an action that takes none: nothing (`restart:`) or an empty mapping
 /// (`restart: {}`, the form that leaves room for `expect`). Anything else is a mistake the file's
 /// author should hear about rather than have ignored; the schema says the same ([`no_args`]).
-struct NoArgs(&'static str);
+struct NoArgsSeed(&'static str);
 
-impl NoArgs {
+impl NoArgsSeed {
     fn refuse<E: de::Error>(&self) -> E {
         E::custom(format!(
             "el paso `{0}` no lleva argumentos: escriba `- {0}`, o `{0}: {{}}` para añadirle `expect` o `as`",
@@ -315,7 +575,7 @@ impl NoArgs {
     }
 }
 
-impl<'de> de::DeserializeSeed<'de> for NoArgs {
+impl<'de> de::DeserializeSeed<'de> for NoArgsSeed {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -323,7 +583,7 @@ impl<'de> de::DeserializeSeed<'de> for NoArgs {
     }
 }
 
-impl<'de> Visitor<'de> for NoArgs {
+impl<'de> Visitor<'de> for NoArgsSeed {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -370,10 +630,10 @@ impl<'de> Visitor<'de> for NoArgs {
     }
 }
 
-/// `logout`'s argument: nothing, `{}` (like every action without arguments) or a user.
-struct LogoutArg;
+/// `cerrar_sesion`'s argument: nothing, `{}` (like every action without arguments) or a user.
+struct CerrarSesionArg;
 
-impl<'de> de::DeserializeSeed<'de> for LogoutArg {
+impl<'de> de::DeserializeSeed<'de> for CerrarSesionArg {
     type Value = Option<String>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -381,7 +641,7 @@ impl<'de> de::DeserializeSeed<'de> for LogoutArg {
     }
 }
 
-impl<'de> Visitor<'de> for LogoutArg {
+impl<'de> Visitor<'de> for CerrarSesionArg {
     type Value = Option<String>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -412,7 +672,7 @@ impl<'de> Visitor<'de> for LogoutArg {
         match map.next_key::<de::IgnoredAny>()? {
             None => Ok(None),
             Some(_) => Err(de::Error::custom(
-                "`logout` lleva un usuario (`logout: ana`), nada, o `{}`",
+                "`cerrar_sesion` lleva un usuario (`cerrar_sesion: ana`), nada, o `{}`",
             )),
         }
     }
@@ -427,6 +687,11 @@ fn no_args() -> Schema {
     })
 }
 
+/// A user's short name, as `registrar` and `cerrar_sesion` take it.
+fn user_ref() -> Schema {
+    json_schema!({"type": "string", "description": "A user's short name from pnt.users."})
+}
+
 impl<'de> Deserialize<'de> for Step {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(StepVisitor)
@@ -437,13 +702,23 @@ struct StepVisitor;
 
 fn unknown_key<E: de::Error>(key: &str) -> E {
     // Reported as an unknown variant so the error mapper can tell steps from other mappings.
-    let all: Vec<&str> = ACTIONS.iter().chain(MODIFIERS).copied().collect();
+    // A former key close to the typo suggests the current one.
+    let formers = ActionKind::ALL.iter().filter_map(|k| k.former_name());
+    let all: Vec<&str> = ActionKind::names()
+        .chain(formers)
+        .chain(MODIFIERS.iter().copied())
+        .collect();
     let msg = match did_you_mean(key, all.iter().copied()) {
-        Some(s) if ACTIONS.contains(&s) => format!("paso desconocido `{key}`; ¿quiso decir `{s}`?"),
-        Some(s) => format!("clave desconocida `{key}` en un paso; ¿quiso decir `{s}`?"),
+        Some(s) if MODIFIERS.contains(&s) => {
+            format!("clave desconocida `{key}` en un paso; ¿quiso decir `{s}`?")
+        }
+        Some(s) => {
+            let current = ActionKind::from_key(s).map_or(s, ActionKind::name);
+            format!("paso desconocido `{key}`; ¿quiso decir `{current}`?")
+        }
         None => format!(
             "paso desconocido `{key}`; los pasos son: {}; y cada paso admite además {}",
-            ACTIONS.join(", "),
+            ActionKind::names().collect::<Vec<_>>().join(", "),
             MODIFIERS.join(", ")
         ),
     };
@@ -457,28 +732,32 @@ impl<'de> Visitor<'de> for StepVisitor {
         f.write_str("a step")
     }
 
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Step, E> {
-        match Action::bare(name) {
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Step, E> {
+        let Some(kind) = ActionKind::from_key(key) else {
+            return Err(unknown_key(key));
+        };
+        match kind.bare() {
             Some(action) => Ok(Step {
                 action,
+                former_name: kind.former_name().filter(|old| *old == key),
                 user: None,
                 expect: Expect::default(),
                 capture: OrderedMap::default(),
             }),
-            None if ACTIONS.contains(&name) => Err(E::custom(format!(
-                "el paso `{name}` necesita argumentos: escriba `{name}: …` (vea docs/scenarios.md)"
+            None => Err(E::custom(format!(
+                "el paso `{key}` necesita argumentos: escriba `{key}: …` (vea docs/scenarios.md)"
             ))),
-            None => Err(unknown_key(name)),
         }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Step, A::Error> {
         let mut action: Option<Action> = None;
+        let mut former_name = None;
         let mut user = None;
         let mut expect = None;
         let mut capture = None;
         while let Some(key) = map.next_key::<String>()? {
-            let parsed = match key.as_str() {
+            match key.as_str() {
                 "as" => {
                     user = Some(map.next_value::<String>()?);
                     continue;
@@ -491,38 +770,12 @@ impl<'de> Visitor<'de> for StepVisitor {
                     capture = Some(map.next_value::<OrderedMap<String, Selector>>()?);
                     continue;
                 }
-                "register" => Action::Register(map.next_value()?),
-                "login" => Action::Login(map.next_value::<ScalarOrMap<Login>>()?.0),
-                "logout" => Action::Logout(map.next_value_seed(LogoutArg)?),
-                "vincular" => Action::Vincular(map.next_value()?),
-                "vinculaciones" => {
-                    map.next_value_seed(NoArgs("vinculaciones"))?;
-                    Action::Vinculaciones
-                }
-                "history" => {
-                    Action::History(map.next_value::<Option<History>>()?.unwrap_or_default())
-                }
-                "details" => Action::Details(map.next_value::<ScalarOrMap<Details>>()?.0),
-                "download" => Action::Download(map.next_value::<ScalarOrMap<Download>>()?.0),
-                "queja" => Action::Queja(map.next_value::<ScalarOrMap<QuejaArgs>>()?.0),
-                "quejas" => {
-                    map.next_value_seed(NoArgs("quejas"))?;
-                    Action::Quejas
-                }
-                "set_clock" => Action::SetClock(map.next_value()?),
-                "advance_clock" => Action::AdvanceClock(map.next_value()?),
-                "faults" => Action::Faults(map.next_value()?),
-                "clear_faults" => {
-                    map.next_value_seed(NoArgs("clear_faults"))?;
-                    Action::ClearFaults
-                }
-                "restart" => {
-                    map.next_value_seed(NoArgs("restart"))?;
-                    Action::Restart
-                }
-                "concurrent" => Action::Concurrent(map.next_value()?),
-                other => return Err(unknown_key(other)),
+                _ => {}
+            }
+            let Some(kind) = ActionKind::from_key(&key) else {
+                return Err(unknown_key(&key));
             };
+            let parsed = kind.parse(&mut map)?;
             if let Some(first) = &action {
                 return Err(de::Error::custom(format!(
                     "un paso hace una sola cosa, y este tiene `{}` y `{}`; sepárelos en dos pasos",
@@ -530,16 +783,18 @@ impl<'de> Visitor<'de> for StepVisitor {
                     parsed.name()
                 )));
             }
+            former_name = kind.former_name().filter(|old| *old == key);
             action = Some(parsed);
         }
         let Some(action) = action else {
             return Err(de::Error::custom(format!(
                 "este paso no dice qué hacer: falta una de {}",
-                ACTIONS.join(", ")
+                ActionKind::names().collect::<Vec<_>>().join(", ")
             )));
         };
         Ok(Step {
             action,
+            former_name,
             user,
             expect: expect.unwrap_or_default(),
             capture: capture.unwrap_or_default(),
@@ -562,45 +817,8 @@ impl JsonSchema for Step {
             "additionalProperties": generator.subschema_for::<Selector>()
         });
         let user = json_schema!({"type": "string", "description": "The user whose session performs the step."});
-        let none = json_schema!({"type": "null"});
-        let user_ref =
-            json_schema!({"type": "string", "description": "A user's short name from pnt.users."});
-        let with_shorthand = |generator: &mut SchemaGenerator, full: Schema| -> Schema {
-            let _ = generator;
-            json_schema!({"anyOf": [{"type": ["string", "integer"]}, full]})
-        };
-        let login = generator.subschema_for::<Login>();
-        let details = generator.subschema_for::<Details>();
-        let download = generator.subschema_for::<Download>();
-        let queja = generator.subschema_for::<QuejaArgs>();
-        let args: Vec<(&str, Schema)> = vec![
-            ("register", user_ref.clone()),
-            ("login", with_shorthand(generator, login)),
-            ("logout", json_schema!({"anyOf": [user_ref, no_args()]})),
-            ("vincular", generator.subschema_for::<Vincular>()),
-            ("vinculaciones", no_args()),
-            (
-                "history",
-                json_schema!({"anyOf": [generator.subschema_for::<History>(), none]}),
-            ),
-            ("details", with_shorthand(generator, details)),
-            ("download", with_shorthand(generator, download)),
-            ("queja", with_shorthand(generator, queja)),
-            ("quejas", no_args()),
-            ("set_clock", generator.subschema_for::<Fecha>()),
-            ("advance_clock", generator.subschema_for::<Advance>()),
-            ("faults", generator.subschema_for::<Vec<FaultSpec>>()),
-            ("clear_faults", no_args()),
-            ("restart", no_args()),
-            ("concurrent", generator.subschema_for::<Vec<Step>>()),
-        ];
-        let mut variants: Vec<Schema> = vec![json_schema!({
-            "type": "string",
-            "enum": BARE_ACTIONS,
-            "description": "An action without arguments."
-        })];
-        for (name, schema) in args {
-            variants.push(json_schema!({
+        let keyed = |name: &str, schema: Schema, deprecated: bool| -> Schema {
+            let mut variant = json_schema!({
                 "type": "object",
                 "properties": {
                     name: schema,
@@ -610,7 +828,40 @@ impl JsonSchema for Step {
                 },
                 "required": [name],
                 "additionalProperties": false
-            }));
+            });
+            if deprecated {
+                variant.insert("deprecated".into(), true.into());
+            }
+            variant
+        };
+        // The bare keys, current then former, in one alternative: a `${name}` of the matrix may
+        // stand for any of them, and two alternatives would both accept it.
+        let former_bare: Vec<&str> = ActionKind::ALL
+            .iter()
+            .filter(|k| k.bare().is_some())
+            .filter_map(|k| k.former_name())
+            .collect();
+        let bare: Vec<&str> = ActionKind::bare_names()
+            .chain(former_bare.iter().copied())
+            .collect();
+        let mut variants: Vec<Schema> = vec![json_schema!({
+            "type": "string",
+            "enum": bare,
+            "description": format!(
+                "An action without arguments. Former keys, still accepted with a warning: {}.",
+                former_bare.join(", ")
+            )
+        })];
+        for kind in ActionKind::ALL {
+            let schema = kind.schema(generator);
+            variants.push(keyed(kind.name(), schema, false));
+        }
+        // The former keys, still accepted with a warning: editors strike them through.
+        for kind in ActionKind::ALL {
+            if let Some(old) = kind.former_name() {
+                let schema = kind.schema(generator);
+                variants.push(keyed(old, schema, true));
+            }
         }
         json_schema!({
             "description": "One step: exactly one action key, plus optional `as`, `expect` and `capture`.",
