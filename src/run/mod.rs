@@ -26,7 +26,7 @@ pub use client::{Discovery, Hooks, PntClient, Unreachable};
 pub use embedded::Embedded;
 pub use exec::{Execution, Stopped};
 pub use external::External;
-pub use oracle::{SimAccount, SimAdjunto, SimRespuesta, SimSolicitud, TargetView, compare};
+pub use oracle::{SimAccount, TargetView, compare};
 pub use select::{MatrixFilter, Selection, Shard};
 pub use vars::Vars;
 pub use verify::{GENERIC_ERROR, Miss, Observed, verify};

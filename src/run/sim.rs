@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use infomex_sim::{CuentaConfig, Fault, SimConfig, SimHandle, procedural_password};
+use infomex_sim::{Fault, SimConfig, SimHandle};
 use jiff::Timestamp;
 use pnt_model::Jurisdiccion;
-use serde_json::Value;
 
 use super::oracle::SimAccount;
 use super::world::{BoxFuture, Infomex};
@@ -33,21 +32,7 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, St
         config.sesion_segundos = u64::from(s);
     }
     for account in &infomex.accounts {
-        let mut value = serde_json::to_value(&account.value).map_err(|e| e.to_string())?;
-        if account.contrasena.is_none() {
-            value["contrasena"] = Value::String(procedural_password(
-                seed,
-                account.jurisdiccion,
-                &account.usuario,
-            ));
-        }
-        let cuenta: CuentaConfig = serde_json::from_value(value).map_err(|e| {
-            format!(
-                "la cuenta {} no es válida para el simulador: {e}",
-                account.usuario
-            )
-        })?;
-        config.cuentas.push(cuenta);
+        config.cuentas.push(account.config(seed));
     }
     for fault in &infomex.faults {
         // Loading the scenario ran the same check; a failure here names the fault anyway.
@@ -95,12 +80,12 @@ impl Infomex for SimInfomex {
         Box::pin(async move {
             match self.0.account(j, &usuario) {
                 None => Ok(None),
-                Some(cuenta) => {
-                    let value = serde_json::to_value(&cuenta).map_err(|e| e.to_string())?;
-                    serde_json::from_value(value).map(Some).map_err(|e| {
-                        format!("la cuenta {usuario} del simulador no se pudo leer: {e}")
-                    })
-                }
+                Some(cuenta) => Ok(Some(SimAccount {
+                    solicitudes: cuenta.solicitudes.iter().map(|g| g.to_model()).collect(),
+                    usuario: cuenta.usuario,
+                    contrasena: cuenta.contrasena,
+                    bloqueada: cuenta.bloqueada,
+                })),
             }
         })
     }

@@ -1,5 +1,5 @@
-use infomex_sim::{CuentaConfig, InfomexSim, SolicitudConfig};
-use pnt_model::Jurisdiccion;
+use infomex_sim::{AdjuntoConfig, CuentaConfig, InfomexSim};
+use pnt_model::{Jurisdiccion, Solicitud};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -68,12 +68,12 @@ async fn relinking_the_same_account_adds_no_duplicates() {
     assert_eq!(resumen[0]["solicitudes"], first["solicitudes"]);
 }
 
-fn solicitud(v: Value) -> SolicitudConfig {
+fn solicitud(v: Value) -> Solicitud<AdjuntoConfig> {
     serde_json::from_value(v).unwrap()
 }
 
 /// The seed's row: federal, received 26/08/2021, due 24/09/2021.
-fn semilla(respuestas: Value, estado: &str) -> SolicitudConfig {
+fn semilla(respuestas: Value, estado: &str) -> Solicitud<AdjuntoConfig> {
     solicitud(json!({
         "folio": "0623800160321", "tipo": "acceso",
         "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)",
