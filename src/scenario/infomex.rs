@@ -61,10 +61,11 @@ pub struct Account {
     pub solicitudes: Vec<At<Written>>,
 }
 
-/// A solicitud written out in full: the scenario file's edge of `pnt_model::Solicitud`, which
-/// it becomes through [`From`] (with [`AdjuntoConfig`] attachments, what the simulator is
-/// configured with). It stays a shape of its own only for what a scenario file adds: strict
-/// AAAA-MM-DD dates with a Spanish message, `texto` optional, and a JSON Schema.
+// The scenario file's edge of `pnt_model::Solicitud`, which it becomes through `From` (with
+// `AdjuntoConfig` attachments, what the simulator is configured with). It is a shape of its own
+// only for what a scenario file adds: strict AAAA-MM-DD dates with a Spanish message, an
+// optional `texto`, and a JSON Schema. (Plain comments: doc comments become the schema's text.)
+/// A solicitud written out in full, in the simulator's detail shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Written {
@@ -91,7 +92,7 @@ pub struct Written {
     pub respuestas: Vec<WrittenRespuesta>,
 }
 
-/// The prevención of a [`Written`] solicitud (becomes `pnt_model::Prevencion`).
+// Becomes `pnt_model::Prevencion`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WrittenPrevencion {
@@ -101,7 +102,7 @@ pub struct WrittenPrevencion {
     pub desahogada: Option<Fecha>,
 }
 
-/// An answer of a [`Written`] solicitud (becomes `pnt_model::Respuesta`).
+// Becomes `pnt_model::Respuesta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WrittenRespuesta {
@@ -116,8 +117,8 @@ pub struct WrittenRespuesta {
     pub adjuntos: Vec<WrittenAdjunto>,
 }
 
-/// An attachment: its text `contenido`, or `tamano` bytes the simulator generates from the seed
-/// (becomes the simulator's `AdjuntoConfig`).
+// Becomes the simulator's `AdjuntoConfig`.
+/// An attachment: its text `contenido`, or `tamano` bytes the simulator generates from the seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WrittenAdjunto {
