@@ -506,6 +506,58 @@ mod tests {
         assert_eq!(TipoSolicitud::parse("otro"), None);
     }
 
+    fn adjunto(id: &str) -> Adjunto {
+        Adjunto {
+            id: id.into(),
+            nombre: "r.pdf".into(),
+            media_type: "application/pdf".into(),
+            tamano: 3,
+            sha256: Sha256::of(b"abc"),
+        }
+    }
+
+    #[test]
+    fn an_adjunto_without_id_reads_and_writes_as_before_the_id_existed() {
+        let sin_id = serde_json::json!({"nombre": "r.pdf", "media_type": "application/pdf",
+            "tamano": 3, "sha256": Sha256::of(b"abc").to_string()});
+        assert_eq!(serde_json::to_value(adjunto("")).unwrap(), sin_id);
+        assert_eq!(
+            serde_json::from_value::<Adjunto>(sin_id.clone()).unwrap(),
+            adjunto("")
+        );
+        let mut con_id = sin_id;
+        con_id["id"] = "1-0-0".into();
+        assert_eq!(serde_json::to_value(adjunto("1-0-0")).unwrap(), con_id);
+    }
+
+    #[test]
+    fn a_solicitud_names_its_unknown_fields_and_maps_its_adjuntos() {
+        let json = serde_json::json!({
+            "folio": "0623800160321", "tipo": "acceso", "institucion": "INAI",
+            "descripcion": "Directorio", "fecha_presentacion": "2021-08-26",
+            "estado": "terminada",
+            "respuestas": [{"tipo": "Entrega de información en medio electrónico",
+                            "fecha": "2021-09-20", "texto": "Se entrega.",
+                            "adjuntos": [3, 4]}]
+        });
+        // The attachment type is a parameter: here a plain number stands for one.
+        let s: Solicitud<u64> = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(s.jurisdiccion(), Jurisdiccion::Federacion);
+        assert_eq!(s.adjuntos().copied().collect::<Vec<_>>(), [3, 4]);
+        let mapped = s.map_adjuntos(|n| n * 10);
+        assert_eq!(mapped.respuestas[0].adjuntos, [30, 40]);
+        assert_eq!(mapped.respuesta_final().unwrap().texto, "Se entrega.");
+        let mut extra = json;
+        extra["jurisdiccion"] = "federacion".into();
+        let err = serde_json::from_value::<Solicitud<u64>>(extra)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("unknown field `jurisdiccion`, expected one of `folio`, `tipo`"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn queja_folios() {
         assert_eq!(
