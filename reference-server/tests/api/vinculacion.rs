@@ -426,7 +426,7 @@ async fn a_solicitud_given_to_the_simulator_is_the_solicitud_the_pnt_shows() {
         let de_infomex: Vec<Solicitud> =
             serde_json::from_value(admin["solicitudes"].clone()).unwrap();
         let dada = app.cuenta(j, "maria.lopez").solicitudes[0].to_model();
-        assert_eq!(de_infomex, [dada.clone()], "{j}");
+        assert_eq!(de_infomex, std::slice::from_ref(&dada), "{j}");
         assert_eq!(dada.adjuntos().count(), 2);
 
         let r = app.vincular(&token, j, "maria.lopez").await;
