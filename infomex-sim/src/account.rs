@@ -39,8 +39,9 @@ pub struct Cuenta {
     pub solicitudes: Vec<Generated>,
 }
 
-/// One solicitud the simulator holds: the model's solicitud, with attachments that know how to
-/// make their bytes, beside what only the simulator needs. Serialized as the solicitud alone.
+/// One solicitud the simulator holds (generated from the seed, configured, or appeared through
+/// `page_drift`): the model's solicitud, with attachments that know how to make their bytes,
+/// beside what only the simulator needs. Serialized as the solicitud alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Generated {
     /// Stable position in the account's generation order; attachment ids are built from it.
