@@ -5,9 +5,11 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use infomex_sim::{CuentaConfig, SimConfig, SolicitudConfig};
+use infomex_sim::{AdjuntoConfig, CuentaConfig, SimConfig};
 use pnt_model::Dialect;
-use pnt_model::{Calendario, Date, Jurisdiccion, Plazo, Terminos, VentanaQueja, ventana_queja};
+use pnt_model::{
+    Calendario, Date, Jurisdiccion, Plazo, Solicitud, Terminos, VentanaQueja, ventana_queja,
+};
 use pnt_reference_server::{Clock, Config};
 
 use crate::error::{CliError, Exit};
@@ -260,7 +262,7 @@ pub(crate) fn demo_accounts() -> Vec<CuentaConfig> {
     let federal = filas.into_iter().fold(
         CuentaConfig::new(Jurisdiccion::Federacion, "demo", "demo2021").generar(7),
         |cuenta, fila| {
-            let s: SolicitudConfig =
+            let s: Solicitud<AdjuntoConfig> =
                 serde_json::from_value(fila).expect("the demo solicitudes are well formed");
             cuenta.solicitud(s)
         },

@@ -9,15 +9,15 @@
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use infomex_sim::{CuentaConfig, InfomexSim, SolicitudConfig};
-use pnt_model::{Jurisdiccion, Sha256};
+use infomex_sim::{AdjuntoConfig, CuentaConfig, InfomexSim};
+use pnt_model::{Jurisdiccion, Sha256, Solicitud};
 use serde_json::{Value, json};
 use webdriver::Driver;
 
 const ADJUNTO: &str = "nombre,cargo\nAna Pérez,Directora de Transparencia\n";
 
 fn demo_account() -> CuentaConfig {
-    let seed_row: SolicitudConfig = serde_json::from_value(json!({
+    let seed_row: Solicitud<AdjuntoConfig> = serde_json::from_value(json!({
         "folio": "0623800160321", "tipo": "acceso",
         "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)",
         "descripcion": "Solicito el directorio de servidores públicos",

@@ -12,10 +12,9 @@ mod pdf;
 
 use std::sync::Arc;
 
-use pnt_model::{Date, Sha256, TipoRespuesta};
+use pnt_model::{Adjunto, Date, Sha256, TipoRespuesta};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 /// What a generated document says: the answer it is attached to.
@@ -37,9 +36,13 @@ pub(crate) enum BytesSource {
     Explicit(Arc<[u8]>),
 }
 
-/// An attachment of an answer.
+/// An attachment as the simulator holds it: what describes it and where its bytes come from.
+///
+/// The simulator's solicitudes are `pnt_model::Solicitud<AdjuntoFile>`; [`AdjuntoFile::adjunto`]
+/// gives the model's [`Adjunto`], whose SHA-256 needs the bytes, so it is computed only when an
+/// attachment is shown (a detail, the admin API), never when an account is generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdjuntoSim {
+pub struct AdjuntoFile {
     /// `{solicitud idx}-{respuesta}-{adjunto}`, unique within the account.
     pub id: String,
     pub nombre: String,
@@ -88,15 +91,15 @@ fn extension(media_type: &str) -> &'static str {
     }
 }
 
-impl AdjuntoSim {
+impl AdjuntoFile {
     pub(crate) fn new(
         id: String,
         nombre: String,
         media_type: String,
         tamano: u64,
         source: BytesSource,
-    ) -> AdjuntoSim {
-        AdjuntoSim {
+    ) -> AdjuntoFile {
+        AdjuntoFile {
             id,
             nombre,
             media_type,
@@ -113,14 +116,14 @@ impl AdjuntoSim {
         i: u32,
         r: u32,
         a: u32,
-    ) -> AdjuntoSim {
+    ) -> AdjuntoFile {
         let (stem, media_type, _) = KINDS[rng.random_range(0..KINDS.len())];
         let tamano = match rng.random_range(0..100u32) {
             0..70 => rng.random_range(1024..64 * 1024u64),
             70..95 => rng.random_range(64 * 1024..512 * 1024u64),
             _ => rng.random_range(512 * 1024..=3 * 1024 * 1024u64),
         };
-        AdjuntoSim {
+        AdjuntoFile {
             id: format!("{i}-{r}-{a}"),
             nombre: format!("{stem}_{}.{}", a + 1, extension(media_type)),
             media_type: media_type.to_owned(),
@@ -139,21 +142,27 @@ impl AdjuntoSim {
         }
     }
 
-    /// SHA-256 of [`AdjuntoSim::bytes`].
+    /// SHA-256 of [`AdjuntoFile::bytes`].
     pub fn sha256(&self) -> Sha256 {
         Sha256::of(&self.bytes())
     }
+
+    /// The model's attachment: id, name, media type, size and the SHA-256 of the bytes.
+    pub fn adjunto(&self) -> Adjunto {
+        Adjunto {
+            id: self.id.clone(),
+            nombre: self.nombre.clone(),
+            media_type: self.media_type.clone(),
+            tamano: self.tamano,
+            sha256: self.sha256(),
+        }
+    }
 }
 
-impl Serialize for AdjuntoSim {
+/// Serialized as the model's [`Adjunto`], checksum included.
+impl Serialize for AdjuntoFile {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Adjunto", 5)?;
-        s.serialize_field("id", &self.id)?;
-        s.serialize_field("nombre", &self.nombre)?;
-        s.serialize_field("media_type", &self.media_type)?;
-        s.serialize_field("tamano", &self.tamano)?;
-        s.serialize_field("sha256", &self.sha256())?;
-        s.end()
+        self.adjunto().serialize(serializer)
     }
 }
 
@@ -243,8 +252,8 @@ mod tests {
         })
     }
 
-    fn generado(nombre: &str, media_type: &str, tamano: u64, key: u8) -> AdjuntoSim {
-        AdjuntoSim::new(
+    fn generado(nombre: &str, media_type: &str, tamano: u64, key: u8) -> AdjuntoFile {
+        AdjuntoFile::new(
             "0-0-0".into(),
             nombre.into(),
             media_type.into(),
@@ -266,7 +275,7 @@ mod tests {
     fn bytes_are_deterministic_sized_and_typed() {
         let mut rng = ChaCha20Rng::from_seed([7; 32]);
         for n in 0..50 {
-            let adj = AdjuntoSim::generate(&mut rng, [n as u8; 32], &documento(), 0, 0, n);
+            let adj = AdjuntoFile::generate(&mut rng, [n as u8; 32], &documento(), 0, 0, n);
             let bytes = adj.bytes();
             assert_eq!(bytes.len() as u64, adj.tamano);
             assert_eq!(bytes, adj.bytes());
@@ -375,7 +384,7 @@ mod tests {
 
     #[test]
     fn explicit_bytes_are_served_as_given() {
-        let adj = AdjuntoSim::new(
+        let adj = AdjuntoFile::new(
             "0-0-0".into(),
             "oficio.txt".into(),
             "text/plain".into(),

@@ -7,10 +7,11 @@ use axum::http::{Method, Request, Response, header};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use pnt_model::{EstadoSolicitud, Jurisdiccion};
+use pnt_model::{EstadoSolicitud, Jurisdiccion, Solicitud};
 use serde::Deserialize;
 
-use crate::account::SolicitudSim;
+use crate::AdjuntoFile;
+use crate::account::Generated;
 use crate::fault::{Endpoint, FaultKind, RequestInfo};
 use crate::journal::{Record, redact};
 use crate::query::{Query, split_ascii};
@@ -285,12 +286,18 @@ fn render_lista(
     total: usize,
     pagina: u32,
     por_pagina: u32,
-    records: &[(&SolicitudSim, EstadoSolicitud)],
+    records: &[(&Solicitud<AdjuntoFile>, EstadoSolicitud)],
 ) -> Wire {
     match dialect {
         Dialect::Modern => modern::lista(total, pagina, por_pagina, records),
         Dialect::Legacy => legacy::lista(total, pagina, por_pagina, records),
     }
+}
+
+/// A row of a list page: the solicitud and the estado the list shows for it (a fault may show
+/// another than the detail's).
+fn record(g: &Generated) -> (&Solicitud<AdjuntoFile>, EstadoSolicitud) {
+    (&g.solicitud, g.solicitud.estado)
 }
 
 struct Call<'a> {
@@ -338,8 +345,8 @@ impl Call<'_> {
                     .solicitud(folio)
                     .ok_or(SimError::SolicitudNoEncontrada)?;
                 Ok(match self.dialect {
-                    Dialect::Modern => modern::detalle(s),
-                    Dialect::Legacy => legacy::detalle(s),
+                    Dialect::Modern => modern::detalle(&s.solicitud),
+                    Dialect::Legacy => legacy::detalle(&s.solicitud),
                 })
             }
             Action::Adjunto(id) => self.adjunto(id),
@@ -439,7 +446,7 @@ impl Call<'_> {
                     .saturating_mul(por_pagina as usize)
                     .min(all.len());
                 let end = (start + por_pagina as usize).min(all.len());
-                let records: Vec<_> = all[start..end].iter().map(|s| (s, s.estado)).collect();
+                let records: Vec<_> = all[start..end].iter().map(record).collect();
                 render_lista(dialect, all.len(), pagina, por_pagina, &records).body
             });
             return Ok(Wire {
@@ -462,23 +469,23 @@ impl Call<'_> {
                 .ok_or(SimError::SesionInvalida)?;
         }
         let all = &cached.cuenta.solicitudes;
-        let page_of = |p: u32| -> &[SolicitudSim] {
+        let page_of = |p: u32| -> &[Generated] {
             let start = ((p - 1) as usize)
                 .saturating_mul(por_pagina as usize)
                 .min(all.len());
             let end = (start + por_pagina as usize).min(all.len());
             &all[start..end]
         };
-        let mut records: Vec<(&SolicitudSim, EstadoSolicitud)> =
-            page_of(pagina).iter().map(|s| (s, s.estado)).collect();
+        let mut records: Vec<(&Solicitud<AdjuntoFile>, EstadoSolicitud)> =
+            page_of(pagina).iter().map(record).collect();
         match self.fault {
             Some(FaultKind::DuplicateRecord) => {
                 let next = page_of(pagina + 1);
                 if let Some(first_next) = next.first() {
-                    records.push((first_next, first_next.estado));
+                    records.push(record(first_next));
                 } else if pagina > 1 {
                     if let Some(last_prev) = page_of(pagina - 1).last() {
-                        records.insert(0, (last_prev, last_prev.estado));
+                        records.insert(0, record(last_prev));
                     }
                 } else if let Some(first) = records.first().copied() {
                     records.push(first);

@@ -57,8 +57,10 @@ use pnt_model::Jurisdiccion;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
-pub use account::{Cuenta, CuentaConfig, SolicitudConfig, es_procedural, procedural_password};
-pub use attachment::AdjuntoSim;
+pub use account::{
+    AdjuntoConfig, Cuenta, CuentaConfig, Generated, es_procedural, procedural_password,
+};
+pub use attachment::AdjuntoFile;
 pub use config::{ConfigError, SimConfig};
 pub use fault::{Endpoint, Fault, FaultKind, FaultKindName, FaultSpec, FaultStatus};
 pub use journal::{JournalEntry, JournalPage};

@@ -13,7 +13,7 @@ use foldhash::HashMap;
 use jiff::Timestamp;
 use pnt_model::{Jurisdiccion, Sha256};
 
-use crate::account::{self, Cuenta, CuentaConfig, SolicitudSim};
+use crate::account::{self, Cuenta, CuentaConfig, Generated};
 use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::fault::FaultPlan;
@@ -70,7 +70,7 @@ impl Cached {
                 .solicitudes
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (s.folio.to_string(), i))
+                .map(|(i, s)| (s.solicitud.folio.to_string(), i))
                 .collect(),
             by_idx: self
                 .cuenta
@@ -83,7 +83,7 @@ impl Cached {
     }
 
     /// The solicitud with this folio.
-    pub(crate) fn solicitud(&self, folio: &str) -> Option<&SolicitudSim> {
+    pub(crate) fn solicitud(&self, folio: &str) -> Option<&Generated> {
         self.index()
             .by_folio
             .get(folio)
@@ -91,7 +91,7 @@ impl Cached {
     }
 
     /// The attachment with this id (`{solicitud idx}-{respuesta}-{adjunto}`).
-    pub(crate) fn adjunto(&self, id: &str) -> Option<&crate::AdjuntoSim> {
+    pub(crate) fn adjunto(&self, id: &str) -> Option<&crate::AdjuntoFile> {
         let mut parts = id.split('-').map(|p| p.parse::<u32>().ok());
         let (Some(Some(i)), Some(Some(r)), Some(Some(a)), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -99,7 +99,8 @@ impl Cached {
             return None;
         };
         let s = &self.cuenta.solicitudes[*self.index().by_idx.get(&i)?];
-        s.respuestas
+        s.solicitud
+            .respuestas
             .get(r as usize)?
             .adjuntos
             .get(a as usize)
@@ -141,7 +142,7 @@ pub(crate) struct Session {
 pub(crate) struct Inner {
     pub(crate) config: SimConfig,
     configured: HashMap<Key, CuentaConfig>,
-    drift: HashMap<Key, Vec<SolicitudSim>>,
+    drift: HashMap<Key, Vec<Generated>>,
     cache: HashMap<Key, Arc<Cached>>,
     sessions: HashMap<String, Session>,
     session_counter: u64,
@@ -277,7 +278,7 @@ impl SimState {
     }
 
     /// A new record appears at the top of the account (the `page_drift` fault).
-    pub(crate) fn drift(&self, j: Jurisdiccion, usuario: &str, existing: &[SolicitudSim]) {
+    pub(crate) fn drift(&self, j: Jurisdiccion, usuario: &str, existing: &[Generated]) {
         let key = key(j, usuario);
         let mut inner = self.lock();
         let seed = inner.config.seed;

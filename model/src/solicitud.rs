@@ -278,7 +278,13 @@ impl<'de> Deserialize<'de> for Sha256 {
 
 /// A file attached to an answer. Its bytes live elsewhere; this is what identifies them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Adjunto {
+    /// The id to download it with from the Infomex that holds it (the simulator's
+    /// `{solicitud}-{respuesta}-{adjunto}`). Empty when the id is not known or does not matter,
+    /// and then left out of the JSON, so a value without it reads and writes as before.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     /// File name as the body uploaded it.
     pub nombre: String,
     /// Media type, e.g. `application/pdf`.
@@ -289,20 +295,30 @@ pub struct Adjunto {
 }
 
 /// One answer (or procedural notice) the body gave to a request.
+///
+/// `A` is the attachment type: [`Adjunto`] everywhere an answer is shown or compared. The
+/// simulator holds its answers with attachments that know how to make their bytes, and declares
+/// them with attachments that say what to make, so it uses this same shape with its own `A`
+/// instead of copying it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Respuesta {
+#[serde(deny_unknown_fields)]
+pub struct Respuesta<A = Adjunto> {
     pub tipo: TipoRespuesta,
     pub fecha: Date,
     pub texto: String,
-    #[serde(default)]
-    pub adjuntos: Vec<Adjunto>,
+    #[serde(default = "Vec::new")]
+    pub adjuntos: Vec<A>,
 }
 
 /// A request as Infomex held it: what the requester filed and what happened to it.
+///
+/// This is the one shape of a solicitud: the simulator generates and holds it, the reference
+/// server stores and returns it, and the runner's oracle compares it. Its jurisdiction is its
+/// folio's ([`Solicitud::jurisdiccion`]). `A` is the attachment type (see [`Respuesta`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Solicitud {
+#[serde(deny_unknown_fields)]
+pub struct Solicitud<A = Adjunto> {
     pub folio: Folio,
-    pub jurisdiccion: Jurisdiccion,
     pub tipo: TipoSolicitud,
     /// The sujeto obligado the request was addressed to.
     pub institucion: String,
@@ -316,14 +332,49 @@ pub struct Solicitud {
     #[serde(default)]
     pub ampliacion: bool,
     /// Answers in date order.
-    #[serde(default)]
-    pub respuestas: Vec<Respuesta>,
+    #[serde(default = "Vec::new")]
+    pub respuestas: Vec<Respuesta<A>>,
 }
 
-impl Solicitud {
+impl<A> Solicitud<A> {
+    /// The jurisdiction whose Infomex issued the folio.
+    pub fn jurisdiccion(&self) -> Jurisdiccion {
+        self.folio.jurisdiccion()
+    }
+
     /// The answer that ended the procedure, if any (see [`TipoRespuesta::es_final`]).
-    pub fn respuesta_final(&self) -> Option<&Respuesta> {
+    pub fn respuesta_final(&self) -> Option<&Respuesta<A>> {
         self.respuestas.iter().find(|r| r.tipo.es_final())
+    }
+
+    /// Every attachment of every answer, in answer order.
+    pub fn adjuntos(&self) -> impl Iterator<Item = &A> {
+        self.respuestas.iter().flat_map(|r| r.adjuntos.iter())
+    }
+
+    /// The same solicitud with each attachment replaced by `f` of it (the simulator turns the
+    /// attachments it holds into [`Adjunto`]s this way, computing their checksums).
+    pub fn map_adjuntos<B>(&self, mut f: impl FnMut(&A) -> B) -> Solicitud<B> {
+        Solicitud {
+            folio: self.folio,
+            tipo: self.tipo,
+            institucion: self.institucion.clone(),
+            descripcion: self.descripcion.clone(),
+            fecha_presentacion: self.fecha_presentacion,
+            estado: self.estado,
+            prevencion: self.prevencion,
+            ampliacion: self.ampliacion,
+            respuestas: self
+                .respuestas
+                .iter()
+                .map(|r| Respuesta {
+                    tipo: r.tipo,
+                    fecha: r.fecha,
+                    texto: r.texto.clone(),
+                    adjuntos: r.adjuntos.iter().map(&mut f).collect(),
+                })
+                .collect(),
+        }
     }
 
     /// The plazo of this request under `cal` and `terminos`.
@@ -453,6 +504,58 @@ mod tests {
             Some(TipoSolicitud::AccesoInformacion)
         );
         assert_eq!(TipoSolicitud::parse("otro"), None);
+    }
+
+    fn adjunto(id: &str) -> Adjunto {
+        Adjunto {
+            id: id.into(),
+            nombre: "r.pdf".into(),
+            media_type: "application/pdf".into(),
+            tamano: 3,
+            sha256: Sha256::of(b"abc"),
+        }
+    }
+
+    #[test]
+    fn an_adjunto_without_id_reads_and_writes_as_before_the_id_existed() {
+        let sin_id = serde_json::json!({"nombre": "r.pdf", "media_type": "application/pdf",
+            "tamano": 3, "sha256": Sha256::of(b"abc").to_string()});
+        assert_eq!(serde_json::to_value(adjunto("")).unwrap(), sin_id);
+        assert_eq!(
+            serde_json::from_value::<Adjunto>(sin_id.clone()).unwrap(),
+            adjunto("")
+        );
+        let mut con_id = sin_id;
+        con_id["id"] = "1-0-0".into();
+        assert_eq!(serde_json::to_value(adjunto("1-0-0")).unwrap(), con_id);
+    }
+
+    #[test]
+    fn a_solicitud_names_its_unknown_fields_and_maps_its_adjuntos() {
+        let json = serde_json::json!({
+            "folio": "0623800160321", "tipo": "acceso", "institucion": "INAI",
+            "descripcion": "Directorio", "fecha_presentacion": "2021-08-26",
+            "estado": "terminada",
+            "respuestas": [{"tipo": "Entrega de información en medio electrónico",
+                            "fecha": "2021-09-20", "texto": "Se entrega.",
+                            "adjuntos": [3, 4]}]
+        });
+        // The attachment type is a parameter: here a plain number stands for one.
+        let s: Solicitud<u64> = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(s.jurisdiccion(), Jurisdiccion::Federacion);
+        assert_eq!(s.adjuntos().copied().collect::<Vec<_>>(), [3, 4]);
+        let mapped = s.map_adjuntos(|n| n * 10);
+        assert_eq!(mapped.respuestas[0].adjuntos, [30, 40]);
+        assert_eq!(mapped.respuesta_final().unwrap().texto, "Se entrega.");
+        let mut extra = json;
+        extra["jurisdiccion"] = "federacion".into();
+        let err = serde_json::from_value::<Solicitud<u64>>(extra)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("unknown field `jurisdiccion`, expected one of `folio`, `tipo`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use infomex_sim::{CuentaConfig, InfomexSim, SimHandle, SolicitudConfig};
-use pnt_model::Jurisdiccion;
+use infomex_sim::{AdjuntoConfig, CuentaConfig, InfomexSim, SimHandle};
+use pnt_model::{Jurisdiccion, Solicitud};
 use pnt_reference_server::{Clock, Config, serve};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -19,7 +19,7 @@ fn cuenta(n: u32) -> CuentaConfig {
         let fecha = start
             .checked_add(jiff::Span::new().days(i64::from(i % 3000)))
             .unwrap();
-        let s: SolicitudConfig = serde_json::from_value(json!({
+        let s: Solicitud<AdjuntoConfig> = serde_json::from_value(json!({
             "folio": format!("{:05}{:06}{:02}", 1000 + i % 50, i, 12 + i % 9),
             "tipo": "acceso", "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA",
             "descripcion": format!("Solicito la información número {i}"),

@@ -4,12 +4,11 @@
 
 use jiff::civil::Date;
 use pnt_model::{
-    Calendario, Jurisdiccion, Plazo, Prevencion, ReglaSemaforo, Semaforo, Terminos, TipoSolicitud,
-    VentanaQueja, recepcion_oficial, ventana_queja,
+    Calendario, Jurisdiccion, Plazo, Prevencion, ReglaSemaforo, Semaforo, Solicitud, Terminos,
+    TipoSolicitud, VentanaQueja, recepcion_oficial, ventana_queja,
 };
 
 use crate::db::{Derivados, FilaHistorial};
-use crate::infomex::Detalle;
 
 /// The calendar and semáforo rule in force.
 #[derive(Debug, Clone)]
@@ -69,13 +68,13 @@ impl Reglas {
     }
 
     /// What is stored alongside a migrated solicitud.
-    pub(crate) fn derivados(&self, j: Jurisdiccion, d: &Detalle) -> Derivados {
+    pub(crate) fn derivados(&self, j: Jurisdiccion, d: &Solicitud) -> Derivados {
         let (recepcion_oficial, fecha_limite) =
             self.plazo(j, d.tipo, d.fecha_presentacion, d.ampliacion, d.prevencion);
         Derivados {
             recepcion_oficial,
             fecha_limite,
-            respuesta_final: d.respuesta_final(),
+            respuesta_final: d.respuesta_final().map(|r| r.fecha),
         }
     }
 

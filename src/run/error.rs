@@ -13,9 +13,6 @@ use crate::scenario::TimezoneError;
 /// failures of the scenario, judged by `verify` and the oracle).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
-    /// A scenario account the simulator's configuration refuses.
-    #[error("la cuenta {usuario} no es válida para el simulador: {cause}")]
-    AccountInvalid { usuario: String, cause: String },
     /// A fault the simulator's catalog refuses (loading the scenario ran the same check).
     #[error("el simulador no acepta la falla `{kind}`: {cause}")]
     FaultRefused { kind: &'static str, cause: String },
@@ -27,9 +24,6 @@ pub enum RunError {
     /// The account a step or the oracle needed, which the simulator did not give.
     #[error("el simulador no dio la cuenta: {0}")]
     SimAccountUnavailable(Box<RunError>),
-    /// An account the simulator holds that the oracle cannot read.
-    #[error("la cuenta {usuario} del simulador no se pudo leer: {cause}")]
-    SimAccountUnreadable { usuario: String, cause: String },
     #[error("el simulador no arrancó: {0}")]
     SimNotStarted(String),
     #[error("el simulador anterior no se detuvo: {0}")]
@@ -93,11 +87,9 @@ impl RunError {
     /// Stable machine code of this failure.
     pub fn code(&self) -> &'static str {
         match self {
-            RunError::AccountInvalid { .. } => "cuenta_invalida",
             RunError::FaultRefused { .. } | RunError::FaultsRefused(_) => "falla_rechazada",
             RunError::FaultsNotCleared(_) => "fallas_no_limpiadas",
             RunError::SimAccountUnavailable(_) => "cuenta_no_disponible",
-            RunError::SimAccountUnreadable { .. } => "cuenta_del_simulador_ilegible",
             RunError::SimNotStarted(_) => "simulador_no_arranco",
             RunError::PreviousSimNotStopped(_) | RunError::PreviousSimInUse => {
                 "simulador_anterior_activo"

@@ -28,7 +28,7 @@ pub use embedded::Embedded;
 pub use error::RunError;
 pub use exec::{Execution, Stopped};
 pub use external::External;
-pub use oracle::{SimAccount, SimAdjunto, SimRespuesta, SimSolicitud, TargetView, compare};
+pub use oracle::{SimAccount, TargetView, compare};
 pub use select::{MatrixFilter, Selection, Shard};
 pub use vars::{UnsetVariable, Vars};
 pub use verify::{GENERIC_ERROR, Miss, Observed, verify};

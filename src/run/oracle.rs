@@ -8,94 +8,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pnt_model::{
-    Adjunto, Calendario, Date, EstadoSolicitud, Folio, Jurisdiccion, Prevencion, ReglaSemaforo,
-    Respuesta, Sha256, Solicitud, Terminos, TipoRespuesta, TipoSolicitud,
-};
+use pnt_model::{Calendario, Date, Jurisdiccion, ReglaSemaforo, Respuesta, Solicitud, Terminos};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::verify::{Miss, value_diff};
 use crate::report::Diff;
 
-/// An Infomex account as the simulator's admin API returns it.
+/// An Infomex account as the simulator's admin API returns it: its solicitudes are the model's
+/// own, attachment ids and checksums included.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SimAccount {
     pub usuario: String,
     pub contrasena: String,
     #[serde(default)]
     pub bloqueada: bool,
-    pub solicitudes: Vec<SimSolicitud>,
-}
-
-/// A solicitud in the simulator's detail shape.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SimSolicitud {
-    pub folio: Folio,
-    pub tipo: TipoSolicitud,
-    pub institucion: String,
-    pub descripcion: String,
-    pub fecha_presentacion: Date,
-    pub estado: EstadoSolicitud,
-    #[serde(default)]
-    pub prevencion: Option<Prevencion>,
-    #[serde(default)]
-    pub ampliacion: bool,
-    #[serde(default)]
-    pub respuestas: Vec<SimRespuesta>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SimRespuesta {
-    pub tipo: TipoRespuesta,
-    pub fecha: Date,
-    pub texto: String,
-    #[serde(default)]
-    pub adjuntos: Vec<SimAdjunto>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SimAdjunto {
-    pub id: String,
-    pub nombre: String,
-    pub media_type: String,
-    pub tamano: u64,
-    pub sha256: Sha256,
-}
-
-impl SimSolicitud {
-    fn model(&self, j: Jurisdiccion) -> Solicitud {
-        Solicitud {
-            folio: self.folio,
-            jurisdiccion: j,
-            tipo: self.tipo,
-            institucion: self.institucion.clone(),
-            descripcion: self.descripcion.clone(),
-            fecha_presentacion: self.fecha_presentacion,
-            estado: self.estado,
-            prevencion: self.prevencion,
-            ampliacion: self.ampliacion,
-            respuestas: self
-                .respuestas
-                .iter()
-                .map(|r| Respuesta {
-                    tipo: r.tipo,
-                    fecha: r.fecha,
-                    texto: r.texto.clone(),
-                    adjuntos: r
-                        .adjuntos
-                        .iter()
-                        .map(|a| Adjunto {
-                            nombre: a.nombre.clone(),
-                            media_type: a.media_type.clone(),
-                            tamano: a.tamano,
-                            sha256: a.sha256,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        }
-    }
+    pub solicitudes: Vec<Solicitud>,
 }
 
 /// What the target showed after a linkage.
@@ -128,197 +56,284 @@ const COLUMNS: [&str; 7] = [
 ];
 
 /// Compares the target's view of jurisdiction `j` with the accounts the user linked there.
+///
+/// Each check is a function of its own; they run in the order their failures are reported.
 pub fn compare(j: Jurisdiccion, accounts: &[&SimAccount], view: &TargetView) -> Vec<Miss> {
-    let mut misses = Vec::new();
-    let cal = Calendario::lft();
-    let regla = view.regla;
+    let pending = Pending::of(&view.linkage);
+    let rows = Rows::of(&view.rows);
+    let solicitudes: Vec<&Solicitud> = accounts.iter().flat_map(|a| &a.solicitudes).collect();
+    let mut misses = check_pendientes_explained(&pending);
+    misses.extend(check_linkage_estado(&view.linkage, &pending));
+    misses.extend(check_duplicates(&rows));
+    misses.extend(check_missing(&solicitudes, &rows, &pending));
+    misses.extend(check_extra(&solicitudes, &rows));
+    misses.extend(check_rows(j, &solicitudes, &rows, view));
+    misses.extend(check_details(&solicitudes, &rows, view));
+    misses
+}
 
-    // Pending folios, as the linkage reported them.
-    let pendientes = view
-        .linkage
-        .get("pendientes")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut pending: BTreeSet<String> = BTreeSet::new();
-    let mut unnamed = 0usize;
-    for p in &pendientes {
-        match p.get("folio").and_then(Value::as_str) {
-            Some(f) => {
-                pending.insert(f.to_owned());
+/// The linkage's `pendientes`: the folios it names, and how many name none.
+struct Pending<'a> {
+    entries: Vec<&'a Value>,
+    folios: BTreeSet<String>,
+    unnamed: usize,
+}
+
+impl Pending<'_> {
+    fn of(linkage: &Value) -> Pending<'_> {
+        let entries: Vec<&Value> = linkage
+            .get("pendientes")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().collect())
+            .unwrap_or_default();
+        let folios = entries
+            .iter()
+            .filter_map(|p| p.get("folio").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        let unnamed = entries
+            .iter()
+            .filter(|p| p.get("folio").and_then(Value::as_str).is_none())
+            .count();
+        Pending {
+            entries,
+            folios,
+            unnamed,
+        }
+    }
+}
+
+/// Mi Historial's rows by folio, and the folios shown more than once.
+struct Rows<'a> {
+    by_folio: BTreeMap<String, &'a Value>,
+    duplicated: Vec<String>,
+}
+
+impl Rows<'_> {
+    fn of(rows: &[Value]) -> Rows<'_> {
+        let mut by_folio = BTreeMap::new();
+        let mut duplicated = Vec::new();
+        for row in rows {
+            let folio = row
+                .get("folio")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if by_folio.insert(folio.clone(), row).is_some() {
+                duplicated.push(folio);
             }
-            None => unnamed += 1,
         }
-        let codigo = p.get("codigo").and_then(Value::as_str).unwrap_or("");
-        let motivo = p.get("motivo").and_then(Value::as_str).unwrap_or("");
-        if codigo.is_empty() || motivo.trim().is_empty() {
-            misses.push(Miss {
-                check: "oráculo: pendientes".into(),
-                message: "cada pendiente debe decir su `codigo` y su `motivo`".into(),
-                diff: Some(value_diff(
-                    &Value::String("{folio, codigo, motivo}".into()),
-                    p,
-                )),
-            });
+        Rows {
+            by_folio,
+            duplicated,
         }
     }
-    let estado = view
-        .linkage
-        .get("estado")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let expected_estado = if pendientes.is_empty() {
-        "completa"
-    } else {
-        "incompleta"
-    };
-    if estado != expected_estado {
-        misses.push(Miss {
-            check: "oráculo: estado".into(),
-            message: format!(
-                "con {} pendientes, la vinculación debe quedar `{expected_estado}`",
-                pendientes.len()
-            ),
-            diff: Some(Diff::Value {
-                expected: expected_estado.into(),
-                actual: estado.into(),
-            }),
-        });
-    }
+}
 
-    // Rows by folio; duplicates are a failure of their own.
-    let mut by_folio: BTreeMap<String, &Value> = BTreeMap::new();
-    let mut duplicated = Vec::new();
-    for row in &view.rows {
-        let folio = row
-            .get("folio")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        if by_folio.insert(folio.clone(), row).is_some() {
-            duplicated.push(folio);
-        }
-    }
-    if !duplicated.is_empty() {
-        misses.push(listed(
+/// Every pending folio says its `codigo` and its `motivo`.
+fn check_pendientes_explained(pending: &Pending<'_>) -> Vec<Miss> {
+    pending
+        .entries
+        .iter()
+        .filter(|p| {
+            let codigo = p.get("codigo").and_then(Value::as_str).unwrap_or("");
+            let motivo = p.get("motivo").and_then(Value::as_str).unwrap_or("");
+            codigo.is_empty() || motivo.trim().is_empty()
+        })
+        .map(|p| Miss {
+            check: "oráculo: pendientes".into(),
+            message: "cada pendiente debe decir su `codigo` y su `motivo`".into(),
+            diff: Some(value_diff(
+                &Value::String("{folio, codigo, motivo}".into()),
+                p,
+            )),
+        })
+        .collect()
+}
+
+/// The linkage is `completa` exactly when nothing is pending.
+fn check_linkage_estado(linkage: &Value, pending: &Pending<'_>) -> Option<Miss> {
+    let estado = linkage.get("estado").and_then(Value::as_str).unwrap_or("");
+    let n = pending.entries.len();
+    let expected = if n == 0 { "completa" } else { "incompleta" };
+    (estado != expected).then(|| Miss {
+        check: "oráculo: estado".into(),
+        message: format!("con {n} pendientes, la vinculación debe quedar `{expected}`"),
+        diff: Some(Diff::Value {
+            expected: expected.into(),
+            actual: estado.into(),
+        }),
+    })
+}
+
+/// No folio appears twice in Mi Historial.
+fn check_duplicates(rows: &Rows<'_>) -> Option<Miss> {
+    (!rows.duplicated.is_empty()).then(|| {
+        listed(
             "oráculo: duplicados",
             format!(
                 "{} folios aparecen más de una vez en Mi Historial",
-                duplicated.len()
+                rows.duplicated.len()
             ),
-            &duplicated,
-        ));
-    }
+            &rows.duplicated,
+        )
+    })
+}
 
-    let mut expected_rows = Vec::new();
-    let mut actual_rows = Vec::new();
-    let mut missing = Vec::new();
-    let mut answer_misses = Vec::new();
-    let mut known: BTreeSet<String> = BTreeSet::new();
-    for account in accounts {
-        for s in &account.solicitudes {
-            let folio = s.folio.to_string();
-            known.insert(folio.clone());
-            let Some(row) = by_folio.get(&folio) else {
-                if !pending.contains(&folio) {
-                    missing.push(folio);
-                }
-                continue;
-            };
-            let model = s.model(j);
-            let terminos = Terminos::de(j, s.tipo);
-            let plazo = model.plazo(&cal, &terminos).ok();
-            let fecha_limite = plazo.and_then(|p| p.fecha_limite());
-            let semaforo = plazo.map(|p| model.semaforo(&cal, &p, &regla, view.hoy));
-            let expected = vec![
-                folio.clone(),
-                s.tipo.slug().to_owned(),
-                s.institucion.clone(),
-                plazo.map_or("?".into(), |p| p.recepcion_oficial.to_string()),
-                fecha_limite.map_or("—".into(), |d| d.to_string()),
-                semaforo.map_or("?".into(), |x| x.slug().to_owned()),
-                s.estado.slug().to_owned(),
-            ];
-            let cell = |k: &str| match row.get(k) {
-                Some(Value::String(v)) => v.clone(),
-                Some(Value::Null) | None => "—".into(),
-                Some(other) => other.to_string(),
-            };
-            let actual = vec![
-                cell("folio"),
-                cell("tipo"),
-                cell("institucion"),
-                cell("fecha_recepcion_oficial"),
-                cell("fecha_limite_entrega"),
-                cell("semaforo"),
-                cell("estado"),
-            ];
-            if expected != actual {
-                expected_rows.push(expected);
-                actual_rows.push(actual);
-            }
-            match view.details.get(&folio) {
-                Some(detail) => compare_detail(s, detail, &mut answer_misses),
-                None => answer_misses.push(format!("{folio}: no se pudo abrir su detalle")),
-            }
-        }
-    }
-    let unaccounted = missing.len().saturating_sub(unnamed);
-    if unaccounted > 0 {
-        misses.push(listed(
+/// Every folio of the accounts is in Mi Historial or pending (a pending entry without a folio
+/// accounts for one missing folio).
+fn check_missing(
+    solicitudes: &[&Solicitud],
+    rows: &Rows<'_>,
+    pending: &Pending<'_>,
+) -> Option<Miss> {
+    let missing: Vec<String> = solicitudes
+        .iter()
+        .map(|s| s.folio.to_string())
+        .filter(|f| !rows.by_folio.contains_key(f) && !pending.folios.contains(f))
+        .collect();
+    let unaccounted = missing.len().saturating_sub(pending.unnamed);
+    (unaccounted > 0).then(|| {
+        listed(
             "oráculo: faltantes",
             format!(
                 "{unaccounted} solicitudes de Infomex no están en Mi Historial ni en `pendientes`"
             ),
             &missing,
-        ));
-    }
-    let extra: Vec<String> = by_folio
+        )
+    })
+}
+
+/// Every folio of Mi Historial exists in the accounts.
+fn check_extra(solicitudes: &[&Solicitud], rows: &Rows<'_>) -> Option<Miss> {
+    let known: BTreeSet<String> = solicitudes.iter().map(|s| s.folio.to_string()).collect();
+    let extra: Vec<String> = rows
+        .by_folio
         .keys()
         .filter(|f| !known.contains(*f))
         .cloned()
         .collect();
-    if !extra.is_empty() {
-        misses.push(listed(
+    (!extra.is_empty()).then(|| {
+        listed(
             "oráculo: sobrantes",
             format!(
                 "{} folios de Mi Historial no existen en la cuenta de Infomex",
                 extra.len()
             ),
             &extra,
-        ));
+        )
+    })
+}
+
+/// Each shown folio's row is what Infomex holds and pnt-model computes for the target's today.
+fn check_rows(
+    j: Jurisdiccion,
+    solicitudes: &[&Solicitud],
+    rows: &Rows<'_>,
+    view: &TargetView,
+) -> Option<Miss> {
+    let cal = Calendario::lft();
+    let mut expected_rows = Vec::new();
+    let mut actual_rows = Vec::new();
+    for s in solicitudes {
+        let Some(row) = rows.by_folio.get(&s.folio.to_string()) else {
+            continue;
+        };
+        let expected = expected_row(j, &cal, s, view);
+        let actual = actual_row(row);
+        if expected != actual {
+            expected_rows.push(expected);
+            actual_rows.push(actual);
+        }
     }
-    if !expected_rows.is_empty() {
-        let n = expected_rows.len();
-        expected_rows.truncate(MAX_LISTED);
-        actual_rows.truncate(MAX_LISTED);
-        misses.push(Miss {
-            check: "oráculo: Mi Historial".into(),
-            message: format!(
-                "{n} filas difieren de lo que Infomex tiene y pnt-model calcula al {}{}",
-                view.hoy,
-                more(n)
-            ),
-            diff: Some(Diff::Table {
-                columns: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
-                expected: expected_rows,
-                actual: actual_rows,
-            }),
-        });
+    if expected_rows.is_empty() {
+        return None;
     }
-    if !answer_misses.is_empty() {
-        let n = answer_misses.len();
-        answer_misses.truncate(MAX_LISTED);
-        misses.push(Miss {
-            check: "oráculo: respuestas y adjuntos".into(),
-            message: format!("{n} diferencias en los detalles{}", more(n)),
-            diff: Some(Diff::Text {
-                expected: String::new(),
-                actual: answer_misses.join("\n") + "\n",
-            }),
-        });
+    let n = expected_rows.len();
+    expected_rows.truncate(MAX_LISTED);
+    actual_rows.truncate(MAX_LISTED);
+    Some(Miss {
+        check: "oráculo: Mi Historial".into(),
+        message: format!(
+            "{n} filas difieren de lo que Infomex tiene y pnt-model calcula al {}{}",
+            view.hoy,
+            more(n)
+        ),
+        diff: Some(Diff::Table {
+            columns: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+            expected: expected_rows,
+            actual: actual_rows,
+        }),
+    })
+}
+
+/// The Mi Historial row of `s` in [`COLUMNS`] order, as pnt-model computes it on `view.hoy`.
+fn expected_row(
+    j: Jurisdiccion,
+    cal: &Calendario,
+    s: &Solicitud,
+    view: &TargetView,
+) -> Vec<String> {
+    let regla = view.regla;
+    let terminos = Terminos::de(j, s.tipo);
+    let plazo = s.plazo(cal, &terminos).ok();
+    let fecha_limite = plazo.and_then(|p| p.fecha_limite());
+    let semaforo = plazo.map(|p| s.semaforo(cal, &p, &regla, view.hoy));
+    vec![
+        s.folio.to_string(),
+        s.tipo.slug().to_owned(),
+        s.institucion.clone(),
+        plazo.map_or("?".into(), |p| p.recepcion_oficial.to_string()),
+        fecha_limite.map_or("—".into(), |d| d.to_string()),
+        semaforo.map_or("?".into(), |x| x.slug().to_owned()),
+        s.estado.slug().to_owned(),
+    ]
+}
+
+/// The target's row in [`COLUMNS`] order; an absent or null cell shows as "—".
+fn actual_row(row: &Value) -> Vec<String> {
+    let cell = |k: &str| match row.get(k) {
+        Some(Value::String(v)) => v.clone(),
+        Some(Value::Null) | None => "—".into(),
+        Some(other) => other.to_string(),
+    };
+    vec![
+        cell("folio"),
+        cell("tipo"),
+        cell("institucion"),
+        cell("fecha_recepcion_oficial"),
+        cell("fecha_limite_entrega"),
+        cell("semaforo"),
+        cell("estado"),
+    ]
+}
+
+/// Each shown folio's detail has Infomex's answers and attachments.
+fn check_details(solicitudes: &[&Solicitud], rows: &Rows<'_>, view: &TargetView) -> Option<Miss> {
+    let mut out = Vec::new();
+    for s in solicitudes {
+        let folio = s.folio.to_string();
+        if !rows.by_folio.contains_key(&folio) {
+            continue;
+        }
+        match view.details.get(&folio) {
+            Some(detail) => compare_detail(s, detail, &mut out),
+            None => out.push(format!("{folio}: no se pudo abrir su detalle")),
+        }
     }
-    misses
+    if out.is_empty() {
+        return None;
+    }
+    let n = out.len();
+    out.truncate(MAX_LISTED);
+    Some(Miss {
+        check: "oráculo: respuestas y adjuntos".into(),
+        message: format!("{n} diferencias en los detalles{}", more(n)),
+        diff: Some(Diff::Text {
+            expected: String::new(),
+            actual: out.join("\n") + "\n",
+        }),
+    })
 }
 
 fn more(n: usize) -> String {
@@ -341,15 +356,22 @@ fn listed(check: &str, message: String, folios: &[String]) -> Miss {
     }
 }
 
-/// Answers and attachments of one folio: count, type, date, text, and each attachment's name,
-/// media type, size and SHA-256.
-fn compare_detail(s: &SimSolicitud, detail: &Value, out: &mut Vec<String>) {
-    let folio = s.folio.to_string();
-    let empty = Vec::new();
-    let respuestas = detail
-        .get("respuestas")
+/// A JSON value's text field, "" when absent.
+fn text(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_owned()
+}
+
+/// A JSON value's array field, empty when absent.
+fn array<'v>(v: &'v Value, k: &str) -> &'v [Value] {
+    v.get(k)
         .and_then(Value::as_array)
-        .unwrap_or(&empty);
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Answers and attachments of one folio: count, then each answer.
+fn compare_detail(s: &Solicitud, detail: &Value, out: &mut Vec<String>) {
+    let folio = s.folio.to_string();
+    let respuestas = array(detail, "respuestas");
     if respuestas.len() != s.respuestas.len() {
         out.push(format!(
             "{folio}: {} respuestas en Infomex, {} en la PNT",
@@ -358,48 +380,61 @@ fn compare_detail(s: &SimSolicitud, detail: &Value, out: &mut Vec<String>) {
         ));
         return;
     }
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
     for (i, (e, a)) in s.respuestas.iter().zip(respuestas).enumerate() {
-        for (field, expected, actual) in [
-            ("tipo", e.tipo.texto().to_owned(), text(a, "tipo")),
-            ("fecha", e.fecha.to_string(), text(a, "fecha")),
-            ("texto", e.texto.clone(), text(a, "texto")),
-        ] {
-            if expected != actual {
-                out.push(format!(
-                    "{folio}: respuesta {i}, `{field}`: Infomex «{expected}», PNT «{actual}»"
-                ));
-            }
-        }
-        let adjuntos = a
-            .get("adjuntos")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty);
-        if adjuntos.len() != e.adjuntos.len() {
+        compare_respuesta(&folio, i, e, a, out);
+    }
+}
+
+/// One answer: type, date, text, then its attachments' count and each attachment.
+fn compare_respuesta(folio: &str, i: usize, e: &Respuesta, a: &Value, out: &mut Vec<String>) {
+    for (field, expected, actual) in [
+        ("tipo", e.tipo.texto().to_owned(), text(a, "tipo")),
+        ("fecha", e.fecha.to_string(), text(a, "fecha")),
+        ("texto", e.texto.clone(), text(a, "texto")),
+    ] {
+        if expected != actual {
             out.push(format!(
-                "{folio}: respuesta {i}: {} adjuntos en Infomex, {} en la PNT",
-                e.adjuntos.len(),
-                adjuntos.len()
+                "{folio}: respuesta {i}, `{field}`: Infomex «{expected}», PNT «{actual}»"
             ));
-            continue;
         }
-        for (k, (ea, aa)) in e.adjuntos.iter().zip(adjuntos).enumerate() {
-            for (field, expected, actual) in [
-                ("nombre", ea.nombre.clone(), text(aa, "nombre")),
-                ("media_type", ea.media_type.clone(), text(aa, "media_type")),
-                (
-                    "tamano",
-                    ea.tamano.to_string(),
-                    aa.get("tamano").map(Value::to_string).unwrap_or_default(),
-                ),
-                ("sha256", ea.sha256.to_string(), text(aa, "sha256")),
-            ] {
-                if expected != actual {
-                    out.push(format!(
-                        "{folio}: respuesta {i}, adjunto {k}, `{field}`: Infomex «{expected}», PNT «{actual}»"
-                    ));
-                }
-            }
+    }
+    let adjuntos = array(a, "adjuntos");
+    if adjuntos.len() != e.adjuntos.len() {
+        out.push(format!(
+            "{folio}: respuesta {i}: {} adjuntos en Infomex, {} en la PNT",
+            e.adjuntos.len(),
+            adjuntos.len()
+        ));
+        return;
+    }
+    for (k, (ea, aa)) in e.adjuntos.iter().zip(adjuntos).enumerate() {
+        compare_adjunto(folio, i, k, ea, aa, out);
+    }
+}
+
+/// One attachment: name, media type, size and SHA-256 (not its id, which each system issues).
+fn compare_adjunto(
+    folio: &str,
+    i: usize,
+    k: usize,
+    ea: &pnt_model::Adjunto,
+    aa: &Value,
+    out: &mut Vec<String>,
+) {
+    for (field, expected, actual) in [
+        ("nombre", ea.nombre.clone(), text(aa, "nombre")),
+        ("media_type", ea.media_type.clone(), text(aa, "media_type")),
+        (
+            "tamano",
+            ea.tamano.to_string(),
+            aa.get("tamano").map(Value::to_string).unwrap_or_default(),
+        ),
+        ("sha256", ea.sha256.to_string(), text(aa, "sha256")),
+    ] {
+        if expected != actual {
+            out.push(format!(
+                "{folio}: respuesta {i}, adjunto {k}, `{field}`: Infomex «{expected}», PNT «{actual}»"
+            ));
         }
     }
 }
@@ -407,6 +442,7 @@ fn compare_detail(s: &SimSolicitud, detail: &Value, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pnt_model::Sha256;
     use serde_json::json;
 
     /// The seed's federal solicitud, unanswered, plus one answered with an attachment.

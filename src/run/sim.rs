@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use infomex_sim::{CuentaConfig, Fault, SimConfig, SimHandle, procedural_password};
+use infomex_sim::{Fault, SimConfig, SimHandle};
 use jiff::Timestamp;
 use pnt_model::Jurisdiccion;
-use serde_json::Value;
 
 use super::error::RunError;
 use super::oracle::SimAccount;
@@ -34,20 +33,7 @@ pub(super) fn sim_config(scenario: &Scenario, seed: u64) -> Result<SimConfig, Ru
         config.sesion_segundos = u64::from(s);
     }
     for account in &infomex.accounts {
-        let invalid = |e: serde_json::Error| RunError::AccountInvalid {
-            usuario: account.usuario.clone(),
-            cause: e.to_string(),
-        };
-        let mut value = serde_json::to_value(&account.value).map_err(invalid)?;
-        if account.contrasena.is_none() {
-            value["contrasena"] = Value::String(procedural_password(
-                seed,
-                account.jurisdiccion,
-                &account.usuario,
-            ));
-        }
-        let cuenta: CuentaConfig = serde_json::from_value(value).map_err(invalid)?;
-        config.cuentas.push(cuenta);
+        config.cuentas.push(account.config(seed));
     }
     for fault in &infomex.faults {
         // Loading the scenario ran the same check; a failure here names the fault anyway.
@@ -93,14 +79,12 @@ impl Infomex for SimInfomex {
         Box::pin(async move {
             match self.0.account(j, &usuario) {
                 None => Ok(None),
-                Some(cuenta) => {
-                    let unreadable = |e: serde_json::Error| RunError::SimAccountUnreadable {
-                        usuario: usuario.clone(),
-                        cause: e.to_string(),
-                    };
-                    let value = serde_json::to_value(&cuenta).map_err(unreadable)?;
-                    serde_json::from_value(value).map(Some).map_err(unreadable)
-                }
+                Some(cuenta) => Ok(Some(SimAccount {
+                    solicitudes: cuenta.solicitudes.iter().map(|g| g.to_model()).collect(),
+                    usuario: cuenta.usuario,
+                    contrasena: cuenta.contrasena,
+                    bloqueada: cuenta.bloqueada,
+                })),
             }
         })
     }

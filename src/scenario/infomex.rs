@@ -3,12 +3,15 @@
 //! (docs/infomex-sim.md, "Configured accounts"), so an account is sent to `PUT /__admin/accounts`
 //! as written.
 
-use pnt_model::{Dialect, EstadoSolicitud, Folio, Jurisdiccion, TipoRespuesta, TipoSolicitud};
+use pnt_model::{
+    Dialect, EstadoSolicitud, Folio, Jurisdiccion, Prevencion, Respuesta, Solicitud, TipoRespuesta,
+    TipoSolicitud,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::de::{At, Fecha, JurisdiccionSchema, OrderedMap};
-use infomex_sim::FaultSpec;
+use infomex_sim::{AdjuntoConfig, CuentaConfig, FaultSpec, procedural_password};
 
 /// What the simulator holds when the scenario starts.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
@@ -55,13 +58,17 @@ pub struct Account {
     pub bloqueada: bool,
     /// Solicitudes written out in full, added to the generated ones.
     #[serde(default)]
-    pub solicitudes: Vec<At<SolicitudInfomex>>,
+    pub solicitudes: Vec<At<Written>>,
 }
 
+// The scenario file's edge of `pnt_model::Solicitud`, which it becomes through `From` (with
+// `AdjuntoConfig` attachments, what the simulator is configured with). It is a shape of its own
+// only for what a scenario file adds: strict AAAA-MM-DD dates with a Spanish message, an
+// optional `texto`, and a JSON Schema. (Plain comments: doc comments become the schema's text.)
 /// A solicitud written out in full, in the simulator's detail shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SolicitudInfomex {
+pub struct Written {
     /// In the jurisdiction's Infomex format (docs/folios.md).
     #[schemars(with = "String")]
     pub folio: Folio,
@@ -77,26 +84,28 @@ pub struct SolicitudInfomex {
     #[schemars(with = "EstadoSchema")]
     pub estado: EstadoSolicitud,
     #[serde(default)]
-    pub prevencion: Option<PrevencionInfomex>,
+    pub prevencion: Option<WrittenPrevencion>,
     #[serde(default)]
     pub ampliacion: bool,
     /// In date order.
     #[serde(default)]
-    pub respuestas: Vec<RespuestaInfomex>,
+    pub respuestas: Vec<WrittenRespuesta>,
 }
 
+// Becomes `pnt_model::Prevencion`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PrevencionInfomex {
+pub struct WrittenPrevencion {
     pub notificada: Fecha,
     /// Absent while unanswered.
     #[serde(default)]
     pub desahogada: Option<Fecha>,
 }
 
+// Becomes `pnt_model::Respuesta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RespuestaInfomex {
+pub struct WrittenRespuesta {
     /// Verbatim from the Infomex answer catalog ("Entrega de información en medio electrónico").
     #[schemars(with = "TipoRespuestaSchema")]
     pub tipo: TipoRespuesta,
@@ -105,13 +114,14 @@ pub struct RespuestaInfomex {
     pub texto: String,
     /// The simulator declares each attachment's SHA-256.
     #[serde(default)]
-    pub adjuntos: Vec<AdjuntoInfomex>,
+    pub adjuntos: Vec<WrittenAdjunto>,
 }
 
+// Becomes the simulator's `AdjuntoConfig`.
 /// An attachment: its text `contenido`, or `tamano` bytes the simulator generates from the seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AdjuntoInfomex {
+pub struct WrittenAdjunto {
     pub nombre: String,
     pub media_type: String,
     /// Size in bytes of generated content.
@@ -120,6 +130,71 @@ pub struct AdjuntoInfomex {
     /// The attachment's exact content, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contenido: Option<String>,
+}
+
+impl Account {
+    /// The account as the simulator is configured with it; an absent password is the
+    /// procedural one of `seed`, an absent `generar` is none.
+    pub fn config(&self, seed: u64) -> CuentaConfig {
+        CuentaConfig {
+            jurisdiccion: self.jurisdiccion,
+            usuario: self.usuario.clone(),
+            contrasena: self
+                .contrasena
+                .clone()
+                .unwrap_or_else(|| procedural_password(seed, self.jurisdiccion, &self.usuario)),
+            generar: self.generar.unwrap_or(0),
+            bloqueada: self.bloqueada,
+            solicitudes: self.solicitudes.iter().map(|s| (&s.value).into()).collect(),
+        }
+    }
+}
+
+impl From<&Written> for Solicitud<AdjuntoConfig> {
+    fn from(w: &Written) -> Self {
+        Solicitud {
+            folio: w.folio,
+            tipo: w.tipo,
+            institucion: w.institucion.clone(),
+            descripcion: w.descripcion.clone(),
+            fecha_presentacion: w.fecha_presentacion.0,
+            estado: w.estado,
+            prevencion: w.prevencion.as_ref().map(Prevencion::from),
+            ampliacion: w.ampliacion,
+            respuestas: w.respuestas.iter().map(Respuesta::from).collect(),
+        }
+    }
+}
+
+impl From<&WrittenPrevencion> for Prevencion {
+    fn from(p: &WrittenPrevencion) -> Self {
+        Prevencion {
+            notificada: p.notificada.0,
+            desahogada: p.desahogada.as_ref().map(|d| d.0),
+        }
+    }
+}
+
+impl From<&WrittenRespuesta> for Respuesta<AdjuntoConfig> {
+    fn from(r: &WrittenRespuesta) -> Self {
+        Respuesta {
+            tipo: r.tipo,
+            fecha: r.fecha.0,
+            texto: r.texto.clone(),
+            adjuntos: r.adjuntos.iter().map(AdjuntoConfig::from).collect(),
+        }
+    }
+}
+
+impl From<&WrittenAdjunto> for AdjuntoConfig {
+    fn from(a: &WrittenAdjunto) -> Self {
+        AdjuntoConfig {
+            nombre: a.nombre.clone(),
+            media_type: a.media_type.clone(),
+            tamano: a.tamano,
+            contenido: a.contenido.clone(),
+        }
+    }
 }
 
 /// Schema-only mirrors of pnt-model's enums, which do not depend on schemars.

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use pnt_model::{Date, EstadoSolicitud, TipoSolicitud};
 
 use super::{SimError, Wire};
-use crate::account::SolicitudSim;
+use crate::AdjuntoFile;
+use pnt_model::Solicitud;
 
 pub(crate) const CONTENT_TYPE: &str = "text/xml; charset=windows-1252";
 const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n";
@@ -139,7 +140,7 @@ pub(crate) fn lista(
     total: usize,
     pagina: u32,
     registros: u32,
-    records: &[(&SolicitudSim, EstadoSolicitud)],
+    records: &[(&Solicitud<AdjuntoFile>, EstadoSolicitud)],
 ) -> Wire {
     let mut out = String::with_capacity(256 + records.len() * 320);
     out.push_str(DECLARATION);
@@ -162,7 +163,7 @@ pub(crate) fn lista(
     xml(200, &out)
 }
 
-pub(crate) fn detalle(s: &SolicitudSim) -> Wire {
+pub(crate) fn detalle(s: &Solicitud<AdjuntoFile>) -> Wire {
     let mut out = String::with_capacity(1024);
     out.push_str(DECLARATION);
     let _ = write!(

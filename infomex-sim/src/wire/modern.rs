@@ -4,7 +4,8 @@ use pnt_model::{Date, EstadoSolicitud, Folio, TipoSolicitud};
 use serde::Serialize;
 
 use super::{SimError, Wire};
-use crate::account::SolicitudSim;
+use crate::AdjuntoFile;
+use pnt_model::Solicitud;
 
 pub(crate) const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
@@ -96,7 +97,7 @@ pub(crate) fn lista(
     total: usize,
     pagina: u32,
     por_pagina: u32,
-    records: &[(&SolicitudSim, EstadoSolicitud)],
+    records: &[(&Solicitud<AdjuntoFile>, EstadoSolicitud)],
 ) -> Wire {
     json(
         200,
@@ -118,6 +119,6 @@ pub(crate) fn lista(
     )
 }
 
-pub(crate) fn detalle(s: &SolicitudSim) -> Wire {
+pub(crate) fn detalle(s: &Solicitud<AdjuntoFile>) -> Wire {
     json(200, s)
 }

@@ -3,14 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use infomex_sim::{CuentaConfig, InfomexSim, SolicitudConfig};
+use infomex_sim::{AdjuntoConfig, CuentaConfig, InfomexSim};
+use pnt_model::Solicitud;
 use serde_json::Value;
 
 use crate::helpers::{FED, configured_login, folios, modern_get, page};
 
 #[tokio::test]
 async fn configured_accounts_with_explicit_solicitudes_and_attachments() {
-    let explicit: SolicitudConfig = serde_json::from_value(serde_json::json!({
+    let explicit: Solicitud<AdjuntoConfig> = serde_json::from_value(serde_json::json!({
         "folio": "0623800160321", "tipo": "acceso",
         "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)",
         "descripcion": "Solicito el directorio de servidores públicos",

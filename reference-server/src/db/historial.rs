@@ -3,7 +3,8 @@
 
 use jiff::civil::Date;
 use pnt_model::{
-    EstadoSolicitud, Jurisdiccion, Prevencion, Semaforo, Sha256, TipoRespuesta, TipoSolicitud,
+    EstadoSolicitud, Jurisdiccion, Prevencion, Respuesta, Semaforo, Sha256, TipoRespuesta,
+    TipoSolicitud,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -133,16 +134,8 @@ pub(crate) fn pagina(
     })
 }
 
-/// A stored answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RespuestaGuardada {
-    pub(crate) tipo: TipoRespuesta,
-    pub(crate) fecha: Date,
-    pub(crate) texto: String,
-    pub(crate) adjuntos: Vec<AdjuntoGuardado>,
-}
-
-/// A stored attachment's metadata; `id` is this server's, used in download links.
+/// A stored attachment's metadata; `id` is this server's, used in download links. (A stored
+/// answer is the model's `Respuesta` with these attachments.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AdjuntoGuardado {
     pub(crate) id: i64,
@@ -163,7 +156,7 @@ pub(crate) struct QuejaGuardada {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DetalleGuardado {
     pub(crate) fila: FilaHistorial,
-    pub(crate) respuestas: Vec<RespuestaGuardada>,
+    pub(crate) respuestas: Vec<Respuesta<AdjuntoGuardado>>,
     pub(crate) quejas: Vec<QuejaGuardada>,
 }
 
@@ -200,7 +193,7 @@ pub(crate) fn detalle(
             .query_map([id], leer_adjunto)?
             .map(|r| r.map_err(DbError::from).and_then(|x| x))
             .collect::<DbResult<Vec<_>>>()?;
-        respuestas.push(RespuestaGuardada {
+        respuestas.push(Respuesta {
             tipo: TipoRespuesta::parse(&tipo)
                 .ok_or_else(|| DbError::Corrupto(format!("tipo de respuesta «{tipo}»")))?,
             fecha: parse_date(&fecha)?,

@@ -8,11 +8,10 @@
 use bytes::Bytes;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use pnt_model::{Jurisdiccion, Sha256};
+use pnt_model::{Jurisdiccion, Sha256, Solicitud};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{DbError, DbResult, date_sql};
-use crate::infomex::Detalle;
 
 /// What pnt-model derives from a solicitud, stored for indexed filtering and ordering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +82,14 @@ pub(crate) fn tiene_blob(conn: &Connection, sha256: &Sha256) -> DbResult<bool> {
         .is_some())
 }
 
-/// The fingerprint of a detail's content (Infomex attachment ids excluded).
-pub(crate) fn huella(detalle: &Detalle) -> [u8; 32] {
-    let json = serde_json::to_vec(detalle).expect("a detail always serializes");
+/// The fingerprint of a detail's content (Infomex attachment ids excluded: an empty id is left
+/// out of the JSON, so the bytes hashed are the ones earlier versions hashed).
+pub(crate) fn huella(detalle: &Solicitud) -> [u8; 32] {
+    let sin_ids = detalle.map_adjuntos(|a| pnt_model::Adjunto {
+        id: String::new(),
+        ..a.clone()
+    });
+    let json = serde_json::to_vec(&sin_ids).expect("a detail always serializes");
     Sha256::of(&json).0
 }
 
@@ -93,7 +97,7 @@ pub(crate) fn huella(detalle: &Detalle) -> [u8; 32] {
 /// verified bytes of its attachments that are not stored yet.
 #[derive(Debug, Clone)]
 pub(crate) struct Migrada {
-    pub(crate) detalle: Detalle,
+    pub(crate) detalle: Solicitud,
     pub(crate) derivados: Derivados,
     pub(crate) blobs: Vec<(Sha256, Bytes)>,
 }
@@ -137,7 +141,7 @@ fn guardar_una(
             "SELECT id, huella, vinculacion_id FROM solicitudes WHERE usuario_id = ?1 AND folio = ?2",
         )?
         .query_row(
-            params![usuario_id, detalle.folio],
+            params![usuario_id, detalle.folio.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
@@ -188,7 +192,7 @@ fn escribir_solicitud(
     usuario_id: i64,
     vinculacion_id: i64,
     j: Jurisdiccion,
-    d: &Detalle,
+    d: &Solicitud,
     derivados: Derivados,
     huella: &[u8; 32],
 ) -> DbResult<i64> {
@@ -199,7 +203,7 @@ fn escribir_solicitud(
     let values = params![
         usuario_id,
         vinculacion_id,
-        d.folio,
+        d.folio.to_string(),
         j.slug(),
         d.tipo.slug(),
         d.institucion,
@@ -246,7 +250,7 @@ fn escribir_solicitud(
 
 /// Upserts answers and attachments by position, so the ids of attachments that did not change
 /// (and so the download links users hold) stay valid across re-links.
-fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Detalle) -> DbResult<()> {
+fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Solicitud) -> DbResult<()> {
     for (orden, r) in d.respuestas.iter().enumerate() {
         let respuesta_id: i64 = tx
             .prepare_cached(
@@ -267,7 +271,6 @@ fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Detalle) -> 
                 |row| row.get(0),
             )?;
         for (orden, a) in r.adjuntos.iter().enumerate() {
-            let a = &a.adjunto;
             let tamano = i64::try_from(a.tamano)
                 .map_err(|_| DbError::Corrupto(format!("tamaño {}", a.tamano)))?;
             tx.prepare_cached(

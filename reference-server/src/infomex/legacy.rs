@@ -1,12 +1,15 @@
 //! The legacy dialect: XML in Windows-1252, dd/mm/yyyy, HTML answer texts, the session as a
 //! query parameter, and errors inside HTTP 200 (docs/infomex-sim.md).
 
-use pnt_model::{Adjunto, EstadoSolicitud, Prevencion, Sha256, TipoRespuesta, TipoSolicitud};
+use pnt_model::{
+    Adjunto, EstadoSolicitud, Prevencion, Sha256, Solicitud, TipoRespuesta, TipoSolicitud,
+};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
 use super::fallo::{Fallo, Respuesta};
+use super::folio;
 use super::texto::{decodificar_xml, fecha_legacy, texto_html};
-use super::types::{AdjuntoInfomex, Detalle, PaginaLista, RegistroLista, RespuestaInfomex};
+use super::types::{PaginaLista, RegistroLista};
 use super::xml::{self, Nodo};
 
 pub(super) fn login(http: &Client, base: &str, usuario: &str, contrasena: &str) -> RequestBuilder {
@@ -118,7 +121,7 @@ pub(super) fn parse_lista(r: &Respuesta) -> Result<PaginaLista, Fallo> {
     })
 }
 
-pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
+pub(super) fn parse_detalle(r: &Respuesta) -> Result<Solicitud, Fallo> {
     let s = documento(r)?;
     if s.nombre != "solicitud" {
         return Err(Fallo::Ilegible(format!(
@@ -145,8 +148,8 @@ pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
         })
         .transpose()?
         .unwrap_or_default();
-    Ok(Detalle {
-        folio: requerido(&s, "folio")?.to_owned(),
+    Ok(Solicitud {
+        folio: folio(requerido(&s, "folio")?)?,
         tipo: tipo(requerido(&s, "tipo")?)?,
         institucion: requerido(&s, "dependencia")?.to_owned(),
         descripcion: requerido(&s, "descripcion")?.to_owned(),
@@ -166,9 +169,9 @@ pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
     })
 }
 
-fn respuesta(r: &Nodo) -> Result<RespuestaInfomex, Fallo> {
+fn respuesta(r: &Nodo) -> Result<pnt_model::Respuesta, Fallo> {
     let tipo_texto = requerido(r, "tipo")?;
-    Ok(RespuestaInfomex {
+    Ok(pnt_model::Respuesta {
         tipo: TipoRespuesta::parse(tipo_texto)
             .ok_or_else(|| Fallo::Ilegible(format!("tipo de respuesta «{tipo_texto}»")))?,
         fecha: fecha(r.texto_de("fecha"), "fecha")?,
@@ -180,18 +183,16 @@ fn respuesta(r: &Nodo) -> Result<RespuestaInfomex, Fallo> {
                     a.atributo(n)
                         .ok_or_else(|| Fallo::Ilegible(format!("adjunto sin {n}")))
                 };
-                Ok(AdjuntoInfomex {
+                Ok(Adjunto {
                     id: attr("id")?.to_owned(),
-                    adjunto: Adjunto {
-                        nombre: attr("nombre")?.to_owned(),
-                        media_type: attr("tipo")?.to_owned(),
-                        tamano: attr("tamano")?
-                            .trim()
-                            .parse()
-                            .map_err(|_| Fallo::Ilegible("tamaño de adjunto".to_owned()))?,
-                        sha256: Sha256::parse_hex(attr("sha256")?.trim())
-                            .ok_or_else(|| Fallo::Ilegible("sha256 de adjunto".to_owned()))?,
-                    },
+                    nombre: attr("nombre")?.to_owned(),
+                    media_type: attr("tipo")?.to_owned(),
+                    tamano: attr("tamano")?
+                        .trim()
+                        .parse()
+                        .map_err(|_| Fallo::Ilegible("tamaño de adjunto".to_owned()))?,
+                    sha256: Sha256::parse_hex(attr("sha256")?.trim())
+                        .ok_or_else(|| Fallo::Ilegible("sha256 de adjunto".to_owned()))?,
                 })
             })
             .collect::<Result<_, Fallo>>()?,
@@ -276,7 +277,7 @@ mod tests {
         let r = cp1252(200, DETALLE);
         assert!(r.body.contains(&0xED), "the fixture really is Windows-1252");
         let d = parse_detalle(&r).unwrap();
-        assert_eq!(d.folio, "JAL-045-012345-19");
+        assert_eq!(d.folio.to_string(), "JAL-045-012345-19");
         assert_eq!(d.tipo, TipoSolicitud::AccesoInformacion);
         assert_eq!(d.institucion, "Secretaría de Salud Jalisco & Anexos");
         assert_eq!(
@@ -300,8 +301,8 @@ mod tests {
             r0.texto,
             "Se adjunta la información solicitada.\nAtentamente \"UT\""
         );
-        assert_eq!(r0.adjuntos[0].adjunto.nombre, "respuesta año.pdf");
-        assert_eq!(r0.adjuntos[0].adjunto.sha256, Sha256::of(b"abc"));
+        assert_eq!(r0.adjuntos[0].nombre, "respuesta año.pdf");
+        assert_eq!(r0.adjuntos[0].sha256, Sha256::of(b"abc"));
     }
 
     #[test]

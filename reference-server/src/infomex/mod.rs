@@ -18,7 +18,7 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use pnt_model::{Jurisdiccion, Sha256};
+use pnt_model::{Folio, Jurisdiccion, Sha256, Solicitud};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
@@ -28,7 +28,12 @@ use pnt_model::Dialect;
 pub(crate) use fallo::Fallo;
 use fallo::Respuesta;
 use retry::Backoff;
-pub(crate) use types::{Detalle, PaginaLista};
+pub(crate) use types::PaginaLista;
+
+/// A folio as a detail gives it: one pnt-model reads, or the detail is unreadable.
+fn folio(texto: &str) -> Result<Folio, Fallo> {
+    Folio::parse(texto.trim()).map_err(|e| Fallo::Ilegible(e.to_string()))
+}
 
 /// "Infomex Jalisco", or the federal system's name.
 pub(crate) fn nombre_infomex(j: Jurisdiccion) -> String {
@@ -124,7 +129,7 @@ enum Peticion<'a> {
 
 enum Salida {
     Lista(PaginaLista),
-    Detalle(Box<Detalle>),
+    Detalle(Box<Solicitud>),
     Adjunto(Bytes),
 }
 
@@ -144,7 +149,7 @@ impl Sesion {
         }
     }
 
-    pub(crate) async fn detalle(&mut self, folio: &str) -> Result<Detalle, Fallo> {
+    pub(crate) async fn detalle(&mut self, folio: &str) -> Result<Solicitud, Fallo> {
         match self.ejecutar(Peticion::Detalle(folio)).await? {
             Salida::Detalle(d) => Ok(*d),
             _ => unreachable!("a detail request yields a detail"),
@@ -277,7 +282,7 @@ impl Sesion {
                     Dialect::Modern => modern::parse_detalle(&r)?,
                     Dialect::Legacy => legacy::parse_detalle(&r)?,
                 };
-                if detalle.folio != *folio {
+                if detalle.folio.to_string() != *folio {
                     return Err(Fallo::Ilegible(format!(
                         "se pidió el folio {folio} y llegó el {}",
                         detalle.folio

@@ -2,14 +2,17 @@
 
 use jiff::civil::Date;
 use percent_encoding::NON_ALPHANUMERIC;
-use pnt_model::{Adjunto, EstadoSolicitud, Prevencion, Sha256, TipoRespuesta, TipoSolicitud};
+use pnt_model::{
+    Adjunto, EstadoSolicitud, Prevencion, Sha256, Solicitud, TipoRespuesta, TipoSolicitud,
+};
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::fallo::{Fallo, Respuesta};
+use super::folio;
 use super::texto::utf8_o_windows_1252;
-use super::types::{AdjuntoInfomex, Detalle, PaginaLista, RegistroLista, RespuestaInfomex};
+use super::types::{PaginaLista, RegistroLista};
 
 pub(super) fn login(http: &Client, base: &str, usuario: &str, contrasena: &str) -> RequestBuilder {
     http.post(format!("{base}/api/sesion"))
@@ -138,10 +141,12 @@ fn id_texto<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     }
 }
 
-pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
+/// The detail, from the wire's lenient shape (unknown fields ignored, numeric attachment ids)
+/// into the model's solicitud.
+pub(super) fn parse_detalle(r: &Respuesta) -> Result<Solicitud, Fallo> {
     let d: DetalleJson = ok_json(r)?;
-    Ok(Detalle {
-        folio: d.folio,
+    Ok(Solicitud {
+        folio: folio(&d.folio)?,
         tipo: d.tipo,
         institucion: d.institucion,
         descripcion: d.descripcion,
@@ -152,21 +157,19 @@ pub(super) fn parse_detalle(r: &Respuesta) -> Result<Detalle, Fallo> {
         respuestas: d
             .respuestas
             .into_iter()
-            .map(|r| RespuestaInfomex {
+            .map(|r| pnt_model::Respuesta {
                 tipo: r.tipo,
                 fecha: r.fecha,
                 texto: r.texto,
                 adjuntos: r
                     .adjuntos
                     .into_iter()
-                    .map(|a| AdjuntoInfomex {
+                    .map(|a| Adjunto {
                         id: a.id,
-                        adjunto: Adjunto {
-                            nombre: a.nombre,
-                            media_type: a.media_type,
-                            tamano: a.tamano,
-                            sha256: a.sha256,
-                        },
+                        nombre: a.nombre,
+                        media_type: a.media_type,
+                        tamano: a.tamano,
+                        sha256: a.sha256,
                     })
                     .collect(),
             })
@@ -257,17 +260,17 @@ mod tests {
                            "tamano": 3, "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}]}
           ]}"#))
         .unwrap();
-        assert_eq!(d.folio, "0623800160321");
+        assert_eq!(d.folio.to_string(), "0623800160321");
         assert_eq!(d.tipo, TipoSolicitud::AccesoInformacion);
         assert_eq!(d.prevencion.unwrap().desahogada, Some(date(2021, 9, 2)));
         assert_eq!(d.respuestas[0].tipo, TipoRespuesta::EntregaMedioElectronico);
         assert_eq!(d.respuestas[0].texto, "Línea 1\nLínea 2");
         assert_eq!(d.respuestas[0].adjuntos[0].id, "3-0-0");
+        assert_eq!(d.respuestas[0].adjuntos[0].sha256, Sha256::of(b"abc"));
         assert_eq!(
-            d.respuestas[0].adjuntos[0].adjunto.sha256,
-            Sha256::of(b"abc")
+            d.respuesta_final().map(|r| r.fecha),
+            Some(date(2021, 9, 20))
         );
-        assert_eq!(d.respuesta_final(), Some(date(2021, 9, 20)));
     }
 
     #[test]

@@ -21,11 +21,11 @@ mod resultado;
 use std::collections::HashSet;
 
 use bytes::Bytes;
-use pnt_model::{Jurisdiccion, Sha256};
+use pnt_model::{Jurisdiccion, Sha256, Solicitud};
 
 use crate::db::{self, Cambio, Migrada};
 use crate::error::{ApiError, Intento};
-use crate::infomex::{Detalle, Fallo, Sesion};
+use crate::infomex::{Fallo, Sesion};
 use crate::state::AppState;
 
 pub(crate) use candados::Candados;
@@ -268,14 +268,14 @@ async fn traer(
     j: Jurisdiccion,
     folio: &str,
     en_lote: &HashSet<Sha256>,
-) -> Result<(Detalle, Vec<(Sha256, Bytes)>), Pendiente> {
+) -> Result<(Solicitud, Vec<(Sha256, Bytes)>), Pendiente> {
     let detalle = sesion.detalle(folio).await.map_err(|f| match f {
         Fallo::NoResponde { .. } => resultado::lista_interrumpida(j, Some(folio.to_owned())),
         _ => resultado::detalle_no_disponible(j, folio),
     })?;
     let mut blobs: Vec<(Sha256, Bytes)> = Vec::new();
     for a in detalle.adjuntos() {
-        let sha = a.adjunto.sha256;
+        let sha = a.sha256;
         if en_lote.contains(&sha) || blobs.iter().any(|(s, _)| *s == sha) {
             continue;
         }
@@ -290,15 +290,12 @@ async fn traer(
         match sesion.adjunto(&a.id, &sha).await {
             Ok(bytes) => blobs.push((sha, bytes)),
             Err(Fallo::Checksum { .. }) => {
-                return Err(resultado::adjunto_checksum_invalido(
-                    folio,
-                    &a.adjunto.nombre,
-                ));
+                return Err(resultado::adjunto_checksum_invalido(folio, &a.nombre));
             }
             Err(Fallo::NoResponde { .. }) => {
                 return Err(resultado::lista_interrumpida(j, Some(folio.to_owned())));
             }
-            Err(_) => return Err(resultado::adjunto_no_disponible(folio, &a.adjunto.nombre)),
+            Err(_) => return Err(resultado::adjunto_no_disponible(folio, &a.nombre)),
         }
     }
     Ok((detalle, blobs))

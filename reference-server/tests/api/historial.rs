@@ -1,15 +1,15 @@
 //! Mi Historial, Detalles, attachments and quejas: contents, filters, order, pages, the queja
 //! window on the server's clock, and isolation between users.
 
-use infomex_sim::{CuentaConfig, SolicitudConfig};
+use infomex_sim::{AdjuntoConfig, CuentaConfig};
 use jiff::civil::Date;
-use pnt_model::{Calendario, Jurisdiccion, Plazo, ReglaSemaforo, Terminos};
+use pnt_model::{Calendario, Jurisdiccion, Plazo, ReglaSemaforo, Solicitud, Terminos};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_of, seg, spawn_app, usuario_con};
 
-fn solicitud(v: Value) -> SolicitudConfig {
+fn solicitud(v: Value) -> Solicitud<AdjuntoConfig> {
     serde_json::from_value(v).unwrap()
 }
 

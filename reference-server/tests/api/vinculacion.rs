@@ -1,5 +1,5 @@
-use infomex_sim::{CuentaConfig, InfomexSim, SolicitudConfig};
-use pnt_model::Jurisdiccion;
+use infomex_sim::{AdjuntoConfig, CuentaConfig, InfomexSim};
+use pnt_model::{Jurisdiccion, Solicitud};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -68,12 +68,12 @@ async fn relinking_the_same_account_adds_no_duplicates() {
     assert_eq!(resumen[0]["solicitudes"], first["solicitudes"]);
 }
 
-fn solicitud(v: Value) -> SolicitudConfig {
+fn solicitud(v: Value) -> Solicitud<AdjuntoConfig> {
     serde_json::from_value(v).unwrap()
 }
 
 /// The seed's row: federal, received 26/08/2021, due 24/09/2021.
-fn semilla(respuestas: Value, estado: &str) -> SolicitudConfig {
+fn semilla(respuestas: Value, estado: &str) -> Solicitud<AdjuntoConfig> {
     solicitud(json!({
         "folio": "0623800160321", "tipo": "acceso",
         "institucion": "INSTITUTO NACIONAL DE TRANSPARENCIA, ACCESO A LA INFORMACIÓN Y PROTECCIÓN DE DATOS PERSONALES (INAI)",
@@ -347,5 +347,95 @@ async fn a_system_speaking_the_other_dialect_is_still_linked() {
         for s in &cuenta.solicitudes {
             assert!(historial.iter().any(|r| r["folio"] == s.folio.to_string()));
         }
+    }
+}
+
+/// The solicitud a PNT shows in its detail, read back into the model (the PNT's own attachment
+/// ids left out: they are not Infomex's).
+fn solicitud_mostrada(detalle: &Value) -> Solicitud {
+    let mut v = json!({});
+    for campo in [
+        "folio",
+        "tipo",
+        "institucion",
+        "descripcion",
+        "fecha_presentacion",
+        "estado",
+        "prevencion",
+        "ampliacion",
+        "respuestas",
+    ] {
+        v[campo] = detalle[campo].clone();
+    }
+    for r in v["respuestas"].as_array_mut().unwrap() {
+        for a in r["adjuntos"].as_array_mut().unwrap() {
+            a.as_object_mut().unwrap().remove("id");
+        }
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+/// One solicitud, one shape: a solicitud given to the simulator's admin API comes back from the
+/// admin API as `pnt_model::Solicitud`, and after a vinculación the reference PNT's detail is
+/// that same `pnt_model::Solicitud` (prevención, answers, attachment sizes and checksums), in
+/// both wire dialects.
+#[tokio::test]
+async fn a_solicitud_given_to_the_simulator_is_the_solicitud_the_pnt_shows() {
+    let app = spawn_app().await;
+    let token = app.user("maria@example.mx").await;
+    let http = reqwest::Client::new();
+    for (j, folio) in [
+        (Jurisdiccion::Federacion, "0623800160321"),
+        (Jurisdiccion::Jalisco, "JAL-001-000001-21"),
+    ] {
+        let res = http
+            .put(format!("{}/accounts", app.sim.admin_url()))
+            .json(&json!({
+                "jurisdiccion": j.slug(), "usuario": "maria.lopez", "contrasena": "s3creta",
+                "solicitudes": [{
+                    "folio": folio, "tipo": "acceso", "institucion": "Unidad de Transparencia",
+                    "descripcion": "Solicito la nómina de 2020.", "fecha_presentacion": "2021-08-02",
+                    "estado": "terminada",
+                    "prevencion": {"notificada": "2021-08-04", "desahogada": "2021-08-06"},
+                    "respuestas": [
+                        {"tipo": "Requerimiento de información adicional", "fecha": "2021-08-04",
+                         "texto": "Precise el periodo."},
+                        {"tipo": "Entrega de información en medio electrónico", "fecha": "2021-08-20",
+                         "texto": "Se entrega la nómina.\nAtentamente",
+                         "adjuntos": [
+                            {"nombre": "nomina.csv", "media_type": "text/csv", "contenido": "puesto,sueldo\nDirectora,1\n"},
+                            {"nombre": "oficio.pdf", "media_type": "application/pdf", "tamano": 4096}]}]
+                }]
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        let admin: Value = http
+            .get(format!(
+                "{}/accounts/{}/maria.lopez",
+                app.sim.admin_url(),
+                j.slug()
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let de_infomex: Vec<Solicitud> =
+            serde_json::from_value(admin["solicitudes"].clone()).unwrap();
+        let dada = app.cuenta(j, "maria.lopez").solicitudes[0].to_model();
+        assert_eq!(de_infomex, std::slice::from_ref(&dada), "{j}");
+        assert_eq!(dada.adjuntos().count(), 2);
+
+        let r = app.vincular(&token, j, "maria.lopez").await;
+        assert_eq!(r["estado"], "completa", "{r}");
+        let mostrada = solicitud_mostrada(&app.detalle(&token, folio).await);
+        let sin_ids = dada.map_adjuntos(|a| pnt_model::Adjunto {
+            id: String::new(),
+            ..a.clone()
+        });
+        assert_eq!(mostrada, sin_ids, "{j}");
     }
 }
