@@ -47,7 +47,7 @@ impl Environment for Embedded {
                 .map_err(|e| format!("el simulador no arrancó: {e}"))?;
             let dir = tempfile::tempdir()
                 .map_err(|e| format!("no se pudo crear la carpeta temporal: {e}"))?;
-            let mut server_config = Config::for_tests()
+            let mut server_config = Config::embedded()
                 .db_path(dir.path().join("pnt.sqlite"))
                 .infomex_base_url(sim.url());
             for j in Jurisdiccion::ALL {

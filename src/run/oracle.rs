@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pnt_model::{
     Adjunto, Calendario, Date, EstadoSolicitud, Folio, Jurisdiccion, Prevencion, ReglaSemaforo,
-    Respuesta, Sha256, Solicitud, Terminos, TipoRespuesta, TipoSolicitud,
+    Respuesta, Sha256, Solicitud, TipoRespuesta, TipoSolicitud,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -225,18 +225,15 @@ pub fn compare(j: Jurisdiccion, accounts: &[&SimAccount], view: &TargetView) -> 
                 }
                 continue;
             };
-            let model = s.model(j);
-            let terminos = Terminos::de(j, s.tipo);
-            let plazo = model.plazo(&cal, &terminos).ok();
-            let fecha_limite = plazo.and_then(|p| p.fecha_limite());
-            let semaforo = plazo.map(|p| model.semaforo(&cal, &p, &regla, view.hoy));
+            // pnt-model's row, incoherent dates included (model/src/historial.rs).
+            let fila = s.model(j).fila_historial(&cal, &regla, view.hoy);
             let expected = vec![
                 folio.clone(),
                 s.tipo.slug().to_owned(),
                 s.institucion.clone(),
-                plazo.map_or("?".into(), |p| p.recepcion_oficial.to_string()),
-                fecha_limite.map_or("—".into(), |d| d.to_string()),
-                semaforo.map_or("?".into(), |x| x.slug().to_owned()),
+                fila.recepcion_oficial.to_string(),
+                fila.fecha_limite.map_or("—".into(), |d| d.to_string()),
+                fila.semaforo.slug().to_owned(),
                 s.estado.slug().to_owned(),
             ];
             let cell = |k: &str| match row.get(k) {
