@@ -22,7 +22,8 @@ use pnt_model::{Jurisdiccion, Sha256};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
-use crate::config::{Dialect, InfomexConfig};
+use crate::config::InfomexConfig;
+use pnt_model::Dialect;
 
 pub(crate) use fallo::Fallo;
 use fallo::Respuesta;

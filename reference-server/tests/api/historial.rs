@@ -444,13 +444,13 @@ async fn incoherent_dates_are_shown_by_pnt_models_policy() {
                                 "fecha": "2021-11-25", "texto": "Se adjunta el padrón."}]
             }))),
     );
+    // Long after the fecha límite either would have had with coherent dates (24/09/2021).
+    app.clock.set_hoy("2021-12-01".parse().unwrap());
     let token = app.user("rosa@example.mx").await;
     let r = app
         .vincular(&token, Jurisdiccion::Federacion, "rosa.jimenez")
         .await;
     assert_eq!(r["estado"], "completa");
-    // Long after the fecha límite either would have had with coherent dates (24/09/2021).
-    app.clock.set_hoy("2021-12-01".parse().unwrap());
 
     let d = app.detalle(&token, "0623800200021").await;
     assert_eq!(d["fecha_recepcion_oficial"], "2021-08-26");
