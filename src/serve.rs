@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use infomex_sim::{CuentaConfig, SimConfig, SolicitudConfig};
-use pnt_model::{Calendario, Date, Jurisdiccion, Tramite, VentanaQueja};
 use pnt_model::Dialect;
+use pnt_model::{Calendario, Date, Jurisdiccion, Tramite, VentanaQueja};
 use pnt_reference_server::{Clock, Config};
 
 use crate::error::{CliError, Exit};

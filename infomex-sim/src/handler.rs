@@ -11,13 +11,13 @@ use pnt_model::{EstadoSolicitud, Jurisdiccion};
 use serde::Deserialize;
 
 use crate::account::SolicitudSim;
-use pnt_model::Dialect;
 use crate::fault::{Endpoint, FaultKind, RequestInfo};
 use crate::journal::{Record, redact};
 use crate::query::{Query, split_ascii};
 use crate::server::{ConnCtx, SimBody, wire_response};
 use crate::state::{Cached, LoginError, SimState};
 use crate::wire::{SimError, Wire, legacy, modern};
+use pnt_model::Dialect;
 
 /// The largest request body read (log-in forms are tiny).
 const MAX_BODY: usize = 64 * 1024;

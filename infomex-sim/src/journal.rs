@@ -7,9 +7,9 @@ use axum::http::Method;
 use pnt_model::Jurisdiccion;
 use serde::Serialize;
 
-use pnt_model::Dialect;
 use crate::fault::Endpoint;
 use crate::query::split_ascii;
+use pnt_model::Dialect;
 
 /// One request as the simulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -16,9 +16,9 @@ use pnt_model::{Jurisdiccion, Sha256};
 use crate::account::{self, Cuenta, CuentaConfig, SolicitudSim};
 use crate::clock::SimClock;
 use crate::config::SimConfig;
-use pnt_model::Dialect;
 use crate::fault::FaultPlan;
 use crate::journal::Journal;
+use pnt_model::Dialect;
 
 /// How many generated accounts are kept ready; beyond that the cache starts over.
 const ACCOUNT_CACHE: usize = 256;

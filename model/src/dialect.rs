@@ -76,7 +76,10 @@ mod tests {
             .filter(|j| Dialect::default_for(*j) == Dialect::Legacy)
             .collect();
         assert_eq!(legacy, Dialect::LEGACY_DEFAULT);
-        assert_eq!(Dialect::default_for(Jurisdiccion::Federacion), Dialect::Modern);
+        assert_eq!(
+            Dialect::default_for(Jurisdiccion::Federacion),
+            Dialect::Modern
+        );
     }
 
     #[test]

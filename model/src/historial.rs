@@ -137,12 +137,7 @@ impl Tramite {
             recepcion_oficial,
             fecha_limite,
             semaforo: regla.evaluar(cal, hoy, fecha_limite, self.respuesta_final),
-            ventana_queja: ventana_queja(
-                cal,
-                &self.terminos(),
-                fecha_limite,
-                self.respuesta_final,
-            ),
+            ventana_queja: ventana_queja(cal, &self.terminos(), fecha_limite, self.respuesta_final),
             incongruencia,
         }
     }
@@ -223,7 +218,8 @@ mod tests {
             f.incongruencia,
             Some(PlazoError::PrevencionAntesDeRecepcion { .. })
         ));
-        let answered = tramite(antes, Some(date(2021, 9, 10))).fila(&cal, &regla, date(2021, 9, 13));
+        let answered =
+            tramite(antes, Some(date(2021, 9, 10))).fila(&cal, &regla, date(2021, 9, 13));
         assert_eq!(answered.semaforo, Semaforo::EnTiempo);
         assert_eq!(
             answered.ventana_queja.map(|v| (v.desde, v.motivo)),

@@ -4,9 +4,7 @@
 use jiff::civil::Date;
 use pnt_model::{FilaCalculada, MotivoVentana, Semaforo, TipoSolicitud};
 
-use crate::db::{
-    self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, NuevaQueja, QuejaGuardada,
-};
+use crate::db::{self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, NuevaQueja, QuejaGuardada};
 use crate::dto::{
     AdjuntoDto, DetalleDto, FilaDto, HistorialConsulta, HistorialDto, PrevencionDto, QuejaDto,
     RespuestaDto, VentanaDto,
@@ -82,7 +80,9 @@ pub(crate) async fn historial(
     f: Filtros,
 ) -> Result<HistorialDto, ApiError> {
     let hoy = state.clock().hoy();
-    let filtro = f.semaforo.map(|semaforo| state.reglas().filtro(semaforo, hoy));
+    let filtro = f
+        .semaforo
+        .map(|semaforo| state.reglas().filtro(semaforo, hoy));
     let desplazamiento = u64::from(f.pagina - 1) * u64::from(f.por_pagina);
     let pagina = state
         .db()

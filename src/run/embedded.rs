@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 
 use infomex_sim::{InfomexSim, SimHandle};
-use pnt_model::Jurisdiccion;
 use pnt_model::Dialect;
+use pnt_model::Jurisdiccion;
 use pnt_reference_server::Config;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;

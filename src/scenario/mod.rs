@@ -26,8 +26,7 @@ pub use error::{ScenarioError, code};
 pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector};
 // The fault plan is written exactly as the simulator reads it: its catalog is the only one.
 pub use infomex::{
-    Account, AdjuntoInfomex, Infomex, PrevencionInfomex, RespuestaInfomex,
-    SolicitudInfomex,
+    Account, AdjuntoInfomex, Infomex, PrevencionInfomex, RespuestaInfomex, SolicitudInfomex,
 };
 pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
 pub use load::{Instance, find_files, load_file, load_file_all, load_str, load_str_all};
