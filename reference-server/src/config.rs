@@ -273,3 +273,46 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded reference is production's configuration but for the three documented
+    /// settings; only tests get the cheap argon2.
+    #[test]
+    fn embedded_is_production_but_for_hooks_and_loopback_timing() {
+        let (e, d) = (Config::embedded(), Config::default());
+        assert!(e.test_hooks && !d.test_hooks);
+        assert_eq!(e.infomex.timeout, Duration::from_secs(3));
+        assert_eq!(
+            (e.infomex.retry.base, e.infomex.retry.maximo),
+            (Duration::from_millis(1), Duration::from_millis(10))
+        );
+        assert_eq!(
+            (
+                e.argon2,
+                e.infomex.retry.intentos,
+                e.infomex.retry.retry_after_maximo,
+                e.infomex.retry.semilla,
+                e.duracion_sesion,
+                e.limite_login,
+                e.limite_vinculacion,
+                e.regla_semaforo,
+                e.storage,
+            ),
+            (
+                d.argon2,
+                d.infomex.retry.intentos,
+                d.infomex.retry.retry_after_maximo,
+                d.infomex.retry.semilla,
+                d.duracion_sesion,
+                d.limite_login,
+                d.limite_vinculacion,
+                d.regla_semaforo,
+                d.storage,
+            )
+        );
+        assert_eq!(Config::for_tests().argon2, Argon2Params::cheap());
+    }
+}
