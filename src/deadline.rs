@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pnt_model::{
     Calendario, Computo, Date, Jurisdiccion, Plazo, Prevencion, ReglaSemaforo, Semaforo, Terminos,
-    TipoSolicitud, VentanaQueja, ventana_queja,
+    TipoSolicitud, Tramite, VentanaQueja,
 };
 use serde::Serialize;
 
@@ -82,7 +82,16 @@ pub(crate) fn run(args: &DeadlineArgs, out: &mut dyn Write) -> Result<Exit, CliE
             format!("{e}; corrija las fechas"),
         )
     })?;
-    let ventana = ventana_queja(&calendario, &terminos, plazo.fecha_limite(), respuesta);
+    // The semáforo and the queja window are those of the Mi Historial row (pnt-model's one rule).
+    let tramite = Tramite {
+        jurisdiccion,
+        tipo,
+        fecha_presentacion: presentada,
+        ampliacion: args.ampliacion,
+        prevencion,
+        respuesta_final: respuesta,
+    };
+    let ventana = tramite.ventana_queja(&calendario);
     let resultado = Resultado {
         jurisdiccion,
         tipo,
@@ -103,7 +112,9 @@ pub(crate) fn run(args: &DeadlineArgs, out: &mut dyn Write) -> Result<Exit, CliE
         ventana_queja: ventana,
         hoy,
         semaforo: hoy.map(|hoy| {
-            ReglaSemaforo::default().evaluar(&calendario, hoy, plazo.fecha_limite(), respuesta)
+            tramite
+                .fila(&calendario, &ReglaSemaforo::default(), hoy)
+                .semaforo
         }),
         queja_disponible: hoy.map(|hoy| ventana.is_some_and(|v| v.abierta(hoy))),
     };

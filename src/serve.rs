@@ -7,9 +7,7 @@ use std::path::PathBuf;
 
 use infomex_sim::{AdjuntoConfig, CuentaConfig, SimConfig};
 use pnt_model::Dialect;
-use pnt_model::{
-    Calendario, Date, Jurisdiccion, Plazo, Solicitud, Terminos, VentanaQueja, ventana_queja,
-};
+use pnt_model::{Calendario, Date, Jurisdiccion, Solicitud, Tramite, VentanaQueja};
 use pnt_reference_server::{Clock, Config};
 
 use crate::error::{CliError, Exit};
@@ -273,30 +271,27 @@ pub(crate) fn demo_accounts() -> Vec<CuentaConfig> {
     ]
 }
 
-/// The queja window of one of the demo's federal rows, as the reference PNT computes it: the LFT
-/// calendar, the federal terms, the first final answer.
+/// The queja window of one of the demo's federal rows, by pnt-model's Mi Historial rule as the
+/// reference PNT applies it: the LFT calendar, the federal terms, the first final answer.
 fn ventana_demo(folio: &str) -> Option<VentanaQueja> {
     let cuentas = demo_accounts();
     let s = cuentas[0]
         .solicitudes
         .iter()
         .find(|s| s.folio.to_string() == folio)?;
-    let cal = Calendario::lft();
-    let terminos = Terminos::de(Jurisdiccion::Federacion, s.tipo);
-    let plazo = Plazo::calcular(
-        &cal,
-        &terminos,
-        s.fecha_presentacion,
-        s.ampliacion,
-        s.prevencion,
-    )
-    .ok()?;
-    let respuesta = s
-        .respuestas
-        .iter()
-        .find(|r| r.tipo.es_final())
-        .map(|r| r.fecha);
-    ventana_queja(&cal, &terminos, plazo.fecha_limite(), respuesta)
+    Tramite {
+        jurisdiccion: Jurisdiccion::Federacion,
+        tipo: s.tipo,
+        fecha_presentacion: s.fecha_presentacion,
+        ampliacion: s.ampliacion,
+        prevencion: s.prevencion,
+        respuesta_final: s
+            .respuestas
+            .iter()
+            .find(|r| r.tipo.es_final())
+            .map(|r| r.fecha),
+    }
+    .ventana_queja(&Calendario::lft())
 }
 
 /// The banner's lines on quejas: which rows to try on the tour's date, and when.

@@ -11,13 +11,17 @@
 //! - [`calendario`]: días hábiles — LFT art. 74 rules plus calendar data files.
 //! - [`plazo`]: official receipt, fecha límite, ampliación, prevención, queja window.
 //! - [`dialect`]: the two Infomex wire dialects and which jurisdictions speak which.
-//! - [`semaforo`]: En tiempo / En alerta / Fuera de tiempo.
+//! - [`semaforo`]: En tiempo / En alerta / Fuera de tiempo, and the cut-off a filter uses.
+//! - [`historial`]: the computed columns of a Mi Historial row (recepción oficial, fecha
+//!   límite, semáforo, queja window) — the one rule the reference server shows and the oracle
+//!   expects, with the policy for incoherent dates.
 //! - [`solicitud`]: solicitudes, respuestas (the Infomex answer catalog), adjuntos, quejas.
 //! - [`suggest`]: "¿quiso decir …?" — the nearest known word to a typo.
 
 pub mod calendario;
 pub mod dialect;
 pub mod folio;
+pub mod historial;
 pub mod jurisdiccion;
 pub mod plazo;
 pub mod semaforo;
@@ -27,6 +31,7 @@ pub mod suggest;
 pub use calendario::{Calendario, CalendarioError, Inhabil, feriado_lft};
 pub use dialect::Dialect;
 pub use folio::{Folio, FolioError};
+pub use historial::{Fechas, FilaCalculada, Tramite};
 pub use jurisdiccion::{Jurisdiccion, JurisdiccionDesconocida};
 pub use plazo::{
     Computo, MotivoVentana, Plazo, PlazoError, Prevencion, Terminos, VentanaQueja, fecha_limite,

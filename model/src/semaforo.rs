@@ -97,6 +97,17 @@ impl ReglaSemaforo {
             None => Semaforo::EnTiempo,
         }
     }
+
+    /// The semáforo cut-off on `hoy`: the `umbral_alerta + 1`-th día hábil after `hoy`.
+    ///
+    /// An unanswered request whose fecha límite is on or after `hoy` is En alerta exactly when
+    /// its fecha límite is *before* this date, and En tiempo from it on. That turns the count of
+    /// días hábiles left, which depends on the calendar, into one date comparison, so a server
+    /// can select a semáforo on a stored fecha límite with an index (the reference server's SQL
+    /// filter does).
+    pub fn corte_alerta(&self, cal: &Calendario, hoy: Date) -> Date {
+        cal.sumar_dias_habiles(hoy, self.umbral_alerta + 1)
+    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
-use crate::plazo::{Plazo, PlazoError, Prevencion, Terminos, VentanaQueja};
-use crate::{Calendario, Folio, Jurisdiccion, ReglaSemaforo, Semaforo};
+use crate::plazo::{Plazo, PlazoError, Prevencion, Terminos};
+use crate::{Calendario, Folio, Jurisdiccion};
 
 /// The two kinds of request the PNT legend distinguishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -388,36 +388,8 @@ impl<A> Solicitud<A> {
         )
     }
 
-    /// The semáforo on `hoy`.
-    pub fn semaforo(
-        &self,
-        cal: &Calendario,
-        plazo: &Plazo,
-        regla: &ReglaSemaforo,
-        hoy: Date,
-    ) -> Semaforo {
-        regla.evaluar(
-            cal,
-            hoy,
-            plazo.fecha_limite(),
-            self.respuesta_final().map(|r| r.fecha),
-        )
-    }
-
-    /// When a queja (recurso de revisión) may be filed, if the procedure allows one yet.
-    pub fn ventana_queja(
-        &self,
-        cal: &Calendario,
-        terminos: &Terminos,
-        plazo: &Plazo,
-    ) -> Option<VentanaQueja> {
-        crate::plazo::ventana_queja(
-            cal,
-            terminos,
-            plazo.fecha_limite(),
-            self.respuesta_final().map(|r| r.fecha),
-        )
-    }
+    // The Mi Historial row (semáforo, queja window) is `Solicitud::fila_historial`, in
+    // `historial.rs`: one rule, with the policy for incoherent dates.
 }
 
 /// A queja (recurso de revisión) filed against a request's answer or lack of one.

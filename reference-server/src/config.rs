@@ -231,11 +231,25 @@ impl Config {
         self
     }
 
-    /// Settings for tests: hooks on, cheap argon2, tiny backoff, a short request timeout.
-    pub fn for_tests() -> Self {
+    /// The reference as `pnt-suite run` embeds it: a fresh server per scenario, on a temporary
+    /// database, linking with a simulator on loopback. From [`Config::default`] it differs in
+    /// three documented ways, each because of what a scenario run is:
+    ///
+    /// - the `/__test` hooks are on: scenarios fix and move the clock, and restart the server;
+    /// - an Infomex request times out after 3 s, not 20 s: the simulator answers on loopback in
+    ///   milliseconds, so a request silent for 3 s is a hung one (the `hang` fault), and
+    ///   scenarios say so (`scenarios/fallas/conexion-colgada.yaml`);
+    /// - retries back off from 1 ms up to 10 ms instead of 250 ms up to 8 s: the same number of
+    ///   attempts with the same deterministic jitter, so a fault scenario proves the same
+    ///   thing, without waiting out delays meant to spare a real Infomex under load. A
+    ///   `Retry-After` is still honoured as in production.
+    ///
+    /// Everything else — argon2 cost, session length, attempt limits, the semáforo rule — is
+    /// production's, so the reference a target is compared with is the one that would be deployed.
+    /// The caller sets the database, the simulator's URL and the dialects.
+    pub fn embedded() -> Self {
         Config {
             test_hooks: true,
-            argon2: Argon2Params::cheap(),
             infomex: InfomexConfig {
                 timeout: Duration::from_secs(3),
                 retry: RetryPolicy {
@@ -247,5 +261,58 @@ impl Config {
             },
             ..Config::default()
         }
+    }
+
+    /// For this crate's tests, benches and the suite's own tests only: [`Config::embedded`] with
+    /// the cheapest valid argon2 cost, so that the hundreds of users the tests register do not
+    /// spend their time hashing. Never what a run or a deployment uses.
+    pub fn for_tests() -> Self {
+        Config {
+            argon2: Argon2Params::cheap(),
+            ..Config::embedded()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded reference is production's configuration but for the three documented
+    /// settings; only tests get the cheap argon2.
+    #[test]
+    fn embedded_is_production_but_for_hooks_and_loopback_timing() {
+        let (e, d) = (Config::embedded(), Config::default());
+        assert!(e.test_hooks && !d.test_hooks);
+        assert_eq!(e.infomex.timeout, Duration::from_secs(3));
+        assert_eq!(
+            (e.infomex.retry.base, e.infomex.retry.maximo),
+            (Duration::from_millis(1), Duration::from_millis(10))
+        );
+        assert_eq!(
+            (
+                e.argon2,
+                e.infomex.retry.intentos,
+                e.infomex.retry.retry_after_maximo,
+                e.infomex.retry.semilla,
+                e.duracion_sesion,
+                e.limite_login,
+                e.limite_vinculacion,
+                e.regla_semaforo,
+                e.storage,
+            ),
+            (
+                d.argon2,
+                d.infomex.retry.intentos,
+                d.infomex.retry.retry_after_maximo,
+                d.infomex.retry.semilla,
+                d.duracion_sesion,
+                d.limite_login,
+                d.limite_vinculacion,
+                d.regla_semaforo,
+                d.storage,
+            )
+        );
+        assert_eq!(Config::for_tests().argon2, Argon2Params::cheap());
     }
 }

@@ -2,18 +2,14 @@
 //! Every lookup is by (user, key): another user's data answers exactly like absent data.
 
 use jiff::civil::Date;
-use pnt_model::{MotivoVentana, Semaforo, TipoSolicitud};
+use pnt_model::{FilaCalculada, MotivoVentana, Semaforo, TipoSolicitud};
 
-use crate::db::{
-    self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, NuevaQueja,
-    QuejaGuardada,
-};
+use crate::db::{self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, NuevaQueja, QuejaGuardada};
 use crate::dto::{
     AdjuntoDto, DetalleDto, FilaDto, HistorialConsulta, HistorialDto, PrevencionDto, QuejaDto,
     RespuestaDto, VentanaDto,
 };
 use crate::error::ApiError;
-use crate::reglas::Evaluacion;
 use crate::state::AppState;
 
 /// Mi Historial's filters, parsed.
@@ -84,11 +80,9 @@ pub(crate) async fn historial(
     f: Filtros,
 ) -> Result<HistorialDto, ApiError> {
     let hoy = state.clock().hoy();
-    let filtro = f.semaforo.map(|semaforo| FiltroSemaforo {
-        semaforo,
-        hoy,
-        corte: state.reglas().corte_alerta(hoy),
-    });
+    let filtro = f
+        .semaforo
+        .map(|semaforo| state.reglas().filtro(semaforo, hoy));
     let desplazamiento = u64::from(f.pagina - 1) * u64::from(f.por_pagina);
     let pagina = state
         .db()
@@ -115,9 +109,9 @@ pub(crate) async fn historial(
     })
 }
 
-fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, Evaluacion) {
+fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, FilaCalculada) {
     let e = state.reglas().evaluar(fila, hoy);
-    let abierta = e.ventana.is_some_and(|v| v.abierta(hoy));
+    let abierta = e.queja_abierta(hoy);
     (
         FilaDto {
             folio: fila.folio.clone(),
@@ -171,7 +165,7 @@ fn detalle_dto(state: &AppState, d: DetalleGuardado, hoy: Date) -> DetalleDto {
                 adjuntos: r.adjuntos.into_iter().map(adjunto_dto).collect(),
             })
             .collect(),
-        queja: e.ventana.map(|v| VentanaDto {
+        queja: e.ventana_queja.map(|v| VentanaDto {
             disponible: v.abierta(hoy),
             desde: v.desde,
             hasta: v.hasta,
@@ -240,7 +234,7 @@ pub(crate) async fn interponer_queja(
         .ok_or(ApiError::SolicitudNoEncontrada)?;
     let e = state.reglas().evaluar(&fila, hoy);
     let fecha = |d: Date| d.strftime("%d/%m/%Y").to_string();
-    match e.ventana {
+    match e.ventana_queja {
         None => {
             return Err(ApiError::QuejaFueraDePlazo(format!(
                 "Todavía no se puede interponer una queja contra la solicitud {folio}: su plazo de \

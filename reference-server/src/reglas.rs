@@ -1,14 +1,14 @@
-//! The law as this server applies it: calendars, terms, plazos, semáforo and queja windows —
-//! all computed by pnt-model, never here. This module only picks the inputs (which calendar,
-//! which terms) and packages the outputs.
+//! The law as this server applies it: which calendar and semáforo rule are in force. Every
+//! date, semáforo and queja window is computed by pnt-model ([`pnt_model::Tramite::fila`], with
+//! its policy for incoherent dates), never here; this module only picks the inputs and hands
+//! the outputs to storage and to the front ends.
 
 use jiff::civil::Date;
 use pnt_model::{
-    Calendario, Jurisdiccion, Plazo, Prevencion, ReglaSemaforo, Semaforo, Solicitud, Terminos,
-    TipoSolicitud, VentanaQueja, recepcion_oficial, ventana_queja,
+    Calendario, FilaCalculada, Jurisdiccion, ReglaSemaforo, Semaforo, Solicitud, Tramite,
 };
 
-use crate::db::{Derivados, FilaHistorial};
+use crate::db::{Derivados, FilaHistorial, FiltroSemaforo};
 
 /// The calendar and semáforo rule in force.
 #[derive(Debug, Clone)]
@@ -18,15 +18,6 @@ pub(crate) struct Reglas {
     /// cut-off per calendar.
     calendario: Calendario,
     regla: ReglaSemaforo,
-}
-
-/// What Mi Historial shows of one solicitud on one day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Evaluacion {
-    pub(crate) recepcion_oficial: Date,
-    pub(crate) fecha_limite: Option<Date>,
-    pub(crate) semaforo: Semaforo,
-    pub(crate) ventana: Option<VentanaQueja>,
 }
 
 impl Reglas {
@@ -41,73 +32,42 @@ impl Reglas {
         &self.calendario
     }
 
-    fn plazo(
-        &self,
-        j: Jurisdiccion,
-        tipo: TipoSolicitud,
-        presentada: Date,
-        ampliacion: bool,
-        prevencion: Option<Prevencion>,
-    ) -> (Date, Option<Date>) {
-        let cal = self.calendario(j);
-        match Plazo::calcular(
-            cal,
-            &Terminos::de(j, tipo),
-            presentada,
-            ampliacion,
-            prevencion,
-        ) {
-            Ok(p) => (p.recepcion_oficial, p.fecha_limite()),
-            Err(e) => {
-                // Incoherent dates from Infomex: shown without a fecha límite rather than with
-                // a wrong one.
-                tracing::warn!(error = %e, "plazo incongruente");
-                (recepcion_oficial(cal, presentada), None)
-            }
-        }
+    /// What is stored alongside a migrated solicitud.
+    pub(crate) fn derivados<A>(&self, j: Jurisdiccion, d: &Solicitud<A>) -> Derivados {
+        self.derivados_de(&Tramite {
+            jurisdiccion: j,
+            ..d.tramite()
+        })
     }
 
-    /// What is stored alongside a migrated solicitud.
-    pub(crate) fn derivados(&self, j: Jurisdiccion, d: &Solicitud) -> Derivados {
-        let (recepcion_oficial, fecha_limite) =
-            self.plazo(j, d.tipo, d.fecha_presentacion, d.ampliacion, d.prevencion);
+    /// The stored dates of a solicitud: the ones [`Reglas::evaluar`] shows, so that the
+    /// semáforo filter on them selects what the rows say.
+    pub(crate) fn derivados_de(&self, t: &Tramite) -> Derivados {
+        let fechas = t.fechas(self.calendario(t.jurisdiccion));
+        if let Some(e) = &fechas.incongruencia {
+            // Shown by pnt-model's policy for incoherent dates (no fecha límite, En tiempo);
+            // logged so that an operator can take it up with the Infomex that sent them.
+            tracing::warn!(error = %e, codigo = pnt_model::PlazoError::CODE, "plazo incongruente");
+        }
         Derivados {
-            recepcion_oficial,
-            fecha_limite,
-            respuesta_final: d.respuesta_final().map(|r| r.fecha),
+            recepcion_oficial: fechas.recepcion_oficial,
+            fecha_limite: fechas.fecha_limite,
+            respuesta_final: t.respuesta_final,
         }
     }
 
     /// The row's dates, semáforo and queja window on `hoy`.
-    pub(crate) fn evaluar(&self, fila: &FilaHistorial, hoy: Date) -> Evaluacion {
-        let j = fila.jurisdiccion;
-        let cal = self.calendario(j);
-        let (recepcion_oficial, fecha_limite) = self.plazo(
-            j,
-            fila.tipo,
-            fila.fecha_presentacion,
-            fila.ampliacion,
-            fila.prevencion,
-        );
-        Evaluacion {
-            recepcion_oficial,
-            fecha_limite,
-            semaforo: self
-                .regla
-                .evaluar(cal, hoy, fecha_limite, fila.respuesta_final),
-            ventana: ventana_queja(
-                cal,
-                &Terminos::de(j, fila.tipo),
-                fecha_limite,
-                fila.respuesta_final,
-            ),
-        }
+    pub(crate) fn evaluar(&self, fila: &FilaHistorial, hoy: Date) -> FilaCalculada {
+        let t = fila.tramite();
+        t.fila(self.calendario(t.jurisdiccion), &self.regla, hoy)
     }
 
-    /// The first day on which an unanswered request due that day is no longer "en alerta" on
-    /// `hoy`: the `umbral + 1`-th día hábil after `hoy` (see `db::FiltroSemaforo`).
-    pub(crate) fn corte_alerta(&self, hoy: Date) -> Date {
-        self.calendario
-            .sumar_dias_habiles(hoy, self.regla.umbral_alerta + 1)
+    /// The SQL filter that selects the rows whose semáforo on `hoy` is `semaforo`.
+    pub(crate) fn filtro(&self, semaforo: Semaforo, hoy: Date) -> FiltroSemaforo {
+        FiltroSemaforo {
+            semaforo,
+            hoy,
+            corte: self.regla.corte_alerta(&self.calendario, hoy),
+        }
     }
 }

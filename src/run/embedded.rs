@@ -47,7 +47,7 @@ impl Environment for Embedded {
                 .await
                 .map_err(|e| RunError::SimNotStarted(e.to_string()))?;
             let dir = tempfile::tempdir().map_err(|e| RunError::TempDir(e.to_string()))?;
-            let mut server_config = Config::for_tests()
+            let mut server_config = Config::embedded()
                 .db_path(dir.path().join("pnt.sqlite"))
                 .infomex_base_url(sim.url());
             for j in Jurisdiccion::ALL {

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pnt_model::{Calendario, Date, Jurisdiccion, ReglaSemaforo, Respuesta, Solicitud, Terminos};
+use pnt_model::{Calendario, Date, Jurisdiccion, ReglaSemaforo, Respuesta, Solicitud, Tramite};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -274,18 +274,19 @@ fn expected_row(
     s: &Solicitud,
     view: &TargetView,
 ) -> Vec<String> {
-    let regla = view.regla;
-    let terminos = Terminos::de(j, s.tipo);
-    let plazo = s.plazo(cal, &terminos).ok();
-    let fecha_limite = plazo.and_then(|p| p.fecha_limite());
-    let semaforo = plazo.map(|p| s.semaforo(cal, &p, &regla, view.hoy));
+    // pnt-model's row, incoherent dates included (model/src/historial.rs).
+    let fila = Tramite {
+        jurisdiccion: j,
+        ..s.tramite()
+    }
+    .fila(cal, &view.regla, view.hoy);
     vec![
         s.folio.to_string(),
         s.tipo.slug().to_owned(),
         s.institucion.clone(),
-        plazo.map_or("?".into(), |p| p.recepcion_oficial.to_string()),
-        fecha_limite.map_or("—".into(), |d| d.to_string()),
-        semaforo.map_or("?".into(), |x| x.slug().to_owned()),
+        fila.recepcion_oficial.to_string(),
+        fila.fecha_limite.map_or("—".into(), |d| d.to_string()),
+        fila.semaforo.slug().to_owned(),
         s.estado.slug().to_owned(),
     ]
 }

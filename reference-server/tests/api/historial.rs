@@ -3,7 +3,7 @@
 
 use infomex_sim::{AdjuntoConfig, CuentaConfig};
 use jiff::civil::Date;
-use pnt_model::{Calendario, Jurisdiccion, Plazo, ReglaSemaforo, Solicitud, Terminos};
+use pnt_model::{Calendario, Jurisdiccion, ReglaSemaforo, Solicitud, Tramite};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -169,38 +169,34 @@ async fn rows_are_computed_by_pnt_model_and_newest_first() {
         let mut ordenadas = claves.clone();
         ordenadas.sort_by(|a, b| b.cmp(a));
         assert_eq!(claves, ordenadas, "newest first");
-        let cal = Calendario::lft();
         for s in &cuenta.solicitudes {
             let row = rows
                 .iter()
                 .find(|r| r["folio"] == s.folio.to_string())
                 .unwrap();
-            let plazo = Plazo::calcular(
-                &cal,
-                &Terminos::de(j, s.tipo),
-                s.fecha_presentacion,
-                s.ampliacion,
-                s.prevencion,
-            )
-            .unwrap();
-            let respuesta = s
-                .respuestas
-                .iter()
-                .find(|r| r.tipo.es_final())
-                .map(|r| r.fecha);
-            let semaforo =
-                ReglaSemaforo::default().evaluar(&cal, hoy_date, plazo.fecha_limite(), respuesta);
+            let esperada = Tramite {
+                jurisdiccion: j,
+                ..s.solicitud.tramite()
+            }
+            .fila(&Calendario::lft(), &ReglaSemaforo::default(), hoy_date);
+            let semaforo = esperada.semaforo;
             assert_eq!(
                 row["fecha_recepcion_oficial"],
-                plazo.recepcion_oficial.to_string()
+                esperada.recepcion_oficial.to_string()
             );
             assert_eq!(
                 row["fecha_limite_entrega"],
-                plazo
-                    .fecha_limite()
+                esperada
+                    .fecha_limite
                     .map_or(Value::Null, |d| d.to_string().into())
             );
             assert_eq!(row["semaforo"], semaforo.slug(), "{} on {hoy}", s.folio);
+            assert_eq!(
+                row["queja_disponible"],
+                esperada.queja_abierta(hoy_date),
+                "{} on {hoy}",
+                s.folio
+            );
             let filtered = app
                 .get_json(
                     &format!("/historial?por_pagina=100&semaforo={}", semaforo.slug()),
@@ -415,4 +411,71 @@ async fn another_users_data_answers_404_like_absent_data() {
             .status(),
         StatusCode::OK
     );
+}
+
+/// A prevención notified before the official receipt describes no real procedure. pnt-model's
+/// policy for incoherent dates (model/src/historial.rs) decides the row: the receipt shown, no
+/// fecha límite, En tiempo however late it is, no queja window while unanswered, the answer's
+/// window once answered; the semáforo filter agrees with the rows.
+#[tokio::test]
+async fn incoherent_dates_are_shown_by_pnt_models_policy() {
+    let app = spawn_app().await;
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Federacion, "rosa.jimenez", "x")
+            .solicitud(solicitud(json!({
+                "folio": "0623800200021", "tipo": "acceso", "institucion": "SECRETARÍA DE SALUD",
+                "descripcion": "Contratos de arrendamiento", "fecha_presentacion": "2021-08-26",
+                "estado": "con_prevencion", "prevencion": {"notificada": "2021-08-20"}
+            })))
+            .solicitud(solicitud(json!({
+                "folio": "0623800210021", "tipo": "acceso", "institucion": "SECRETARÍA DE SALUD",
+                "descripcion": "Padrón de proveedores", "fecha_presentacion": "2021-08-26",
+                "estado": "terminada",
+                "prevencion": {"notificada": "2021-08-20", "desahogada": "2021-08-23"},
+                "respuestas": [{"tipo": "Entrega de información en medio electrónico",
+                                "fecha": "2021-11-25", "texto": "Se adjunta el padrón."}]
+            }))),
+    );
+    // Long after the fecha límite either would have had with coherent dates (24/09/2021).
+    app.clock.set_hoy("2021-12-01".parse().unwrap());
+    let token = app.user("rosa@example.mx").await;
+    let r = app
+        .vincular(&token, Jurisdiccion::Federacion, "rosa.jimenez")
+        .await;
+    assert_eq!(r["estado"], "completa");
+
+    let d = app.detalle(&token, "0623800200021").await;
+    assert_eq!(d["fecha_recepcion_oficial"], "2021-08-26");
+    assert!(d["fecha_limite_entrega"].is_null(), "{d}");
+    assert_eq!(d["semaforo"], "en_tiempo");
+    assert!(d["queja"].is_null(), "{d}");
+    assert_eq!(d["queja_disponible"], false);
+    let (status, codigo, _) = error_of(
+        app.post(
+            &format!("/solicitudes/{}/quejas", seg("0623800200021")),
+            &json!({"motivo": "Sin respuesta"}),
+            Some(&token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, codigo.as_str()),
+        (StatusCode::CONFLICT, "queja_fuera_de_plazo")
+    );
+
+    let d = app.detalle(&token, "0623800210021").await;
+    assert!(d["fecha_limite_entrega"].is_null(), "{d}");
+    assert_eq!(d["semaforo"], "en_tiempo");
+    assert_eq!(
+        d["queja"],
+        json!({"disponible": true, "desde": "2021-11-25", "hasta": d["queja"]["hasta"], "motivo": "respuesta"})
+    );
+
+    for (semaforo, total) in [("en_tiempo", 2), ("en_alerta", 0), ("fuera_de_tiempo", 0)] {
+        let h = app
+            .get_json(&format!("/historial?semaforo={semaforo}"), &token)
+            .await;
+        assert_eq!(h["total"], total, "{semaforo}");
+    }
 }
