@@ -228,6 +228,20 @@ impl SimHandle {
         self.state.account(j, usuario).map(|c| c.cuenta.clone())
     }
 
+    /// The first procedural usuario (`ciudadano1`, `ciudadano2`, … up to `ciudadano{limit}`) of
+    /// `j` whose account satisfies `pred`: how tests and demos pick an account with what they
+    /// need (enough solicitudes, an attachment, a non-ASCII text) without pinning one seed's data.
+    pub fn find_usuario(
+        &self,
+        j: Jurisdiccion,
+        limit: u32,
+        mut pred: impl FnMut(&Cuenta) -> bool,
+    ) -> Option<String> {
+        (1..=limit)
+            .map(|n| format!("ciudadano{n}"))
+            .find(|u| self.account(j, u).is_some_and(|c| pred(&c)))
+    }
+
     pub fn put_account(&self, cuenta: CuentaConfig) {
         self.state.put_account(cuenta);
     }

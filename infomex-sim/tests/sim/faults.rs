@@ -253,13 +253,14 @@ async fn fault_malformed_body() {
 #[tokio::test]
 async fn fault_wrong_encoding_in_both_dialects() {
     let sim = InfomexSim::builder().seed(42).start().await.unwrap();
-    let usuario = (1..500)
-        .map(|n| format!("ciudadano{n}"))
-        .find(|u| {
-            let fed = sim.account(FED, u).unwrap();
-            let jal = sim.account(JAL, u).unwrap();
-            fed.solicitudes.iter().any(|s| !s.institucion.is_ascii())
-                && jal.solicitudes.iter().any(|s| !s.institucion.is_ascii())
+    let non_ascii =
+        |c: &infomex_sim::Cuenta| c.solicitudes.iter().any(|s| !s.institucion.is_ascii());
+    let usuario = sim
+        .find_usuario(FED, 500, |fed| {
+            non_ascii(fed)
+                && sim
+                    .account(JAL, &fed.usuario)
+                    .is_some_and(|jal| non_ascii(&jal))
         })
         .unwrap();
     sim.add_faults([Fault::new(FaultKind::WrongEncoding).endpoint(Endpoint::Lista)]);

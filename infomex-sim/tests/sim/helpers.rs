@@ -17,16 +17,10 @@ pub(crate) fn client() -> reqwest::Client {
 /// A procedural usuario of `j` whose account holds at least `min` solicitudes and an answer
 /// with attachments.
 pub(crate) fn usuario_with(sim: &SimHandle, j: Jurisdiccion, min: usize) -> String {
-    (1..500)
-        .map(|n| format!("ciudadano{n}"))
-        .find(|u| {
-            let c = sim.account(j, u).unwrap();
-            c.solicitudes.len() >= min
-                && c.solicitudes
-                    .iter()
-                    .any(|s| s.respuestas.iter().any(|r| !r.adjuntos.is_empty()))
-        })
-        .expect("some account is large enough")
+    sim.find_usuario(j, 500, |c| {
+        c.solicitudes.len() >= min && c.solicitudes.iter().any(|s| s.adjuntos().next().is_some())
+    })
+    .expect("some account is large enough")
 }
 
 /// Logs in to a modern system: the token, or the status.

@@ -258,17 +258,10 @@ pub(crate) fn seg(s: &str) -> String {
 /// The first procedural user of `j` whose account holds at least `min` solicitudes and at least
 /// one attachment.
 pub(crate) fn usuario_con(sim: &SimHandle, j: Jurisdiccion, min: usize) -> String {
-    (1..500)
-        .map(|n| format!("ciudadano{n}"))
-        .find(|u| {
-            let c = sim.account(j, u).unwrap();
-            c.solicitudes.len() >= min
-                && c.solicitudes
-                    .iter()
-                    .flat_map(|s| &s.respuestas)
-                    .any(|r| !r.adjuntos.is_empty())
-        })
-        .expect("some account is big enough")
+    sim.find_usuario(j, 500, |c| {
+        c.solicitudes.len() >= min && c.solicitudes.iter().any(|s| s.adjuntos().next().is_some())
+    })
+    .expect("some account is large enough")
 }
 
 /// The oracle: the user's history holds exactly the account's solicitudes minus `sin` (the
