@@ -12,6 +12,7 @@ mod error;
 mod exec;
 mod external;
 mod linkage;
+mod listing;
 mod oracle;
 mod select;
 mod sim;
