@@ -252,6 +252,7 @@ impl PntClient {
             .await
             .map_err(|e| unanswered(&method, url, &e, "el destino no respondió"))?;
         let status = resp.status().as_u16();
+        let headers = header_list(resp.headers());
         let bytes = resp
             .bytes()
             .await
@@ -262,7 +263,12 @@ impl PntClient {
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()))
         };
-        Ok(Observed { status, body, text })
+        Ok(Observed {
+            status,
+            body,
+            text,
+            headers,
+        })
     }
 
     /// `GET /api/v1/adjuntos/{id}`: the bytes, checked against `X-Sha256` by the caller.
@@ -287,6 +293,7 @@ impl PntClient {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
+        let headers = header_list(resp.headers());
         let declared = header("x-sha256");
         let media_type = header("content-type");
         let bytes = resp
@@ -302,6 +309,7 @@ impl PntClient {
                     status: status.as_u16(),
                     body,
                     text,
+                    headers,
                 },
                 None,
             ));
@@ -318,6 +326,7 @@ impl PntClient {
                 status: status.as_u16(),
                 text: body.to_string(),
                 body,
+                headers,
             },
             Some(Download {
                 bytes,
@@ -356,4 +365,18 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A folio or id as one percent-encoded path segment (`CDMX%2FUT%2F01234%2F2019`).
 pub(super) fn segment(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+/// A response's headers as [`Observed`] keeps them: lower-case names, values that are not
+/// visible ASCII shown lossily.
+fn header_list(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }

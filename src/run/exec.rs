@@ -300,11 +300,8 @@ impl<'a> Execution<'a> {
                     self.current = Some(l.user.clone());
                 }
             }
-            Action::CerrarSesion(_) if ok => {
-                if let Some(u) = self.acting(step) {
-                    self.sessions.remove(&u);
-                }
-            }
+            // After `cerrar_sesion` the user keeps the token they logged out with: a later step
+            // as that user sends it, so a scenario proves the target revoked it.
             Action::Vincular(v) if ok => {
                 let user = self.acting(step);
                 let usuario = self

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::vars::{UnsetVariable, Vars};
 use crate::report::Diff;
-use crate::scenario::{Expect, Selector};
+use crate::scenario::{Expect, HeaderExpect, Selector};
 
 /// A response as the checks see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,19 @@ pub struct Observed {
     pub body: Value,
     /// The body as text (the whole response for `excludes: {.: …}`).
     pub text: String,
+    /// The response headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Observed {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// A failed check, before it is tied to a step.
@@ -49,8 +62,73 @@ pub fn verify(expect: &Expect, observed: &Observed, vars: &Vars) -> Vec<Miss> {
     for (selector, fragment) in expect.excludes.iter() {
         misses.extend(check_text(selector, fragment, false, observed, vars));
     }
+    for (name, expected) in expect.headers.iter() {
+        misses.extend(check_header(name, expected, observed, vars));
+    }
     misses.extend(check_no_generic_error(observed));
+    misses.extend(check_retry_after(observed));
     misses
+}
+
+/// `headers`: one response header against what the step expects of it.
+fn check_header(
+    name: &str,
+    expected: &HeaderExpect,
+    observed: &Observed,
+    vars: &Vars,
+) -> Option<Miss> {
+    let actual = observed.header(name);
+    let shown = || actual.map_or("(ausente)".to_owned(), str::to_owned);
+    let (ok, wanted) = match expected {
+        HeaderExpect::Present(true) => (actual.is_some(), "(presente)".to_owned()),
+        HeaderExpect::Present(false) => (actual.is_none(), "(ausente)".to_owned()),
+        HeaderExpect::Equals(v) => {
+            let v = match vars.resolve(v) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Some(Miss {
+                        check: format!("encabezado {name}"),
+                        message: e.to_string(),
+                        diff: None,
+                    });
+                }
+            };
+            (actual == Some(v.as_str()), v)
+        }
+        HeaderExpect::Contains(fragment) => (
+            actual.is_some_and(|a| a.to_lowercase().contains(&fragment.to_lowercase())),
+            format!("(contiene «{fragment}»)"),
+        ),
+    };
+    (!ok).then(|| Miss {
+        check: format!("encabezado {name}"),
+        message: format!("el encabezado `{name}` de la respuesta no es el esperado"),
+        diff: Some(Diff::Value {
+            expected: wanted,
+            actual: shown(),
+        }),
+    })
+}
+
+/// The contract (docs/pnt-api.md, "Error codes"): every `429` says in `Retry-After` when to try
+/// again — seconds or an HTTP date —, whatever the step expects.
+fn check_retry_after(observed: &Observed) -> Option<Miss> {
+    if observed.status != 429 {
+        return None;
+    }
+    let value = observed.header("retry-after");
+    let valid = value.is_some_and(|v| {
+        let v = v.trim();
+        v.parse::<u64>().is_ok() || (v.len() > 20 && v.ends_with("GMT"))
+    });
+    (!valid).then(|| Miss {
+        check: "Retry-After".into(),
+        message: "una respuesta 429 debe decir en `Retry-After` cuándo reintentar (segundos o una fecha HTTP); sin eso la persona no sabe cuánto esperar".into(),
+        diff: Some(Diff::Value {
+            expected: "Retry-After: <segundos>".into(),
+            actual: value.map_or("(ausente)".to_owned(), |v| format!("Retry-After: {v}")),
+        }),
+    })
 }
 
 /// The error `codigo` of a response, if it has one.
@@ -350,6 +428,7 @@ mod tests {
             status,
             text: body.to_string(),
             body,
+            headers: Vec::new(),
         }
     }
 
@@ -434,5 +513,75 @@ mod tests {
                 "mensaje genérico: la respuesta dice «consulte con el administrador»: cada error debe decir qué pasó y qué hacer (DESIGN.md, \"Errors are specific\")"
             ]
         );
+    }
+
+    fn with_headers(status: u16, headers: &[(&str, &str)]) -> Observed {
+        Observed {
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned()))
+                .collect(),
+            ..observed(status, json!({}))
+        }
+    }
+
+    #[test]
+    fn headers_are_matched_by_name_in_any_case() {
+        let o = with_headers(
+            200,
+            &[
+                ("X-Sha256", "abc"),
+                ("Content-Disposition", "attachment; filename=\"a.pdf\""),
+            ],
+        );
+        let expect = |yaml: &str| -> Expect { serde_saphyr::from_str(yaml).unwrap() };
+        let vars = Vars::default();
+        let passes = expect(
+            "headers: {x-sha256: abc, CONTENT-DISPOSITION: {contains: ATTACHMENT}, Retry-After: false, X-Sha256: true}",
+        );
+        assert_eq!(verify(&passes, &o, &vars), vec![]);
+        for (yaml, check) in [
+            ("headers: {X-Sha256: abd}", "encabezado X-Sha256"),
+            ("headers: {X-Sha256: false}", "encabezado X-Sha256"),
+            ("headers: {Retry-After: true}", "encabezado Retry-After"),
+            (
+                "headers: {Content-Disposition: {contains: inline}}",
+                "encabezado Content-Disposition",
+            ),
+        ] {
+            let misses = verify(&expect(yaml), &o, &vars);
+            assert_eq!(misses.len(), 1, "{yaml}");
+            assert_eq!(misses[0].check, check, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn every_429_must_say_when_to_retry() {
+        let expect = Expect {
+            status: vec![429],
+            ..Expect::default()
+        };
+        let vars = Vars::default();
+        assert_eq!(
+            verify(
+                &expect,
+                &with_headers(429, &[("Retry-After", "900")]),
+                &vars
+            ),
+            vec![]
+        );
+        assert_eq!(
+            verify(
+                &expect,
+                &with_headers(429, &[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+                &vars
+            ),
+            vec![]
+        );
+        for headers in [&[][..], &[("Retry-After", "pronto")][..]] {
+            let misses = verify(&expect, &with_headers(429, headers), &vars);
+            assert_eq!(misses.len(), 1);
+            assert_eq!(misses[0].check, "Retry-After");
+        }
     }
 }

@@ -42,9 +42,72 @@ pub struct Expect {
     #[serde(default)]
     #[schemars(with = "SelectorMap<String>")]
     pub excludes: OrderedMap<Selector, String>,
+    /// Response headers by name (any case): a text is the exact value (`${var}` allowed),
+    /// `true` present with any value, `false` absent, `{contains: text}` a fragment of it.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, HeaderExpect>")]
+    pub headers: OrderedMap<String, HeaderExpect>,
     /// Name of a snapshot of this step's normalized response in the scenario's transcript.
     #[serde(default)]
     pub snapshot: Option<String>,
+}
+
+/// What a step expects of one response header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderExpect {
+    /// Present (any value) or absent.
+    Present(bool),
+    /// Exactly this value (after `${var}` substitution).
+    Equals(String),
+    /// A value containing this fragment (case-insensitive).
+    Contains(String),
+}
+
+impl<'de> Deserialize<'de> for HeaderExpect {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ContainsForm {
+            contains: String,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Present(bool),
+            Number(u64),
+            Text(String),
+            Contains(ContainsForm),
+        }
+        match Form::deserialize(deserializer).map_err(|_| {
+            de::Error::custom(
+                "un encabezado espera un texto (el valor exacto), true (presente), false (ausente) o {contains: texto}",
+            )
+        })? {
+            Form::Present(p) => Ok(HeaderExpect::Present(p)),
+            Form::Number(n) => Ok(HeaderExpect::Equals(n.to_string())),
+            Form::Text(t) => Ok(HeaderExpect::Equals(t)),
+            Form::Contains(c) => Ok(HeaderExpect::Contains(c.contains)),
+        }
+    }
+}
+
+impl JsonSchema for HeaderExpect {
+    fn schema_name() -> Cow<'static, str> {
+        "HeaderExpect".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A header's exact value, true (present), false (absent) or {contains: text}.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "integer", "minimum": 0},
+                {"type": "boolean"},
+                {"type": "object", "properties": {"contains": {"type": "string"}},
+                 "required": ["contains"], "additionalProperties": false}
+            ]
+        })
+    }
 }
 
 impl Expect {

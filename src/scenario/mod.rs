@@ -23,7 +23,9 @@ use serde::Deserialize;
 pub use clock::{Clock, DEFAULT_TIMEZONE, Timezone, TimezoneError};
 pub use de::{At, Fecha, OrderedMap, Pos};
 pub use error::{ScenarioError, code};
-pub use expect::{CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, Selector, SelectorError};
+pub use expect::{
+    CODIGOS_PENDIENTES, CODIGOS_PNT, Codigo, Expect, HeaderExpect, Selector, SelectorError,
+};
 // The fault plan is written exactly as the simulator reads it: its catalog is the only one.
 pub use infomex::{Account, Infomex, Written, WrittenAdjunto, WrittenPrevencion, WrittenRespuesta};
 pub use infomex_sim::{Endpoint, FaultKindName, FaultSpec};
