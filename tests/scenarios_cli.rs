@@ -504,3 +504,49 @@ async fn consulte_con_el_administrador_always_fails() {
         "the expected code itself matched: {stdout}"
     );
 }
+
+/// A capture that finds nothing is a failure of its step (exit 1, not 3): the step that needed
+/// the value fails too and the scenario stops there, and what was recorded before it (the
+/// oracle's diff of the linkage) stays in the report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_that_finds_nothing_fails_and_keeps_earlier_failures() {
+    let target = faulty_target(false).await;
+    let scenario = format!(
+        "{}    capture:\n      folio: solicitudes_migradas[0].folio\n  - detalle: ${{folio}}\n  - cerrar_sesion\n",
+        linkage_only()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = run_against(
+        target.uri(),
+        &scenario,
+        &["--report", &format!("junit={}", junit.display())],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("✗ FALLÓ"), "{stdout}");
+    assert!(
+        stdout.contains("— oráculo: faltantes: 1 solicitudes de Infomex"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "— capture.folio: no se pudo capturar `folio`: la respuesta (HTTP 200) no tiene \
+             `solicitudes_migradas[0].folio`"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "escenario.yaml:28) — variable_sin_valor: la variable `${folio}` \
+             aún no tiene valor: ningún paso anterior la capturó; el paso no se ejecutó, ni el \
+             paso siguiente. Revise la `capture` que debía darle valor"
+        ),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(!xml.contains("<error"), "{xml}");
+    assert!(xml.contains("faltantes: 1 solicitudes"), "{xml}");
+}

@@ -247,6 +247,7 @@ pub async fn run_one(
         repro: repro_command(&instance.file, seed, &instance.matrix, &target),
     };
     let mut steps_so_far = Vec::new();
+    let mut failures_so_far = Vec::new();
     let result = async {
         let world = env.start(instance, seed).await.map_err(|e| {
             (
@@ -286,8 +287,15 @@ pub async fn run_one(
             .await
         {
             Ok(out) => Ok(out),
-            Err((Stopped(why), out)) => {
+            Err((stopped, out)) => {
+                // What was recorded before the stop (failures with their diffs) stays in the
+                // report: an error never hides a failure found earlier.
                 steps_so_far = out.steps;
+                failures_so_far = out.failures;
+                let why = match stopped {
+                    Stopped::CouldNotRun(why) => why,
+                    Stopped::Unset(e) => e.to_string(),
+                };
                 Err((Outcome::Error, format!("{why}\n{}", out.transcript)))
             }
         }
@@ -306,6 +314,7 @@ pub async fn run_one(
         }
         Err((outcome, reason)) => {
             report.steps = std::mem::take(&mut steps_so_far);
+            report.failures = std::mem::take(&mut failures_so_far);
             report.outcome = outcome;
             let (first, rest) = reason.split_once('\n').unwrap_or((&reason, ""));
             report.reason = Some(first.to_owned());
