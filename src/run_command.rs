@@ -61,6 +61,10 @@ pub struct RunArgs {
     /// rutas se revisan antes de correr nada.
     #[arg(long, value_name = "FORMATO=RUTA")]
     pub report: Vec<ReportSpec>,
+    /// Sale con 1 si algún escenario no aplica al destino: úselo para afirmar conformidad, que
+    /// exige que se ejerciten todos los escenarios.
+    #[arg(long)]
+    pub require_all: bool,
 }
 
 /// `--report json=PATH` / `--report junit=PATH` / `--report html=PATH`.
@@ -196,7 +200,10 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             }
         }
     };
-    let line_options = human::Options::for_stdout();
+    let line_options = human::Options {
+        require_all: args.require_all,
+        ..human::Options::for_stdout()
+    };
     // Each scenario's lines go out, flushed, the moment it finishes: a CI log shows progress,
     // and a run killed midway has already printed everything that finished.
     let mut write_error: Option<std::io::Error> = None;
@@ -245,7 +252,7 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     human::summary(&report, line_options, out)
         .and_then(|()| out.flush())
         .map_err(write_failed)?;
-    Ok(report.exit())
+    Ok(report.exit_with(args.require_all))
 }
 
 /// Completes at the first SIGINT (Ctrl+C) or SIGTERM (how CI systems cancel a job). The

@@ -330,6 +330,56 @@ async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
         stdout.contains("1 escenario: 0 pasaron, 1 no aplica"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("No aplicaron (no se ejecutaron ni cuentan como pasados):\n  – Plazo de la solicitud semilla\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Se ejercitó 0 de 1 (0 %) de la selección"),
+        "{stdout}"
+    );
+}
+
+/// `--require-all` is a conformance claim: a run where anything was not applicable exits 1 and
+/// says which and why; the JUnit report skips the case with the reason, and the JSON report
+/// counts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn require_all_fails_a_run_where_anything_was_not_applicable() {
+    let target = target_without_hooks().await;
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let json = dir.path().join("informe.json");
+    let out = run_against(
+        target.uri(),
+        PLAZO,
+        &[
+            "--require-all",
+            "--report",
+            &format!("junit={}", junit.display()),
+            "--report",
+            &format!("json={}", json.display()),
+        ],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "  – Plazo de la solicitud semilla\n    el destino no ofrece lo que el escenario necesita: `clock`\n\
+             --require-all: 1 escenario no aplicó; la corrida no prueba conformidad completa y no sale con 0  [código: no_aplica_con_require_all]\n"
+        ),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(
+            "<skipped message=\"no aplica: el destino no ofrece lo que el escenario necesita: `clock`\"/>"
+        ),
+        "{xml}"
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["counts"]["not_applicable"], 1, "{report}");
+    assert_eq!(report["exercised"], 0, "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -171,6 +171,11 @@ fn summary(h: &mut String, report: &RunReport, durations: bool) -> Out {
         Target::External { url } => format!("<code>{}</code>", text(url)),
     };
     writeln!(h, "<dt>Destino</dt><dd id=\"destino\">{target}</dd>")?;
+    writeln!(
+        h,
+        "<dt>Ejercitado</dt><dd id=\"ejercitado\">{} de la selección (los que no aplican no se ejecutaron)</dd>",
+        c.exercised_text()
+    )?;
     let seed = match report.seed {
         Some(seed) => format!("{seed} (<code>--seed</code>, para todos los escenarios)"),
         None => "la de cada escenario (ver cada uno)".to_owned(),

@@ -202,12 +202,19 @@ impl RunReport {
     /// could not run, else 1 when some failed, else 0 (not-applicable scenarios are listed, and
     /// do not fail the run).
     pub fn exit(&self) -> Exit {
+        self.exit_with(false)
+    }
+
+    /// [`RunReport::exit`], where `require_all` (`run --require-all`, a conformance claim) also
+    /// makes any not-applicable scenario exit 1: a run that skipped part of the suite must not
+    /// read as full conformance.
+    pub fn exit_with(&self, require_all: bool) -> Exit {
         let c = self.counts();
         if self.interrupted {
             Exit::Interrupted
         } else if c.error > 0 {
             Exit::CouldNotRun
-        } else if c.failed > 0 {
+        } else if c.failed > 0 || (require_all && c.not_applicable > 0) {
             Exit::Failures
         } else {
             Exit::Success
@@ -227,6 +234,21 @@ pub struct Counts {
 impl Counts {
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.not_applicable + self.error
+    }
+
+    /// The scenarios actually carried out to a verdict (passed or failed): not-applicable ones
+    /// were not run and those that could not run were not judged.
+    pub fn exercised(&self) -> usize {
+        self.passed + self.failed
+    }
+
+    /// How much of the selection was exercised, as every report words it:
+    /// `104 de 113 (92 %)`. The percentage is rounded down, so it reads 100 % only when every
+    /// scenario was exercised.
+    pub fn exercised_text(&self) -> String {
+        let total = self.total();
+        let percent = (self.exercised() * 100).checked_div(total).unwrap_or(100);
+        format!("{} de {total} ({percent} %)", self.exercised())
     }
 }
 
@@ -309,6 +331,27 @@ mod tests {
         report.scenarios.retain(|s| s.outcome != Outcome::Failed);
         assert_eq!(report.exit(), Exit::Success);
         assert_eq!(report.counts().not_applicable, 1);
+        assert_eq!(report.exit_with(true), Exit::Failures);
+        report.scenarios.retain(|s| s.outcome != Outcome::NotApplicable);
+        assert_eq!(report.exit_with(true), Exit::Success);
+    }
+
+    #[test]
+    fn exercised_share_is_rounded_down_and_never_reads_full_when_something_was_skipped() {
+        let c = Counts {
+            passed: 100,
+            failed: 4,
+            not_applicable: 8,
+            error: 1,
+        };
+        assert_eq!(c.exercised_text(), "104 de 113 (92 %)");
+        let almost = Counts {
+            passed: 999,
+            not_applicable: 1,
+            ..Counts::default()
+        };
+        assert_eq!(almost.exercised_text(), "999 de 1000 (99 %)");
+        assert_eq!(Counts::default().exercised_text(), "0 de 0 (100 %)");
     }
 
     #[test]
