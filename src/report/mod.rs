@@ -76,6 +76,10 @@ pub struct ScenarioReport {
     /// The steps carried out, in order (a scenario that stopped early lists those it reached).
     pub steps: Vec<StepRecord>,
     pub failures: Vec<Failure>,
+    /// The `snapshot:` bodies the scenario took and whether each was compared with its golden;
+    /// a difference is also among `failures`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<SnapshotCheck>,
     /// Wall time of the scenario, in milliseconds.
     #[serde(serialize_with = "millis")]
     #[schemars(with = "u64")]
@@ -94,6 +98,51 @@ pub enum Outcome {
     NotApplicable,
     /// The scenario could not be carried out (the target or the simulator did not answer).
     Error,
+}
+
+/// A `snapshot:` a step took, and what comparing it with the golden gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SnapshotCheck {
+    pub step: StepRef,
+    /// The snapshot's name in the scenario.
+    pub name: String,
+    pub result: SnapshotResult,
+}
+
+/// What became of a snapshot: only `matched` and `differs` were compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotResult {
+    /// Agrees with the golden, outside what the contract leaves free.
+    Matched,
+    /// Differs from the golden (a failure, with its diff).
+    Differs,
+    /// Not compared: the file has no golden, or the golden lacks this snapshot (a scenario
+    /// outside the shipped `scenarios/`, or one whose golden was not written yet).
+    NoGolden,
+    /// Not compared: `--seed` replaced the scenario's seed, and the golden holds its file's.
+    OtherSeed,
+    /// Not compared: `--update-snapshots` is rewriting the goldens.
+    Updating,
+    /// Not compared by the runner: its caller compares the whole transcript (`cargo test`).
+    ComparedByCaller,
+}
+
+impl SnapshotResult {
+    /// Why a snapshot was not compared, in Spanish; `None` when it was.
+    pub fn not_compared(self) -> Option<&'static str> {
+        match self {
+            SnapshotResult::Matched | SnapshotResult::Differs => None,
+            SnapshotResult::NoGolden => Some(
+                "sin golden en tests/snapshots/: no se comparó (escríbalo con `run --update-snapshots` contra la referencia)",
+            ),
+            SnapshotResult::OtherSeed => {
+                Some("no se comparó: el golden es de la semilla del archivo y --seed la cambió")
+            }
+            SnapshotResult::Updating => Some("no se comparó: --update-snapshots reescribe los goldens"),
+            SnapshotResult::ComparedByCaller => Some("no se comparó aquí: lo compara cargo test"),
+        }
+    }
 }
 
 /// One expectation that did not hold.

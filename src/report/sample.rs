@@ -21,6 +21,7 @@ pub(crate) fn report() -> RunReport {
             reason: None,
             steps: Vec::new(),
             failures: Vec::new(),
+            snapshots: Vec::new(),
             duration: Duration::from_millis(412),
         }
     };

@@ -25,6 +25,8 @@ pub struct Trace {
     pub steps: Vec<StepRecord>,
     /// The normalized transcript a person reviews in snapshots.
     pub transcript: String,
+    /// The bodies `snapshot:` steps took, for comparing with the golden.
+    pub snapshots: Vec<crate::golden::Taken>,
 }
 
 /// Why a scenario stopped before its end.
@@ -328,6 +330,11 @@ impl<'a> Execution<'a> {
             self.out
                 .transcript
                 .push_str(&format!("--- {name} ---\n{}\n", normalized(&observed.body)));
+            self.out.snapshots.push(crate::golden::Taken {
+                step: Self::step_ref(index, step),
+                name: name.clone(),
+                body: observed.body.clone(),
+            });
         }
         let ok = (200..300).contains(&observed.status);
         match &step.action {

@@ -47,6 +47,8 @@ pub struct Options {
     /// Time limit of one request to the target; a linkage is one request, however large the
     /// account.
     pub timeout: Duration,
+    /// What to do with the bodies `snapshot:` steps take (compare with the goldens by default).
+    pub snapshots: crate::golden::Mode,
 }
 
 impl Default for Options {
@@ -55,6 +57,7 @@ impl Default for Options {
             jobs: 1,
             seed: None,
             timeout: client::DEFAULT_TIMEOUT,
+            snapshots: crate::golden::Mode::default(),
         }
     }
 }
@@ -112,18 +115,19 @@ pub async fn run_until(
             reason: None,
             steps: Vec::new(),
             failures: Vec::new(),
+            snapshots: Vec::new(),
             duration: Default::default(),
             repro: repro_command(&instance.file, seed, &instance.matrix, &env.target()),
         });
         let env = env.clone();
         let semaphore = semaphore.clone();
-        let (seed, timeout) = (options.seed, options.timeout);
+        let (seed, timeout, snapshots) = (options.seed, options.timeout, options.snapshots);
         let handle = set.spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            run_one(env.as_ref(), &instance, seed, timeout).await
+            run_one(env.as_ref(), &instance, seed, timeout, snapshots).await
         });
         task_index.insert(handle.id(), n);
     }
@@ -228,6 +232,7 @@ pub async fn run_one(
     instance: &Instance,
     seed: Option<u64>,
     timeout: Duration,
+    snapshots: crate::golden::Mode,
 ) -> Ran {
     let started = Instant::now();
     let seed = seed.unwrap_or(instance.scenario.seed);
@@ -243,6 +248,7 @@ pub async fn run_one(
         reason: None,
         steps: Vec::new(),
         failures: Vec::new(),
+        snapshots: Vec::new(),
         duration: Default::default(),
         repro: repro_command(&instance.file, seed, &instance.matrix, &target),
     };
@@ -302,7 +308,15 @@ pub async fn run_one(
     }
     .await;
     let transcript = match result {
-        Ok(out) => {
+        Ok(mut out) => {
+            report.snapshots = crate::golden::check(
+                &instance.file,
+                &report.name,
+                snapshots,
+                seed != instance.scenario.seed,
+                &out.snapshots,
+                &mut out.failures,
+            );
             report.outcome = if out.failures.is_empty() {
                 Outcome::Passed
             } else {
