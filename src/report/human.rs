@@ -220,6 +220,18 @@ fn scenario(
             render_diff(diff, p, out)?;
         }
     }
+    // A snapshot that was not compared says so: a check that checked nothing is never silent.
+    for c in &s.snapshots {
+        if let Some(why) = c.result.not_compared() {
+            writeln!(
+                out,
+                "    {} — instantánea «{}»: {}",
+                c.step.place(&s.file),
+                c.name,
+                p.paint(Paint::Yellow, why)
+            )?;
+        }
+    }
     if matches!(s.outcome, Outcome::Failed | Outcome::Error) {
         writeln!(out, "    {} {}", p.paint(Paint::Dim, "repetir:"), s.repro)?;
     }
@@ -311,6 +323,24 @@ fn counts(
         plural(c.total(), "escenario", "escenarios"),
         parts.join(", ")
     )?;
+    let snapshots = report.scenarios.iter().flat_map(|s| &s.snapshots);
+    let compared = snapshots
+        .clone()
+        .filter(|c| c.result.not_compared().is_none())
+        .count();
+    let not_compared = snapshots.count() - compared;
+    if not_compared > 0 {
+        writeln!(
+            out,
+            "{}",
+            p.paint(
+                Paint::Yellow,
+                &format!(
+                    "Instantáneas: {compared} comparadas con su golden, {not_compared} sin comparar (cada escenario dice por qué)"
+                )
+            )
+        )?;
+    }
     // A foreign target is judged on what it let the suite exercise: say how much that was.
     if matches!(report.target, Target::External { .. }) || c.not_applicable > 0 {
         writeln!(out, "Se ejercitó {} de la selección", c.exercised_text())?;

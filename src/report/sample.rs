@@ -72,6 +72,20 @@ pub(crate) fn report() -> RunReport {
             None,
         ),
     ];
+    let snapshot = |index, name: &str, result| SnapshotCheck {
+        step: StepRef {
+            index,
+            inner: None,
+            action: "vincular".into(),
+            line: 14,
+        },
+        name: name.to_owned(),
+        result,
+    };
+    passed.snapshots = vec![
+        snapshot(3, "vinculacion", SnapshotResult::Matched),
+        snapshot(3, "resumen", SnapshotResult::NoGolden),
+    ];
     let mut failed = scenario(
         "La ventana de queja abre y cierra con el reloj",
         "scenarios/plazos/ventana-de-queja.yaml",
