@@ -600,3 +600,86 @@ async fn a_capture_that_finds_nothing_fails_and_keeps_earlier_failures() {
     assert!(!xml.contains("<error"), "{xml}");
     assert!(xml.contains("faltantes: 1 solicitudes"), "{xml}");
 }
+
+const CORREO: &str = "\
+name: Correo repetido
+seed: 1
+clock:
+  hoy: 2021-09-20
+pnt:
+  users:
+    ana: {}
+steps:
+  - registrar: ana
+  - registrar: ana
+    expect:
+      status: 409
+      snapshot: correo repetido
+";
+
+/// `snapshot:` means something in `run`: without a golden it says it compared nothing;
+/// `--update-snapshots` writes the golden (refused against a `--target` without `--force`); a
+/// golden that differs outside what the contract leaves free is a failure with a diff, and one
+/// that differs only in wording (`mensaje`) is not.
+#[test]
+fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "scenarios/errores/correo.yaml", CORREO);
+    std::fs::create_dir_all(dir.path().join("tests/snapshots")).unwrap();
+    let scenarios = dir.path().join("scenarios");
+    let scenarios = scenarios.to_str().unwrap();
+    let golden = dir.path().join(
+        "tests/snapshots/scenarios__every_scenario_file_passes_and_matches_its_snapshot@errores__correo.yaml.snap",
+    );
+
+    let out = pnt_suite(&["run", scenarios]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("— instantánea «correo repetido»: sin golden en tests/snapshots/: no se comparó"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Instantáneas: 0 comparadas con su golden, 1 sin comparar"),
+        "{stdout}"
+    );
+
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots", "--target", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("código: goldens_desde_destino"), "{}", text(&out.stderr));
+    assert!(!golden.exists());
+
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("golden escrito: "), "{stdout}");
+    let written = std::fs::read_to_string(&golden).unwrap();
+    assert!(
+        written.starts_with("---\nsource: tests/scenarios.rs\nexpression: transcript\ninput_file: scenarios/errores/correo.yaml\n---\n## Correo repetido\nresultado: Passed\n"),
+        "{written}"
+    );
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots"]);
+    assert!(text(&out.stdout).contains("golden sin cambios: "), "{}", text(&out.stdout));
+
+    let out = pnt_suite(&["run", scenarios]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("instantánea"), "{stdout}");
+
+    // Other wording is the target's to choose; the code is the contract.
+    let reworded = written.replace("\"mensaje\": \"Ya existe", "\"mensaje\": \"Otra redacción. Ya existe");
+    assert_ne!(reworded, written);
+    std::fs::write(&golden, &reworded).unwrap();
+    let out = pnt_suite(&["run", scenarios]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    std::fs::write(&golden, written.replace("\"codigo\": \"correo_ya_registrado\"", "\"codigo\": \"otro_codigo\"")).unwrap();
+    let out = pnt_suite(&["run", scenarios]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("correo.yaml:10) — snapshot.correo repetido: lo que muestra el destino no coincide con el golden"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("      -     \"codigo\": \"otro_codigo\",\n      +     \"codigo\": \"correo_ya_registrado\","), "{stdout}");
+}

@@ -221,7 +221,11 @@ fn scenario(
         }
     }
     // A snapshot that was not compared says so: a check that checked nothing is never silent.
+    // (While goldens are being rewritten the summary's count is enough.)
     for c in &s.snapshots {
+        if c.result == super::SnapshotResult::Updating {
+            continue;
+        }
         if let Some(why) = c.result.not_compared() {
             writeln!(
                 out,
