@@ -115,7 +115,10 @@ pub fn location(file: &Path) -> Option<(PathBuf, String)> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let name = format!("{PREFIX}@{}.snap", parts.join("__"));
-        return Some((snapshots.join(name), format!("scenarios/{}", parts.join("/"))));
+        return Some((
+            snapshots.join(name),
+            format!("scenarios/{}", parts.join("/")),
+        ));
     }
     None
 }
@@ -332,7 +335,10 @@ mod tests {
         assert_eq!(snapshot_in(GOLDEN, "Uno", "alta", 0), Some(json!({"a": 1})));
         assert_eq!(snapshot_in(GOLDEN, "Uno", "alta", 1), Some(json!({"a": 2})));
         assert_eq!(snapshot_in(GOLDEN, "Uno", "alta", 2), None);
-        assert_eq!(snapshot_in(GOLDEN, "Dos [x=1]", "alta", 0), Some(json!([3])));
+        assert_eq!(
+            snapshot_in(GOLDEN, "Dos [x=1]", "alta", 0),
+            Some(json!([3]))
+        );
         assert_eq!(snapshot_in(GOLDEN, "Dos", "alta", 0), None);
         assert_eq!(snapshot_in(GOLDEN, "Uno", "baja", 0), None);
     }
@@ -358,7 +364,13 @@ mod tests {
         };
         assert!(expected.contains("2021-09-24") && actual.contains("2021-09-27"));
         let recoded = json!({"error": {"codigo": "otro", "mensaje": "Uno."}});
-        assert!(compare(&json!({"error": {"codigo": "x", "mensaje": "Uno."}}), &recoded).is_some());
+        assert!(
+            compare(
+                &json!({"error": {"codigo": "x", "mensaje": "Uno."}}),
+                &recoded
+            )
+            .is_some()
+        );
         assert!(compare(&json!({"a": [1, 2]}), &json!({"a": [1]})).is_some());
     }
 

@@ -348,7 +348,11 @@ fn update_goldens(
             writeln!(out, "golden sin cambios: {}", path.display())?;
         } else {
             golden::write(&path, &input_file, &contents)?;
-            writeln!(out, "golden escrito: {} (revise `git diff`)", path.display())?;
+            writeln!(
+                out,
+                "golden escrito: {} (revise `git diff`)",
+                path.display()
+            )?;
         }
     }
     Ok(())

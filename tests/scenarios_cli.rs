@@ -636,7 +636,9 @@ fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("— instantánea «correo repetido»: sin golden en tests/snapshots/: no se comparó"),
+        stdout.contains(
+            "— instantánea «correo repetido»: sin golden en tests/snapshots/: no se comparó"
+        ),
         "{stdout}"
     );
     assert!(
@@ -644,9 +646,19 @@ fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
         "{stdout}"
     );
 
-    let out = pnt_suite(&["run", scenarios, "--update-snapshots", "--target", "http://127.0.0.1:9"]);
+    let out = pnt_suite(&[
+        "run",
+        scenarios,
+        "--update-snapshots",
+        "--target",
+        "http://127.0.0.1:9",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("código: goldens_desde_destino"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("código: goldens_desde_destino"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!golden.exists());
 
     let out = pnt_suite(&["run", scenarios, "--update-snapshots"]);
@@ -659,7 +671,11 @@ fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
         "{written}"
     );
     let out = pnt_suite(&["run", scenarios, "--update-snapshots"]);
-    assert!(text(&out.stdout).contains("golden sin cambios: "), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("golden sin cambios: "),
+        "{}",
+        text(&out.stdout)
+    );
 
     let out = pnt_suite(&["run", scenarios]);
     let stdout = text(&out.stdout);
@@ -667,13 +683,23 @@ fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
     assert!(!stdout.contains("instantánea"), "{stdout}");
 
     // Other wording is the target's to choose; the code is the contract.
-    let reworded = written.replace("\"mensaje\": \"Ya existe", "\"mensaje\": \"Otra redacción. Ya existe");
+    let reworded = written.replace(
+        "\"mensaje\": \"Ya existe",
+        "\"mensaje\": \"Otra redacción. Ya existe",
+    );
     assert_ne!(reworded, written);
     std::fs::write(&golden, &reworded).unwrap();
     let out = pnt_suite(&["run", scenarios]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 
-    std::fs::write(&golden, written.replace("\"codigo\": \"correo_ya_registrado\"", "\"codigo\": \"otro_codigo\"")).unwrap();
+    std::fs::write(
+        &golden,
+        written.replace(
+            "\"codigo\": \"correo_ya_registrado\"",
+            "\"codigo\": \"otro_codigo\"",
+        ),
+    )
+    .unwrap();
     let out = pnt_suite(&["run", scenarios]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");

@@ -33,9 +33,13 @@ pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::R
                 .snapshots
                 .iter()
                 .filter_map(|c| {
-                    c.result
-                        .not_compared()
-                        .map(|why| format!("{} — instantánea «{}»: {why}", c.step.place(&s.file), c.name))
+                    c.result.not_compared().map(|why| {
+                        format!(
+                            "{} — instantánea «{}»: {why}",
+                            c.step.place(&s.file),
+                            c.name
+                        )
+                    })
                 })
                 .collect();
             if !unchecked.is_empty() {

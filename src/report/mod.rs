@@ -139,7 +139,9 @@ impl SnapshotResult {
             SnapshotResult::OtherSeed => {
                 Some("no se comparó: el golden es de la semilla del archivo y --seed la cambió")
             }
-            SnapshotResult::Updating => Some("no se comparó: --update-snapshots reescribe los goldens"),
+            SnapshotResult::Updating => {
+                Some("no se comparó: --update-snapshots reescribe los goldens")
+            }
             SnapshotResult::ComparedByCaller => Some("no se comparó aquí: lo compara cargo test"),
         }
     }
@@ -381,7 +383,9 @@ mod tests {
         assert_eq!(report.exit(), Exit::Success);
         assert_eq!(report.counts().not_applicable, 1);
         assert_eq!(report.exit_with(true), Exit::Failures);
-        report.scenarios.retain(|s| s.outcome != Outcome::NotApplicable);
+        report
+            .scenarios
+            .retain(|s| s.outcome != Outcome::NotApplicable);
         assert_eq!(report.exit_with(true), Exit::Success);
     }
 
