@@ -709,3 +709,76 @@ fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
     );
     assert!(stdout.contains("      -     \"codigo\": \"otro_codigo\",\n      +     \"codigo\": \"correo_ya_registrado\","), "{stdout}");
 }
+
+/// The goldens written against the reference judge a foreign target: a PNT whose 409 says the
+/// same `codigo` in its own words (and adds a field) matches; one with another `codigo` fails
+/// the snapshot with a diff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_target_is_compared_with_the_references_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "scenarios/errores/correo.yaml", CORREO);
+    std::fs::create_dir_all(dir.path().join("tests/snapshots")).unwrap();
+    let scenarios = dir.path().join("scenarios").to_str().unwrap().to_owned();
+    let update = {
+        let scenarios = scenarios.clone();
+        tokio::task::spawn_blocking(move || pnt_suite(&["run", &scenarios, "--update-snapshots"]))
+            .await
+            .unwrap()
+    };
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update.stdout));
+
+    for (codigo, passes) in [("correo_ya_registrado", true), ("usuario_duplicado", false)] {
+        let target = target_discovered_as(
+            json!({"api": "/api/v1", "hooks": {"prefix": "/__test", "available": ["clock"]}}),
+        )
+        .await;
+        Mock::given(method("PUT"))
+            .and(path("/__test/clock"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&target)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/usuarios"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"correo": "ana@x"})))
+            .up_to_n_times(1)
+            .mount(&target)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/usuarios"))
+            .respond_with(ResponseTemplate::new(409).set_body_json(json!({"error": {
+                "codigo": codigo,
+                "mensaje": "Ese correo ya tiene cuenta; inicie sesión o use otro.",
+                "traza": "abc-123"}})))
+            .mount(&target)
+            .await;
+        let url = target.uri();
+        let scenarios = scenarios.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            pnt_suite(&[
+                "run",
+                &scenarios,
+                "--target",
+                &url,
+                "--sim-addr",
+                "127.0.0.1:0",
+            ])
+        })
+        .await
+        .unwrap();
+        let stdout = text(&out.stdout);
+        if passes {
+            assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+            assert!(!stdout.contains("instantánea"), "{stdout}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+            assert!(
+                stdout.contains("— snapshot.correo repetido: lo que muestra el destino no coincide con el golden"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("      -     \"codigo\": \"correo_ya_registrado\",\n      +     \"codigo\": \"usuario_duplicado\","),
+                "{stdout}"
+            );
+        }
+    }
+}
