@@ -682,6 +682,18 @@ fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(!stdout.contains("instantánea"), "{stdout}");
 
+    // A golden holds its file's seed: another one is said not to be compared, and never written.
+    let out = pnt_suite(&["run", scenarios, "--seed", "3"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("— instantánea «correo repetido»: no se comparó: el golden es de la semilla del archivo y --seed la cambió"),
+        "{stdout}"
+    );
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots", "--seed", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("código: goldens_con_otra_semilla"));
+
     // Other wording is the target's to choose; the code is the contract.
     let reworded = written.replace(
         "\"mensaje\": \"Ya existe",
