@@ -10,6 +10,8 @@
 //! - [`report`]: what a run found (outcomes, failures with expected-vs-actual diffs, repro
 //!   commands) and its renderers: human, JSON (with its JSON Schema), JUnit XML, HTML; the exit
 //!   code.
+//! - [`golden`]: the stored transcripts of the shipped scenarios (tests/snapshots/), what
+//!   `snapshot:` steps are compared with in every mode, and the redaction list.
 //! - [`run`]: the engine — worlds (target + simulator) per scenario, step execution with
 //!   expectations and captures, the oracle after every linkage, `--jobs`, `--filter`, `--shard`.
 //! - `run_command`: the `run` subcommand — selection, `--report` path checks, environment,
@@ -24,6 +26,7 @@ mod check;
 pub mod cli;
 mod deadline;
 pub mod error;
+pub mod golden;
 mod jurisdictions;
 pub mod report;
 pub mod run;

@@ -61,6 +61,18 @@ pub struct RunArgs {
     /// rutas se revisan antes de correr nada.
     #[arg(long, value_name = "FORMATO=RUTA")]
     pub report: Vec<ReportSpec>,
+    /// Sale con 1 si algún escenario no aplica al destino: úselo para afirmar conformidad, que
+    /// exige que se ejerciten todos los escenarios.
+    #[arg(long)]
+    pub require_all: bool,
+    /// Escribe o renueva los goldens de las instantáneas (tests/snapshots/) con lo que muestra el
+    /// destino: para autores de escenarios, contra la referencia integrada. Solo archivos de
+    /// scenarios/ corridos completos y sin fallas.
+    #[arg(long)]
+    pub update_snapshots: bool,
+    /// Con --update-snapshots y --target: escribe los goldens con lo que muestra ese destino.
+    #[arg(long, requires = "update_snapshots")]
+    pub force: bool,
 }
 
 /// `--report json=PATH` / `--report junit=PATH` / `--report html=PATH`.
@@ -107,10 +119,13 @@ impl std::str::FromStr for ReportSpec {
 pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     // A report that cannot be written is found now, not after an hour of scenarios.
     check_report_paths(&args.report)?;
+    check_update_snapshots(args)?;
     let files = find_files(&args.paths)?;
     let mut instances = Vec::new();
+    let mut per_file: Vec<(PathBuf, usize)> = Vec::new();
     for file in &files {
         let loaded = load_file(file)?;
+        per_file.push((file.clone(), loaded.len()));
         // Warnings go to stderr, as `check` would print them: the run's output stays the report.
         for w in file_warnings(&loaded) {
             eprintln!("aviso: {}  [código: {}]", w.located(), w.code);
@@ -162,6 +177,11 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
         jobs,
         seed: args.seed,
         timeout: std::time::Duration::from_secs(args.timeout),
+        snapshots: if args.update_snapshots {
+            crate::golden::Mode::Update
+        } else {
+            crate::golden::Mode::Compare
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -196,11 +216,14 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             }
         }
     };
-    let line_options = human::Options::for_stdout();
+    let line_options = human::Options {
+        require_all: args.require_all,
+        ..human::Options::for_stdout()
+    };
     // Each scenario's lines go out, flushed, the moment it finishes: a CI log shows progress,
     // and a run killed midway has already printed everything that finished.
     let mut write_error: Option<std::io::Error> = None;
-    let (mut report, _ran) = runtime.block_on(run::run_until(
+    let (mut report, ran) = runtime.block_on(run::run_until(
         env,
         selected,
         &options,
@@ -242,10 +265,97 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     if let Some(e) = write_error {
         return Err(write_failed(e));
     }
+    if args.update_snapshots && !report.interrupted {
+        update_goldens(&per_file, &ran, out).map_err(write_failed)?;
+    }
     human::summary(&report, line_options, out)
         .and_then(|()| out.flush())
         .map_err(write_failed)?;
-    Ok(report.exit())
+    Ok(report.exit_with(args.require_all))
+}
+
+/// `--update-snapshots` writes what every target must then show: refused against a `--target`
+/// (its answers are not the reference's) unless `--force`, and with `--seed` (a golden holds its
+/// file's own seed).
+fn check_update_snapshots(args: &RunArgs) -> Result<(), CliError> {
+    if !args.update_snapshots {
+        return Ok(());
+    }
+    if args.target.is_some() && !args.force {
+        return Err(CliError::bad_input(
+            "goldens_desde_destino",
+            "--update-snapshots escribe los goldens que todo destino debe igualar; con --target \
+             los escribiría lo que muestra ese destino, no la referencia. Córralo sin --target, o \
+             agregue --force si de verdad quiere los goldens de ese destino",
+        ));
+    }
+    if args.seed.is_some() {
+        return Err(CliError::bad_input(
+            "goldens_con_otra_semilla",
+            "--update-snapshots con --seed: un golden es de la semilla de su archivo; quite --seed",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the golden of every scenario file whose instances all ran and passed, in the format
+/// `cargo test` reads, and says for each file what it did and why not.
+fn update_goldens(
+    per_file: &[(PathBuf, usize)],
+    ran: &[run::Ran],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    use crate::golden;
+    writeln!(out)?;
+    for (file, total) in per_file {
+        let mine: Vec<&run::Ran> = ran.iter().filter(|r| &r.report.file == file).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let shown = file.display();
+        let Some((path, input_file)) = golden::location(file) else {
+            writeln!(
+                out,
+                "golden no escrito: {shown} no está en una carpeta scenarios/ con tests/snapshots/ al lado"
+            )?;
+            continue;
+        };
+        if mine.len() < *total {
+            writeln!(
+                out,
+                "golden no escrito: de {shown} corrieron {} de {total} escenarios; quite --filter, --matrix o --shard",
+                mine.len()
+            )?;
+            continue;
+        }
+        let failed = mine
+            .iter()
+            .filter(|r| r.report.outcome != crate::report::Outcome::Passed)
+            .count();
+        if failed > 0 {
+            writeln!(
+                out,
+                "golden no escrito: en {shown} {failed} escenarios no pasaron; corríjalos primero"
+            )?;
+            continue;
+        }
+        let contents: String = mine
+            .iter()
+            .map(|r| golden::section(&r.report, &r.transcript))
+            .collect();
+        let contents = golden::redact_transcript(&contents);
+        if golden::read(&path).as_deref() == Some(contents.trim_end()) {
+            writeln!(out, "golden sin cambios: {}", path.display())?;
+        } else {
+            golden::write(&path, &input_file, &contents)?;
+            writeln!(
+                out,
+                "golden escrito: {} (revise `git diff`)",
+                path.display()
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Completes at the first SIGINT (Ctrl+C) or SIGTERM (how CI systems cancel a job). The

@@ -330,6 +330,56 @@ async fn scenarios_needing_a_missing_hook_are_not_applicable_never_passed() {
         stdout.contains("1 escenario: 0 pasaron, 1 no aplica"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("No aplicaron (no se ejecutaron ni cuentan como pasados):\n  – Plazo de la solicitud semilla\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Se ejercitó 0 de 1 (0 %) de la selección"),
+        "{stdout}"
+    );
+}
+
+/// `--require-all` is a conformance claim: a run where anything was not applicable exits 1 and
+/// says which and why; the JUnit report skips the case with the reason, and the JSON report
+/// counts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn require_all_fails_a_run_where_anything_was_not_applicable() {
+    let target = target_without_hooks().await;
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let json = dir.path().join("informe.json");
+    let out = run_against(
+        target.uri(),
+        PLAZO,
+        &[
+            "--require-all",
+            "--report",
+            &format!("junit={}", junit.display()),
+            "--report",
+            &format!("json={}", json.display()),
+        ],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "  – Plazo de la solicitud semilla\n    el destino no ofrece lo que el escenario necesita: `clock`\n\
+             --require-all: 1 escenario no aplicó; la corrida no prueba conformidad completa y no sale con 0  [código: no_aplica_con_require_all]\n"
+        ),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(
+            "<skipped message=\"no aplica: el destino no ofrece lo que el escenario necesita: `clock`\"/>"
+        ),
+        "{xml}"
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["counts"]["not_applicable"], 1, "{report}");
+    assert_eq!(report["exercised"], 0, "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -503,4 +553,244 @@ async fn consulte_con_el_administrador_always_fails() {
         !stdout.contains("— error:"),
         "the expected code itself matched: {stdout}"
     );
+}
+
+/// A capture that finds nothing is a failure of its step (exit 1, not 3): the step that needed
+/// the value fails too and the scenario stops there, and what was recorded before it (the
+/// oracle's diff of the linkage) stays in the report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_that_finds_nothing_fails_and_keeps_earlier_failures() {
+    let target = faulty_target(false).await;
+    let scenario = format!(
+        "{}    capture:\n      folio: solicitudes_migradas[0].folio\n  - detalle: ${{folio}}\n  - cerrar_sesion\n",
+        linkage_only()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = run_against(
+        target.uri(),
+        &scenario,
+        &["--report", &format!("junit={}", junit.display())],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("✗ FALLÓ"), "{stdout}");
+    assert!(
+        stdout.contains("— oráculo: faltantes: 1 solicitudes de Infomex"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "— capture.folio: no se pudo capturar `folio`: la respuesta (HTTP 200) no tiene \
+             `solicitudes_migradas[0].folio`"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "escenario.yaml:28) — variable_sin_valor: la variable `${folio}` \
+             aún no tiene valor: ningún paso anterior la capturó; el paso no se ejecutó, ni el \
+             paso siguiente. Revise la `capture` que debía darle valor"
+        ),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(!xml.contains("<error"), "{xml}");
+    assert!(xml.contains("faltantes: 1 solicitudes"), "{xml}");
+}
+
+const CORREO: &str = "\
+name: Correo repetido
+seed: 1
+clock:
+  hoy: 2021-09-20
+pnt:
+  users:
+    ana: {}
+steps:
+  - registrar: ana
+  - registrar: ana
+    expect:
+      status: 409
+      snapshot: correo repetido
+";
+
+/// `snapshot:` means something in `run`: without a golden it says it compared nothing;
+/// `--update-snapshots` writes the golden (refused against a `--target` without `--force`); a
+/// golden that differs outside what the contract leaves free is a failure with a diff, and one
+/// that differs only in wording (`mensaje`) is not.
+#[test]
+fn run_compares_snapshots_with_the_goldens_and_says_when_there_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "scenarios/errores/correo.yaml", CORREO);
+    std::fs::create_dir_all(dir.path().join("tests/snapshots")).unwrap();
+    let scenarios = dir.path().join("scenarios");
+    let scenarios = scenarios.to_str().unwrap();
+    let golden = dir.path().join(
+        "tests/snapshots/scenarios__every_scenario_file_passes_and_matches_its_snapshot@errores__correo.yaml.snap",
+    );
+
+    let out = pnt_suite(&["run", scenarios]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "— instantánea «correo repetido»: sin golden en tests/snapshots/: no se comparó"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Instantáneas: 0 comparadas con su golden, 1 sin comparar"),
+        "{stdout}"
+    );
+
+    let out = pnt_suite(&[
+        "run",
+        scenarios,
+        "--update-snapshots",
+        "--target",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("código: goldens_desde_destino"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!golden.exists());
+
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("golden escrito: "), "{stdout}");
+    let written = std::fs::read_to_string(&golden).unwrap();
+    assert!(
+        written.starts_with("---\nsource: tests/scenarios.rs\nexpression: transcript\ninput_file: scenarios/errores/correo.yaml\n---\n## Correo repetido\nresultado: Passed\n"),
+        "{written}"
+    );
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots"]);
+    assert!(
+        text(&out.stdout).contains("golden sin cambios: "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = pnt_suite(&["run", scenarios]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("instantánea"), "{stdout}");
+
+    // A golden holds its file's seed: another one is said not to be compared, and never written.
+    let out = pnt_suite(&["run", scenarios, "--seed", "3"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("— instantánea «correo repetido»: no se comparó: el golden es de la semilla del archivo y --seed la cambió"),
+        "{stdout}"
+    );
+    let out = pnt_suite(&["run", scenarios, "--update-snapshots", "--seed", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("código: goldens_con_otra_semilla"));
+
+    // Other wording is the target's to choose; the code is the contract.
+    let reworded = written.replace(
+        "\"mensaje\": \"Ya existe",
+        "\"mensaje\": \"Otra redacción. Ya existe",
+    );
+    assert_ne!(reworded, written);
+    std::fs::write(&golden, &reworded).unwrap();
+    let out = pnt_suite(&["run", scenarios]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    std::fs::write(
+        &golden,
+        written.replace(
+            "\"codigo\": \"correo_ya_registrado\"",
+            "\"codigo\": \"otro_codigo\"",
+        ),
+    )
+    .unwrap();
+    let out = pnt_suite(&["run", scenarios]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("correo.yaml:10) — snapshot.correo repetido: lo que muestra el destino no coincide con el golden"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("      -     \"codigo\": \"otro_codigo\",\n      +     \"codigo\": \"correo_ya_registrado\","), "{stdout}");
+}
+
+/// The goldens written against the reference judge a foreign target: a PNT whose 409 says the
+/// same `codigo` in its own words (and adds a field) matches; one with another `codigo` fails
+/// the snapshot with a diff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_target_is_compared_with_the_references_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "scenarios/errores/correo.yaml", CORREO);
+    std::fs::create_dir_all(dir.path().join("tests/snapshots")).unwrap();
+    let scenarios = dir.path().join("scenarios").to_str().unwrap().to_owned();
+    let update = {
+        let scenarios = scenarios.clone();
+        tokio::task::spawn_blocking(move || pnt_suite(&["run", &scenarios, "--update-snapshots"]))
+            .await
+            .unwrap()
+    };
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update.stdout));
+
+    for (codigo, passes) in [("correo_ya_registrado", true), ("usuario_duplicado", false)] {
+        let target = target_discovered_as(
+            json!({"api": "/api/v1", "hooks": {"prefix": "/__test", "available": ["clock"]}}),
+        )
+        .await;
+        Mock::given(method("PUT"))
+            .and(path("/__test/clock"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&target)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/usuarios"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"correo": "ana@x"})))
+            .up_to_n_times(1)
+            .mount(&target)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/usuarios"))
+            .respond_with(ResponseTemplate::new(409).set_body_json(json!({"error": {
+                "codigo": codigo,
+                "mensaje": "Ese correo ya tiene cuenta; inicie sesión o use otro.",
+                "traza": "abc-123"}})))
+            .mount(&target)
+            .await;
+        let url = target.uri();
+        let scenarios = scenarios.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            pnt_suite(&[
+                "run",
+                &scenarios,
+                "--target",
+                &url,
+                "--sim-addr",
+                "127.0.0.1:0",
+            ])
+        })
+        .await
+        .unwrap();
+        let stdout = text(&out.stdout);
+        if passes {
+            assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+            assert!(!stdout.contains("instantánea"), "{stdout}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+            assert!(
+                stdout.contains("— snapshot.correo repetido: lo que muestra el destino no coincide con el golden"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("      -     \"codigo\": \"correo_ya_registrado\",\n      +     \"codigo\": \"usuario_duplicado\","),
+                "{stdout}"
+            );
+        }
+    }
 }

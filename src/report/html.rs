@@ -15,7 +15,7 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use pnt_model::Jurisdiccion;
 
 use super::diff::{Diff, table_diff_lines, text_diff_lines};
-use super::{Counts, Outcome, RunReport, ScenarioReport, Target};
+use super::{Counts, Outcome, RunReport, ScenarioReport, SnapshotResult, Target};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --paso: #1a7f37; --fallo: #cf222e; --noaplica: #9a6700; --error: #8250df; --gris: #59636e; }
@@ -171,6 +171,11 @@ fn summary(h: &mut String, report: &RunReport, durations: bool) -> Out {
         Target::External { url } => format!("<code>{}</code>", text(url)),
     };
     writeln!(h, "<dt>Destino</dt><dd id=\"destino\">{target}</dd>")?;
+    writeln!(
+        h,
+        "<dt>Ejercitado</dt><dd id=\"ejercitado\">{} de la selección (los que no aplican no se ejecutaron)</dd>",
+        c.exercised_text()
+    )?;
     let seed = match report.seed {
         Some(seed) => format!("{seed} (<code>--seed</code>, para todos los escenarios)"),
         None => "la de cada escenario (ver cada uno)".to_owned(),
@@ -358,6 +363,26 @@ fn scenario(h: &mut String, n: usize, s: &ScenarioReport, durations: bool) -> Ou
         )?;
     }
     steps(h, s)?;
+    if !s.snapshots.is_empty() {
+        // Every snapshot says whether it was compared with its golden, and why not.
+        writeln!(h, "<h4>Instantáneas</h4>")?;
+        writeln!(h, "<ul class=\"instantaneas\">")?;
+        for c in &s.snapshots {
+            let what = match c.result {
+                SnapshotResult::Matched => "coincide con el golden",
+                SnapshotResult::Differs => "difiere del golden (ver Fallas)",
+                other => other.not_compared().unwrap_or_default(),
+            };
+            writeln!(
+                h,
+                "<li>{} — «{}»: {}</li>",
+                text(&c.step.place(&s.file)),
+                text(&c.name),
+                text(what)
+            )?;
+        }
+        writeln!(h, "</ul>")?;
+    }
     if !s.failures.is_empty() {
         writeln!(h, "<h4>Fallas</h4>")?;
         for f in &s.failures {

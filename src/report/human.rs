@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::diff::{Diff, table_diff_lines, text_diff_lines};
-use super::{Outcome, RunReport, ScenarioReport};
+use super::{Outcome, RunReport, ScenarioReport, Target};
 
 /// How to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +13,8 @@ pub struct Options {
     pub color: bool,
     /// Show durations (left out of snapshots, which must not depend on the machine's speed).
     pub durations: bool,
+    /// `run --require-all`: not-applicable scenarios fail the run, and the summary says so.
+    pub require_all: bool,
 }
 
 impl Options {
@@ -22,6 +24,7 @@ impl Options {
         Options {
             color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             durations: true,
+            require_all: false,
         }
     }
 }
@@ -109,7 +112,62 @@ pub fn summary(report: &RunReport, options: Options, out: &mut dyn Write) -> io:
             )
         )?;
     }
+    not_applicable(report, options, &p, out)?;
     counts(report, options, &p, out)
+}
+
+/// Lists the scenarios that were not applicable, with why, so a skip is never silent; under
+/// `--require-all` says that they fail the run.
+fn not_applicable(
+    report: &RunReport,
+    options: Options,
+    p: &Painter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let skipped: Vec<&ScenarioReport> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::NotApplicable)
+        .collect();
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        p.paint(
+            Paint::Bold,
+            "No aplicaron (no se ejecutaron ni cuentan como pasados):"
+        )
+    )?;
+    for s in &skipped {
+        writeln!(out, "  {} {}", p.paint(Paint::Yellow, "–"), s.name)?;
+        writeln!(
+            out,
+            "    {}",
+            s.reason.as_deref().unwrap_or("sin razón registrada")
+        )?;
+    }
+    if options.require_all {
+        writeln!(
+            out,
+            "{}",
+            p.paint(
+                Paint::Red,
+                &format!(
+                    "--require-all: {} no {}; la corrida no prueba conformidad completa y no sale con 0  [código: no_aplica_con_require_all]",
+                    if skipped.len() == 1 {
+                        "1 escenario".to_owned()
+                    } else {
+                        format!("{} escenarios", skipped.len())
+                    },
+                    if skipped.len() == 1 { "aplicó" } else { "aplicaron" },
+                )
+            )
+        )?;
+    }
+    Ok(())
 }
 
 /// The line (and details) of one scenario, as soon as it has finished.
@@ -160,6 +218,22 @@ fn scenario(
         )?;
         if let Some(diff) = &f.diff {
             render_diff(diff, p, out)?;
+        }
+    }
+    // A snapshot that was not compared says so: a check that checked nothing is never silent.
+    // (While goldens are being rewritten the summary's count is enough.)
+    for c in &s.snapshots {
+        if c.result == super::SnapshotResult::Updating {
+            continue;
+        }
+        if let Some(why) = c.result.not_compared() {
+            writeln!(
+                out,
+                "    {} — instantánea «{}»: {}",
+                c.step.place(&s.file),
+                c.name,
+                p.paint(Paint::Yellow, why)
+            )?;
         }
     }
     if matches!(s.outcome, Outcome::Failed | Outcome::Error) {
@@ -252,7 +326,30 @@ fn counts(
         "{}{ended}: {}{time}",
         plural(c.total(), "escenario", "escenarios"),
         parts.join(", ")
-    )
+    )?;
+    let snapshots = report.scenarios.iter().flat_map(|s| &s.snapshots);
+    let compared = snapshots
+        .clone()
+        .filter(|c| c.result.not_compared().is_none())
+        .count();
+    let not_compared = snapshots.count() - compared;
+    if not_compared > 0 {
+        writeln!(
+            out,
+            "{}",
+            p.paint(
+                Paint::Yellow,
+                &format!(
+                    "Instantáneas: {compared} comparadas con su golden, {not_compared} sin comparar (cada escenario dice por qué)"
+                )
+            )
+        )?;
+    }
+    // A foreign target is judged on what it let the suite exercise: say how much that was.
+    if matches!(report.target, Target::External { .. }) || c.not_applicable > 0 {
+        writeln!(out, "Se ejercitó {} de la selección", c.exercised_text())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -270,7 +367,8 @@ mod tests {
     fn plain_report_has_diffs_and_repro_commands() {
         insta::assert_snapshot!(rendered(Options {
             color: false,
-            durations: false
+            durations: false,
+            require_all: true,
         }));
     }
 
@@ -279,12 +377,15 @@ mod tests {
         let plain = rendered(Options {
             color: false,
             durations: false,
+            require_all: false,
         });
+        assert!(!plain.contains("--require-all"), "{plain}");
         assert!(!plain.contains('\x1b'));
         assert!(!plain.contains(" s)"));
         let coloured = rendered(Options {
             color: true,
             durations: true,
+            require_all: false,
         });
         assert!(
             coloured.contains("\x1b[31m✗ FALLÓ    \x1b[0m"),

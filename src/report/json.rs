@@ -21,6 +21,9 @@ struct Document<'a> {
     format: u32,
     /// Scenarios by outcome (those that finished).
     counts: Counts,
+    /// Scenarios carried out to a verdict (`passed` + `failed`); the rest of `counts` were not
+    /// exercised (not applicable, or could not run).
+    exercised: usize,
     #[serde(flatten)]
     report: &'a RunReport,
 }
@@ -30,6 +33,7 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     let doc = Document {
         format: FORMAT,
         counts: report.counts(),
+        exercised: report.counts().exercised(),
         report,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

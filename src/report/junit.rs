@@ -29,6 +29,22 @@ pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::R
         for s in report.scenarios.iter().filter(|s| s.file == file) {
             let mut case = TestCase::new(s.name.clone(), status(s));
             case.set_classname(file.display().to_string());
+            let unchecked: Vec<String> = s
+                .snapshots
+                .iter()
+                .filter_map(|c| {
+                    c.result.not_compared().map(|why| {
+                        format!(
+                            "{} — instantánea «{}»: {why}",
+                            c.step.place(&s.file),
+                            c.name
+                        )
+                    })
+                })
+                .collect();
+            if !unchecked.is_empty() {
+                case.set_system_out(unchecked.join("\n"));
+            }
             if durations {
                 case.set_time(s.duration);
             }

@@ -76,6 +76,10 @@ pub struct ScenarioReport {
     /// The steps carried out, in order (a scenario that stopped early lists those it reached).
     pub steps: Vec<StepRecord>,
     pub failures: Vec<Failure>,
+    /// The `snapshot:` bodies the scenario took and whether each was compared with its golden;
+    /// a difference is also among `failures`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<SnapshotCheck>,
     /// Wall time of the scenario, in milliseconds.
     #[serde(serialize_with = "millis")]
     #[schemars(with = "u64")]
@@ -94,6 +98,53 @@ pub enum Outcome {
     NotApplicable,
     /// The scenario could not be carried out (the target or the simulator did not answer).
     Error,
+}
+
+/// A `snapshot:` a step took, and what comparing it with the golden gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SnapshotCheck {
+    pub step: StepRef,
+    /// The snapshot's name in the scenario.
+    pub name: String,
+    pub result: SnapshotResult,
+}
+
+/// What became of a snapshot: only `matched` and `differs` were compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotResult {
+    /// Agrees with the golden, outside what the contract leaves free.
+    Matched,
+    /// Differs from the golden (a failure, with its diff).
+    Differs,
+    /// Not compared: the file has no golden, or the golden lacks this snapshot (a scenario
+    /// outside the shipped `scenarios/`, or one whose golden was not written yet).
+    NoGolden,
+    /// Not compared: `--seed` replaced the scenario's seed, and the golden holds its file's.
+    OtherSeed,
+    /// Not compared: `--update-snapshots` is rewriting the goldens.
+    Updating,
+    /// Not compared by the runner: its caller compares the whole transcript (`cargo test`).
+    ComparedByCaller,
+}
+
+impl SnapshotResult {
+    /// Why a snapshot was not compared, in Spanish; `None` when it was.
+    pub fn not_compared(self) -> Option<&'static str> {
+        match self {
+            SnapshotResult::Matched | SnapshotResult::Differs => None,
+            SnapshotResult::NoGolden => Some(
+                "sin golden en tests/snapshots/: no se comparó (escríbalo con `run --update-snapshots` contra la referencia)",
+            ),
+            SnapshotResult::OtherSeed => {
+                Some("no se comparó: el golden es de la semilla del archivo y --seed la cambió")
+            }
+            SnapshotResult::Updating => {
+                Some("no se comparó: --update-snapshots reescribe los goldens")
+            }
+            SnapshotResult::ComparedByCaller => Some("no se comparó aquí: lo compara cargo test"),
+        }
+    }
 }
 
 /// One expectation that did not hold.
@@ -202,12 +253,19 @@ impl RunReport {
     /// could not run, else 1 when some failed, else 0 (not-applicable scenarios are listed, and
     /// do not fail the run).
     pub fn exit(&self) -> Exit {
+        self.exit_with(false)
+    }
+
+    /// [`RunReport::exit`], where `require_all` (`run --require-all`, a conformance claim) also
+    /// makes any not-applicable scenario exit 1: a run that skipped part of the suite must not
+    /// read as full conformance.
+    pub fn exit_with(&self, require_all: bool) -> Exit {
         let c = self.counts();
         if self.interrupted {
             Exit::Interrupted
         } else if c.error > 0 {
             Exit::CouldNotRun
-        } else if c.failed > 0 {
+        } else if c.failed > 0 || (require_all && c.not_applicable > 0) {
             Exit::Failures
         } else {
             Exit::Success
@@ -227,6 +285,21 @@ pub struct Counts {
 impl Counts {
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.not_applicable + self.error
+    }
+
+    /// The scenarios actually carried out to a verdict (passed or failed): not-applicable ones
+    /// were not run and those that could not run were not judged.
+    pub fn exercised(&self) -> usize {
+        self.passed + self.failed
+    }
+
+    /// How much of the selection was exercised, as every report words it:
+    /// `104 de 113 (92 %)`. The percentage is rounded down, so it reads 100 % only when every
+    /// scenario was exercised.
+    pub fn exercised_text(&self) -> String {
+        let total = self.total();
+        let percent = (self.exercised() * 100).checked_div(total).unwrap_or(100);
+        format!("{} de {total} ({percent} %)", self.exercised())
     }
 }
 
@@ -309,6 +382,29 @@ mod tests {
         report.scenarios.retain(|s| s.outcome != Outcome::Failed);
         assert_eq!(report.exit(), Exit::Success);
         assert_eq!(report.counts().not_applicable, 1);
+        assert_eq!(report.exit_with(true), Exit::Failures);
+        report
+            .scenarios
+            .retain(|s| s.outcome != Outcome::NotApplicable);
+        assert_eq!(report.exit_with(true), Exit::Success);
+    }
+
+    #[test]
+    fn exercised_share_is_rounded_down_and_never_reads_full_when_something_was_skipped() {
+        let c = Counts {
+            passed: 100,
+            failed: 4,
+            not_applicable: 8,
+            error: 1,
+        };
+        assert_eq!(c.exercised_text(), "104 de 113 (92 %)");
+        let almost = Counts {
+            passed: 999,
+            not_applicable: 1,
+            ..Counts::default()
+        };
+        assert_eq!(almost.exercised_text(), "999 de 1000 (99 %)");
+        assert_eq!(Counts::default().exercised_text(), "0 de 0 (100 %)");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub(crate) fn report() -> RunReport {
             reason: None,
             steps: Vec::new(),
             failures: Vec::new(),
+            snapshots: Vec::new(),
             duration: Duration::from_millis(412),
         }
     };
@@ -70,6 +71,20 @@ pub(crate) fn report() -> RunReport {
             Some(200),
             None,
         ),
+    ];
+    let snapshot = |index, name: &str, result| SnapshotCheck {
+        step: StepRef {
+            index,
+            inner: None,
+            action: "vincular".into(),
+            line: 14,
+        },
+        name: name.to_owned(),
+        result,
+    };
+    passed.snapshots = vec![
+        snapshot(3, "vinculacion", SnapshotResult::Matched),
+        snapshot(3, "resumen", SnapshotResult::NoGolden),
     ];
     let mut failed = scenario(
         "La ventana de queja abre y cierra con el reloj",

@@ -25,27 +25,40 @@ pub struct Trace {
     pub steps: Vec<StepRecord>,
     /// The normalized transcript a person reviews in snapshots.
     pub transcript: String,
+    /// The bodies `snapshot:` steps took, for comparing with the golden.
+    pub snapshots: Vec<crate::golden::Taken>,
 }
 
-/// Why a scenario stopped before its end: the Spanish reason its report shows.
+/// Why a scenario stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stopped(pub String);
+pub enum Stopped {
+    /// The target or the simulator did not answer (or a hook failed): the scenario could not be
+    /// carried out, and its report is an error with this Spanish reason.
+    CouldNotRun(String),
+    /// A step needs a variable that no earlier step captured (its `capture` found nothing): the
+    /// target did answer, so this is a failure of the scenario, not an error of the run; the
+    /// remaining steps are not carried out because they may depend on the missing value.
+    Unset(UnsetVariable),
+}
 
 impl From<RunError> for Stopped {
     fn from(e: RunError) -> Stopped {
-        Stopped(e.to_string())
+        match e {
+            RunError::UnsetVariable(e) => Stopped::Unset(e),
+            e => Stopped::CouldNotRun(e.to_string()),
+        }
     }
 }
 
 impl From<Unreachable> for Stopped {
     fn from(Unreachable(why): Unreachable) -> Stopped {
-        Stopped(why)
+        Stopped::CouldNotRun(why)
     }
 }
 
 impl From<UnsetVariable> for Stopped {
     fn from(e: UnsetVariable) -> Stopped {
-        Stopped(e.to_string())
+        Stopped::Unset(e)
     }
 }
 
@@ -99,14 +112,40 @@ impl<'a> Execution<'a> {
                 index: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 inner: None,
             };
-            if let Err(Stopped(why)) = self.step(at, step).await {
-                let place = format!(
-                    "paso {} ({}, línea {})",
-                    i + 1,
-                    step.action.name(),
-                    step.pos.line
-                );
-                return Err((Stopped(format!("{why} ({place})")), self.out));
+            match self.step(at, step).await {
+                Ok(()) => {}
+                Err(Stopped::CouldNotRun(why)) => {
+                    let place = format!(
+                        "paso {} ({}, línea {})",
+                        i + 1,
+                        step.action.name(),
+                        step.pos.line
+                    );
+                    return Err((Stopped::CouldNotRun(format!("{why} ({place})")), self.out));
+                }
+                Err(Stopped::Unset(unset)) => {
+                    // Everything recorded so far (the failed capture, the oracle's diffs) stays
+                    // in the report; this step and the rest are not carried out.
+                    let remaining = steps.len() - i - 1;
+                    self.fail(
+                        at,
+                        step,
+                        Miss {
+                            check: UnsetVariable::CODE.to_owned(),
+                            message: format!(
+                                "{unset}; el paso no se ejecutó{}. Revise la `capture` que \
+                                 debía darle valor",
+                                match remaining {
+                                    0 => String::new(),
+                                    1 => ", ni el paso siguiente".to_owned(),
+                                    n => format!(", ni los {n} pasos siguientes"),
+                                }
+                            ),
+                            diff: None,
+                        },
+                    );
+                    return Ok(self.out);
+                }
             }
         }
         Ok(self.out)
@@ -291,6 +330,11 @@ impl<'a> Execution<'a> {
             self.out
                 .transcript
                 .push_str(&format!("--- {name} ---\n{}\n", normalized(&observed.body)));
+            self.out.snapshots.push(crate::golden::Taken {
+                step: Self::step_ref(index, step),
+                name: name.clone(),
+                body: observed.body.clone(),
+            });
         }
         let ok = (200..300).contains(&observed.status);
         match &step.action {
@@ -330,7 +374,9 @@ impl<'a> Execution<'a> {
                     Miss {
                         check: format!("capture.{name}"),
                         message: format!(
-                            "no se pudo capturar `{name}`: la respuesta no tiene `{selector}`"
+                            "no se pudo capturar `{name}`: la respuesta (HTTP {}) no tiene \
+                             `{selector}`; revise la ruta de la captura o lo que responde el destino",
+                            observed.status
                         ),
                         diff: None,
                     },

@@ -48,6 +48,8 @@ pub struct Options {
     /// Time limit of one request to the target; a linkage is one request, however large the
     /// account.
     pub timeout: Duration,
+    /// What to do with the bodies `snapshot:` steps take (compare with the goldens by default).
+    pub snapshots: crate::golden::Mode,
 }
 
 impl Default for Options {
@@ -56,6 +58,7 @@ impl Default for Options {
             jobs: 1,
             seed: None,
             timeout: client::DEFAULT_TIMEOUT,
+            snapshots: crate::golden::Mode::default(),
         }
     }
 }
@@ -113,18 +116,19 @@ pub async fn run_until(
             reason: None,
             steps: Vec::new(),
             failures: Vec::new(),
+            snapshots: Vec::new(),
             duration: Default::default(),
             repro: repro_command(&instance.file, seed, &instance.matrix, &env.target()),
         });
         let env = env.clone();
         let semaphore = semaphore.clone();
-        let (seed, timeout) = (options.seed, options.timeout);
+        let (seed, timeout, snapshots) = (options.seed, options.timeout, options.snapshots);
         let handle = set.spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            run_one(env.as_ref(), &instance, seed, timeout).await
+            run_one(env.as_ref(), &instance, seed, timeout, snapshots).await
         });
         task_index.insert(handle.id(), n);
     }
@@ -229,6 +233,7 @@ pub async fn run_one(
     instance: &Instance,
     seed: Option<u64>,
     timeout: Duration,
+    snapshots: crate::golden::Mode,
 ) -> Ran {
     let started = Instant::now();
     let seed = seed.unwrap_or(instance.scenario.seed);
@@ -244,10 +249,12 @@ pub async fn run_one(
         reason: None,
         steps: Vec::new(),
         failures: Vec::new(),
+        snapshots: Vec::new(),
         duration: Default::default(),
         repro: repro_command(&instance.file, seed, &instance.matrix, &target),
     };
     let mut steps_so_far = Vec::new();
+    let mut failures_so_far = Vec::new();
     let result = async {
         let world = env.start(instance, seed).await.map_err(|e| {
             (
@@ -287,15 +294,30 @@ pub async fn run_one(
             .await
         {
             Ok(out) => Ok(out),
-            Err((Stopped(why), out)) => {
+            Err((stopped, out)) => {
+                // What was recorded before the stop (failures with their diffs) stays in the
+                // report: an error never hides a failure found earlier.
                 steps_so_far = out.steps;
+                failures_so_far = out.failures;
+                let why = match stopped {
+                    Stopped::CouldNotRun(why) => why,
+                    Stopped::Unset(e) => e.to_string(),
+                };
                 Err((Outcome::Error, format!("{why}\n{}", out.transcript)))
             }
         }
     }
     .await;
     let transcript = match result {
-        Ok(out) => {
+        Ok(mut out) => {
+            report.snapshots = crate::golden::check(
+                &instance.file,
+                &report.name,
+                snapshots,
+                seed != instance.scenario.seed,
+                &out.snapshots,
+                &mut out.failures,
+            );
             report.outcome = if out.failures.is_empty() {
                 Outcome::Passed
             } else {
@@ -307,6 +329,7 @@ pub async fn run_one(
         }
         Err((outcome, reason)) => {
             report.steps = std::mem::take(&mut steps_so_far);
+            report.failures = std::mem::take(&mut failures_so_far);
             report.outcome = outcome;
             let (first, rest) = reason.split_once('\n').unwrap_or((&reason, ""));
             report.reason = Some(first.to_owned());
