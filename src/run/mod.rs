@@ -5,6 +5,7 @@
 //! the target lacks, set the clock, run the steps (with the oracle after each linkage), and
 //! turn what happened into a [`ScenarioReport`].
 
+mod calendario;
 mod call;
 mod client;
 mod embedded;
@@ -281,11 +282,21 @@ pub async fn run_one(
                 ),
             ));
         }
+        // The scenario's calendars against the target's: a mismatch fails the scenario, which
+        // still runs so that its own expectations show what the other calendar changes.
+        let calendars = calendario::compare(
+            &instance.calendarios,
+            client.reglas(),
+            client.reglas_publicadas(),
+        );
         match Execution::new(&instance.scenario, &world, client)
             .run()
             .await
         {
-            Ok(out) => Ok(out),
+            Ok(mut out) => {
+                out.failures.splice(0..0, calendars);
+                Ok(out)
+            }
             Err((Stopped(why), out)) => {
                 steps_so_far = out.steps;
                 Err((Outcome::Error, format!("{why}\n{}", out.transcript)))
