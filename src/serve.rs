@@ -184,7 +184,8 @@ fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
         ));
         config = config.dialect(j, dialect);
     }
-    for (j, calendario) in crate::deadline::calendars_by_jurisdiction("--calendar", &args.calendar)? {
+    for (j, calendario) in crate::deadline::calendars_by_jurisdiction("--calendar", &args.calendar)?
+    {
         banner.push(format!(
             "  calendario de {}: {}",
             j.nombre(),
@@ -420,7 +421,8 @@ mod tests {
     fn the_tour_shows_every_state_of_the_queja_window_on_its_default_date() {
         let hoy = hoy_por_defecto();
         let estado = |folio: &str| {
-            let v = ventana_demo(folio, &Calendario::lft()).unwrap_or_else(|| panic!("{folio} has a window"));
+            let v = ventana_demo(folio, &Calendario::lft())
+                .unwrap_or_else(|| panic!("{folio} has a window"));
             let estado = if v.abierta(hoy) {
                 "abierta"
             } else if hoy < v.desde {

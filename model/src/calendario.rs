@@ -181,8 +181,10 @@ impl Calendario {
         if let Some(desc) = &archivo.descripcion {
             self.descripcion = format!("{} + {desc}", self.descripcion);
         }
-        self.dias_inhabiles.extend(archivo.dias_inhabiles.iter().copied());
-        self.suspensiones.extend(archivo.suspensiones.iter().cloned());
+        self.dias_inhabiles
+            .extend(archivo.dias_inhabiles.iter().copied());
+        self.suspensiones
+            .extend(archivo.suspensiones.iter().cloned());
     }
 
     /// Whether this calendar is LFT alone: no data adds a día inhábil to the rules.

@@ -30,7 +30,9 @@ pub mod semaforo;
 pub mod solicitud;
 pub mod suggest;
 
-pub use calendario::{ArchivoCalendario, Calendario, CalendarioError, Inhabil, Suspension, feriado_lft};
+pub use calendario::{
+    ArchivoCalendario, Calendario, CalendarioError, Inhabil, Suspension, feriado_lft,
+};
 pub use dialect::Dialect;
 pub use folio::{Folio, FolioError};
 pub use historial::{Fechas, FilaCalculada, Tramite};

@@ -87,11 +87,7 @@ impl ReglasAplicadas {
             .iter()
             .map(|(j, c)| format!("{}: {}", j.slug(), c.descripcion()))
             .collect();
-        format!(
-            "{}; {} en las demás",
-            propios.join("; "),
-            LFT.descripcion()
-        )
+        format!("{}; {} en las demás", propios.join("; "), LFT.descripcion())
     }
 }
 
@@ -118,9 +114,10 @@ mod tests {
     #[test]
     fn calendars_apply_per_jurisdiction_and_round_trip() {
         let mut reglas = ReglasAplicadas::default();
-        reglas
-            .calendarios
-            .insert(Jurisdiccion::Federacion, Calendario::from_toml(SISAI).unwrap());
+        reglas.calendarios.insert(
+            Jurisdiccion::Federacion,
+            Calendario::from_toml(SISAI).unwrap(),
+        );
         let hoy = date(2021, 9, 1);
         let f = reglas.fila(&federal(date(2021, 8, 26)), hoy);
         assert_eq!(f.fecha_limite, Some(date(2021, 10, 7)));
@@ -128,7 +125,10 @@ mod tests {
             jurisdiccion: Jurisdiccion::Jalisco,
             ..federal(date(2021, 8, 26))
         };
-        assert_eq!(reglas.fila(&jalisco, hoy).fecha_limite, Some(date(2021, 9, 24)));
+        assert_eq!(
+            reglas.fila(&jalisco, hoy).fecha_limite,
+            Some(date(2021, 9, 24))
+        );
         let json = serde_json::to_string(&reglas).unwrap();
         let back: ReglasAplicadas = serde_json::from_str(&json).unwrap();
         assert_eq!(back, reglas);
@@ -150,7 +150,9 @@ mod tests {
             reglas.fila(&nayarit, date(2021, 9, 1)).fecha_limite,
             Some(date(2021, 9, 17))
         );
-        reglas.terminos.insert(Jurisdiccion::Nayarit, Terminos::GENERALES);
+        reglas
+            .terminos
+            .insert(Jurisdiccion::Nayarit, Terminos::GENERALES);
         assert_eq!(
             reglas.fila(&nayarit, date(2021, 9, 1)).fecha_limite,
             Some(date(2021, 9, 24))

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use pnt_model::{Calendario, Jurisdiccion, ReglasAplicadas, Terminos, TipoSolicitud};
 use jiff::civil::Date;
+use pnt_model::{Calendario, Jurisdiccion, ReglasAplicadas, Terminos, TipoSolicitud};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};

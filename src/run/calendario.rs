@@ -23,7 +23,10 @@ pub(super) fn compare(
     let mut out = Vec::new();
     for (j, esperado) in scenario {
         let publicado = target.calendario(*j);
-        let (want, got) = (esperado.inhabiles_por_datos(), publicado.inhabiles_por_datos());
+        let (want, got) = (
+            esperado.inhabiles_por_datos(),
+            publicado.inhabiles_por_datos(),
+        );
         if want == got {
             continue;
         }
@@ -82,14 +85,16 @@ mod tests {
         let days = "descripcion = \"otra redacción\"\ndias_inhabiles = [2021-09-13, 2021-09-14, \
             2021-09-15, 2021-09-16, 2021-09-17, 2021-09-20, 2021-09-21, 2021-09-22, 2021-09-23, \
             2021-09-24]\n";
-        target
-            .calendarios
-            .insert(Jurisdiccion::Federacion, Calendario::from_toml(days).unwrap());
+        target.calendarios.insert(
+            Jurisdiccion::Federacion,
+            Calendario::from_toml(days).unwrap(),
+        );
         assert_eq!(compare(&scenario, &target, true), Vec::new());
         let one_less = days.replace("2021-09-24", "2021-09-25");
-        target
-            .calendarios
-            .insert(Jurisdiccion::Federacion, Calendario::from_toml(&one_less).unwrap());
+        target.calendarios.insert(
+            Jurisdiccion::Federacion,
+            Calendario::from_toml(&one_less).unwrap(),
+        );
         assert_eq!(compare(&scenario, &target, true).len(), 1);
     }
 }

@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 use super::verify::Observed;
 use std::collections::BTreeMap;
 
-use pnt_model::{
-    Calendario, Date, Jurisdiccion, ReglaSemaforo, ReglasAplicadas, Sha256, Terminos,
-};
+use pnt_model::{Calendario, Date, Jurisdiccion, ReglaSemaforo, ReglasAplicadas, Sha256, Terminos};
 
 /// How long one request may take before the target counts as not answering. A target facing a
 /// `hang` fault must give up on Infomex well before this.

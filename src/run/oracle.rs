@@ -596,7 +596,8 @@ mod tests {
         let misses = checks(&view);
         assert_eq!(misses.len(), 1, "{misses:?}");
         assert!(
-            misses[0].contains("«LFT art. 74 + suspensión de plazos por el lanzamiento de SISAI 2.0"),
+            misses[0]
+                .contains("«LFT art. 74 + suspensión de plazos por el lanzamiento de SISAI 2.0"),
             "{misses:?}"
         );
         view.rows[0]["fecha_limite_entrega"] = json!("2021-10-07");

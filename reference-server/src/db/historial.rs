@@ -464,11 +464,19 @@ mod tests {
             hasta = 2021-11-05
             motivo = \"prueba\"";
         Config {
-            regla_semaforo: ReglaSemaforo { umbral_alerta: umbral },
+            regla_semaforo: ReglaSemaforo {
+                umbral_alerta: umbral,
+            },
             ..Config::for_tests()
         }
-        .calendario(Jurisdiccion::Federacion, Calendario::from_toml(sisai).unwrap())
-        .calendario(Jurisdiccion::Jalisco, Calendario::from_toml(ficticio).unwrap())
+        .calendario(
+            Jurisdiccion::Federacion,
+            Calendario::from_toml(sisai).unwrap(),
+        )
+        .calendario(
+            Jurisdiccion::Jalisco,
+            Calendario::from_toml(ficticio).unwrap(),
+        )
     }
 
     proptest! {
