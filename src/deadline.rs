@@ -141,21 +141,54 @@ pub(crate) fn parse_date(flag: &str, text: &str) -> Result<Date, CliError> {
 fn load_calendar(files: &[std::path::PathBuf]) -> Result<Calendario, CliError> {
     let mut calendario = Calendario::lft();
     for path in files {
-        let text = read_file(path)?;
-        calendario.agregar_toml(&text).map_err(|e| {
-            CliError::bad_input(
-                pnt_model::CalendarioError::CODE,
-                format!(
-                    "{}:{}:{}: calendario inválido: {}\n  ayuda: corrija ese valor; el formato está en docs/calendars.md",
-                    path.display(),
-                    e.line,
-                    e.column,
-                    e.message
-                ),
-            )
-        })?;
+        calendario.agregar(&read_calendar(path)?);
     }
     Ok(calendario)
+}
+
+/// One calendar file (docs/calendars.md), read; a bad one is refused naming file, line and
+/// column.
+pub(crate) fn read_calendar(path: &Path) -> Result<pnt_model::ArchivoCalendario, CliError> {
+    let text = read_file(path)?;
+    pnt_model::ArchivoCalendario::from_toml(&text).map_err(|e| {
+        CliError::bad_input(
+            pnt_model::CalendarioError::CODE,
+            format!(
+                "{}:{}:{}: calendario inválido: {}\n  ayuda: corrija ese valor; el formato está en docs/calendars.md",
+                path.display(),
+                e.line,
+                e.column,
+                e.message
+            ),
+        )
+    })
+}
+
+/// The per-jurisdiction calendars of a PNT from calendar files: each file adds its días
+/// inhábiles and suspensions to LFT for the jurisdiction it names (`jurisdiccion`); several
+/// files for one jurisdiction add up. A file that names none is refused: applied to all 33 by
+/// accident, one body's holidays would move every other body's plazos.
+pub(crate) fn calendars_by_jurisdiction(
+    flag: &str,
+    files: &[std::path::PathBuf],
+) -> Result<std::collections::BTreeMap<Jurisdiccion, Calendario>, CliError> {
+    let mut out = std::collections::BTreeMap::new();
+    for path in files {
+        let archivo = read_calendar(path)?;
+        let Some(j) = archivo.jurisdiccion else {
+            return Err(CliError::bad_input(
+                "calendario_sin_jurisdiccion",
+                format!(
+                    "{flag}: {} no dice a qué jurisdicción se aplica\n  ayuda: añada `jurisdiccion = \"federacion\"` (o el slug que corresponda) al archivo; el formato está en docs/calendars.md",
+                    path.display()
+                ),
+            ));
+        };
+        out.entry(j)
+            .or_insert_with(Calendario::lft)
+            .agregar(&archivo);
+    }
+    Ok(out)
 }
 
 fn read_file(path: &Path) -> Result<String, CliError> {

@@ -39,6 +39,11 @@ pub struct ServeArgs {
     /// Fija «hoy» (AAAA-MM-DD) en lugar de seguir el reloj del sistema.
     #[arg(long, value_name = "AAAA-MM-DD")]
     pub hoy: Option<String>,
+    /// Archivo de calendario (TOML, docs/calendars.md) con los días inhábiles y suspensiones del
+    /// órgano garante de la jurisdicción que el archivo nombra (`jurisdiccion`); se aplica a sus
+    /// plazos, semáforo y ventanas de queja, y se publica en el descubrimiento. Repetible.
+    #[arg(long, value_name = "ARCHIVO")]
+    pub calendar: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +64,10 @@ pub struct UpArgs {
     /// que entró en operación la migración, para que la demostración muestre todos los colores.
     #[arg(long, default_value = "2021-09-20", value_name = "AAAA-MM-DD")]
     pub hoy: String,
+    /// Archivo de calendario (TOML, docs/calendars.md) para la PNT, como en `serve --calendar`.
+    /// Repetible.
+    #[arg(long, value_name = "ARCHIVO")]
+    pub calendar: Vec<PathBuf>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -175,6 +184,15 @@ fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
         ));
         config = config.dialect(j, dialect);
     }
+    for (j, calendario) in crate::deadline::calendars_by_jurisdiction("--calendar", &args.calendar)?
+    {
+        banner.push(format!(
+            "  calendario de {}: {}",
+            j.nombre(),
+            calendario.descripcion()
+        ));
+        config = config.calendario(j, calendario);
+    }
     Ok((config, banner))
 }
 
@@ -272,8 +290,9 @@ pub(crate) fn demo_accounts() -> Vec<CuentaConfig> {
 }
 
 /// The queja window of one of the demo's federal rows, by pnt-model's Mi Historial rule as the
-/// reference PNT applies it: the LFT calendar, the federal terms, the first final answer.
-fn ventana_demo(folio: &str) -> Option<VentanaQueja> {
+/// reference PNT applies it: the federal calendar in force, the federal terms, the first final
+/// answer.
+fn ventana_demo(folio: &str, cal: &Calendario) -> Option<VentanaQueja> {
     let cuentas = demo_accounts();
     let s = cuentas[0]
         .solicitudes
@@ -291,16 +310,16 @@ fn ventana_demo(folio: &str) -> Option<VentanaQueja> {
             .find(|r| r.tipo.es_final())
             .map(|r| r.fecha),
     }
-    .ventana_queja(&Calendario::lft())
+    .ventana_queja(cal)
 }
 
 /// The banner's lines on quejas: which rows to try on the tour's date, and when.
-fn guia_de_quejas(hoy: Date) -> String {
+fn guia_de_quejas(hoy: Date, cal: &Calendario) -> String {
     let dia = |d: Date| d.strftime("%d/%m/%Y").to_string();
     let (Some(semilla), Some(falta), Some(contra)) = (
-        ventana_demo("0623800160321"),
-        ventana_demo(QUEJA_FALTA_DE_RESPUESTA),
-        ventana_demo(QUEJA_RESPUESTA),
+        ventana_demo("0623800160321", cal),
+        ventana_demo(QUEJA_FALTA_DE_RESPUESTA, cal),
+        ventana_demo(QUEJA_RESPUESTA, cal),
     ) else {
         return String::new();
     };
@@ -332,6 +351,7 @@ fn guia_de_quejas(hoy: Date) -> String {
 
 pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let hoy = crate::deadline::parse_date("--hoy", &args.hoy)?;
+    let calendarios = crate::deadline::calendars_by_jurisdiction("--calendar", &args.calendar)?;
     runtime()?.block_on(async {
         let sim_listener = bind(args.sim_addr).await?;
         let pnt_listener = bind(args.addr).await?;
@@ -346,8 +366,14 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
         let pnt_addr = pnt_listener
             .local_addr()
             .map_err(|e| CliError::could_not_run("direccion_no_disponible", e.to_string()))?;
-        let config = server_config(&args.db, &sim_url, true, Some(hoy));
-        let quejas = guia_de_quejas(hoy);
+        let mut config = server_config(&args.db, &sim_url, true, Some(hoy));
+        config.calendarios = calendarios;
+        let federal = config
+            .calendarios
+            .get(&Jurisdiccion::Federacion)
+            .cloned()
+            .unwrap_or_default();
+        let quejas = guia_de_quejas(hoy, &federal);
         let hoy = hoy.strftime("%d/%m/%Y");
         let _ = writeln!(
             out,
@@ -395,7 +421,8 @@ mod tests {
     fn the_tour_shows_every_state_of_the_queja_window_on_its_default_date() {
         let hoy = hoy_por_defecto();
         let estado = |folio: &str| {
-            let v = ventana_demo(folio).unwrap_or_else(|| panic!("{folio} has a window"));
+            let v = ventana_demo(folio, &Calendario::lft())
+                .unwrap_or_else(|| panic!("{folio} has a window"));
             let estado = if v.abierta(hoy) {
                 "abierta"
             } else if hoy < v.desde {
@@ -418,7 +445,7 @@ mod tests {
 
     #[test]
     fn the_banner_says_which_row_takes_a_queja() {
-        let guia = guia_de_quejas(hoy_por_defecto());
+        let guia = guia_de_quejas(hoy_por_defecto(), &Calendario::lft());
         assert!(
             guia.contains("su plazo de queja abre el 25/09/2021"),
             "{guia}"
@@ -431,7 +458,7 @@ mod tests {
         );
         assert!(guia.contains("«Interponer queja»"), "{guia}");
         // On another date the banner points back to the default one instead of promising a link.
-        let otra = guia_de_quejas(jiff::civil::date(2022, 1, 10));
+        let otra = guia_de_quejas(jiff::civil::date(2022, 1, 10), &Calendario::lft());
         assert!(
             otra.contains("con la fecha por defecto (sin --hoy)"),
             "{otra}"

@@ -625,3 +625,50 @@ async fn serve_reaches_each_jurisdiction_at_its_url_in_its_dialect() {
         "{body}"
     );
 }
+
+/// `serve --calendar` refuses, before listening, a file that names no jurisdiction or a wrong
+/// one, and `check` refuses a scenario whose `calendarios` entry cannot be read, at its line.
+#[test]
+fn calendar_files_for_a_pnt_must_name_their_jurisdiction() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = dir.path().join("sin.toml");
+    std::fs::write(&none, "dias_inhabiles = [2021-11-02]\n").unwrap();
+    let out = pnt_suite(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--calendar",
+        none.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("código: calendario_sin_jurisdiccion"), "{err}");
+    assert!(err.contains("jurisdiccion = \"federacion\""), "{err}");
+
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "jurisdiccion = \"jaliscoo\"\n").unwrap();
+    let out = pnt_suite(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--calendar",
+        typo.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("typo.toml:1:16:"), "{err}");
+    assert!(err.contains("código: calendario_invalido"), "{err}");
+
+    let scenario = dir.path().join("s.yaml");
+    std::fs::write(
+        &scenario,
+        "name: x\ncalendarios: [no-existe.toml, sin.toml]\nsteps:\n  - jurisdicciones\n",
+    )
+    .unwrap();
+    let out = pnt_suite(&["check", scenario.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("s.yaml:2:15"), "{all}");
+    assert!(all.contains("archivo_ilegible"), "{all}");
+    assert!(all.contains("calendario_sin_jurisdiccion"), "{all}");
+}

@@ -9,7 +9,9 @@ use std::fmt;
 use std::ops::Range;
 
 use jiff::civil::{Date, Weekday};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::Jurisdiccion;
 
 /// Why a day is not a working day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +72,8 @@ pub fn feriado_lft(date: Date) -> Option<&'static str> {
 }
 
 /// A suspension of terms: every day from `desde` to `hasta`, both included, is inhábil.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Suspension {
     pub desde: Date,
     pub hasta: Date,
@@ -78,11 +81,70 @@ pub struct Suspension {
 }
 
 /// A business-day calendar: LFT rules plus extra días inhábiles and suspensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its JSON form (what a PNT publishes in its discovery document, docs/pnt-api.md) is the data
+/// only: `{"descripcion", "dias_inhabiles": ["2021-11-02"], "suspensiones": [{"desde", "hasta",
+/// "motivo"}]}`; the LFT rules apply under every calendar and are not listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Calendario {
     descripcion: String,
+    #[serde(default)]
     dias_inhabiles: BTreeSet<Date>,
+    #[serde(default)]
     suspensiones: Vec<Suspension>,
+}
+
+/// One calendar data file (docs/calendars.md), read: what it adds and for which jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivoCalendario {
+    pub descripcion: Option<String>,
+    /// The jurisdiction whose órgano garante agreed these days; `None` when the file says none
+    /// (then it applies to every jurisdiction it is given for).
+    pub jurisdiccion: Option<Jurisdiccion>,
+    pub dias_inhabiles: Vec<Date>,
+    pub suspensiones: Vec<Suspension>,
+}
+
+impl ArchivoCalendario {
+    /// Parses calendar data; every error names the line and column of the offending value.
+    pub fn from_toml(text: &str) -> Result<ArchivoCalendario, CalendarioError> {
+        let datos: DatosCalendario =
+            toml::from_str(text).map_err(|e| CalendarioError::at(text, e.span(), e.message()))?;
+        let jurisdiccion = match &datos.jurisdiccion {
+            None => None,
+            Some(j) => Some(Jurisdiccion::parse(j.get_ref()).map_err(|e| {
+                CalendarioError::at(text, Some(j.span()), &format!("`jurisdiccion`: {e}"))
+            })?),
+        };
+        let mut dias_inhabiles = Vec::with_capacity(datos.dias_inhabiles.len());
+        for fecha in &datos.dias_inhabiles {
+            dias_inhabiles.push(fecha.to_date(text)?);
+        }
+        let mut suspensiones = Vec::with_capacity(datos.suspensiones.len());
+        for s in datos.suspensiones {
+            let desde = s.desde.to_date(text)?;
+            let hasta = s.hasta.to_date(text)?;
+            if hasta < desde {
+                return Err(CalendarioError::at(
+                    text,
+                    Some(s.hasta.value.span()),
+                    &format!("`hasta` ({hasta}) es anterior a `desde` ({desde})"),
+                ));
+            }
+            suspensiones.push(Suspension {
+                desde,
+                hasta,
+                motivo: s.motivo,
+            });
+        }
+        Ok(ArchivoCalendario {
+            descripcion: datos.descripcion,
+            jurisdiccion,
+            dias_inhabiles,
+            suspensiones,
+        })
+    }
 }
 
 impl Default for Calendario {
@@ -110,32 +172,41 @@ impl Calendario {
 
     /// Adds another calendar data file's días inhábiles and suspensions to this calendar.
     pub fn agregar_toml(&mut self, text: &str) -> Result<(), CalendarioError> {
-        let datos: DatosCalendario =
-            toml::from_str(text).map_err(|e| CalendarioError::at(text, e.span(), e.message()))?;
-        if let Some(desc) = datos.descripcion {
+        self.agregar(&ArchivoCalendario::from_toml(text)?);
+        Ok(())
+    }
+
+    /// Adds a read calendar file's días inhábiles and suspensions to this calendar.
+    pub fn agregar(&mut self, archivo: &ArchivoCalendario) {
+        if let Some(desc) = &archivo.descripcion {
             self.descripcion = format!("{} + {desc}", self.descripcion);
         }
-        for fecha in &datos.dias_inhabiles {
-            let date = fecha.to_date(text)?;
-            self.dias_inhabiles.insert(date);
-        }
-        for s in datos.suspensiones {
-            let desde = s.desde.to_date(text)?;
-            let hasta = s.hasta.to_date(text)?;
-            if hasta < desde {
-                return Err(CalendarioError::at(
-                    text,
-                    Some(s.hasta.value.span()),
-                    &format!("`hasta` ({hasta}) es anterior a `desde` ({desde})"),
-                ));
+        self.dias_inhabiles
+            .extend(archivo.dias_inhabiles.iter().copied());
+        self.suspensiones
+            .extend(archivo.suspensiones.iter().cloned());
+    }
+
+    /// Whether this calendar is LFT alone: no data adds a día inhábil to the rules.
+    pub fn es_lft(&self) -> bool {
+        self.inhabiles_por_datos().is_empty()
+    }
+
+    /// The days this calendar's data makes inhábiles that the LFT rules (weekends, art. 74) do
+    /// not already: what two calendars must agree on to count the same días hábiles, whatever
+    /// their descriptions, motivos or the way their days are written (single days or ranges).
+    pub fn inhabiles_por_datos(&self) -> BTreeSet<Date> {
+        let lft = Calendario::lft();
+        let mut out: BTreeSet<Date> = self.dias_inhabiles.iter().copied().collect();
+        for s in &self.suspensiones {
+            let mut d = s.desde;
+            while d <= s.hasta {
+                out.insert(d);
+                d = next_day(d);
             }
-            self.suspensiones.push(Suspension {
-                desde,
-                hasta,
-                motivo: s.motivo,
-            });
         }
-        Ok(())
+        out.retain(|d| lft.es_habil(*d));
+        out
     }
 
     /// A human description of what this calendar applies ("LFT art. 74 + …").
@@ -243,8 +314,7 @@ impl CalendarioError {
 struct DatosCalendario {
     descripcion: Option<String>,
     #[serde(default)]
-    #[allow(dead_code)] // Informational: which jurisdiction the file was written for.
-    jurisdiccion: Option<String>,
+    jurisdiccion: Option<toml::Spanned<String>>,
     #[serde(default)]
     dias_inhabiles: Vec<Fecha>,
     #[serde(default)]

@@ -91,9 +91,14 @@ impl Tramite {
 
     /// The plazo, or why these dates describe no real procedure.
     pub fn plazo(&self, cal: &Calendario) -> Result<Plazo, PlazoError> {
+        self.plazo_con(cal, &self.terminos())
+    }
+
+    /// The plazo under `terminos` instead of [`Terminos::de`] (a PNT that publishes its own).
+    pub fn plazo_con(&self, cal: &Calendario, terminos: &Terminos) -> Result<Plazo, PlazoError> {
         Plazo::calcular(
             cal,
-            &self.terminos(),
+            terminos,
             self.fecha_presentacion,
             self.ampliacion,
             self.prevencion,
@@ -102,7 +107,12 @@ impl Tramite {
 
     /// The row's dates under `cal`, incoherent dates included (see the module documentation).
     pub fn fechas(&self, cal: &Calendario) -> Fechas {
-        match self.plazo(cal) {
+        self.fechas_con(cal, &self.terminos())
+    }
+
+    /// [`Tramite::fechas`] under `terminos`.
+    pub fn fechas_con(&self, cal: &Calendario, terminos: &Terminos) -> Fechas {
+        match self.plazo_con(cal, terminos) {
             Ok(p) => Fechas {
                 recepcion_oficial: p.recepcion_oficial,
                 fecha_limite: p.fecha_limite(),
@@ -118,26 +128,39 @@ impl Tramite {
 
     /// When a queja may be filed, under `cal`; the same window [`Tramite::fila`] shows.
     pub fn ventana_queja(&self, cal: &Calendario) -> Option<VentanaQueja> {
+        let terminos = self.terminos();
         ventana_queja(
             cal,
-            &self.terminos(),
-            self.fechas(cal).fecha_limite,
+            &terminos,
+            self.fechas_con(cal, &terminos).fecha_limite,
             self.respuesta_final,
         )
     }
 
     /// The expected Mi Historial row of this solicitud on `hoy`, under `cal` and `regla`.
     pub fn fila(&self, cal: &Calendario, regla: &ReglaSemaforo, hoy: Date) -> FilaCalculada {
+        self.fila_con(cal, &self.terminos(), regla, hoy)
+    }
+
+    /// [`Tramite::fila`] under `terminos` instead of [`Terminos::de`]: what
+    /// [`ReglasAplicadas::fila`](crate::ReglasAplicadas::fila) computes with a PNT's own rules.
+    pub fn fila_con(
+        &self,
+        cal: &Calendario,
+        terminos: &Terminos,
+        regla: &ReglaSemaforo,
+        hoy: Date,
+    ) -> FilaCalculada {
         let Fechas {
             recepcion_oficial,
             fecha_limite,
             incongruencia,
-        } = self.fechas(cal);
+        } = self.fechas_con(cal, terminos);
         FilaCalculada {
             recepcion_oficial,
             fecha_limite,
             semaforo: regla.evaluar(cal, hoy, fecha_limite, self.respuesta_final),
-            ventana_queja: ventana_queja(cal, &self.terminos(), fecha_limite, self.respuesta_final),
+            ventana_queja: ventana_queja(cal, terminos, fecha_limite, self.respuesta_final),
             incongruencia,
         }
     }

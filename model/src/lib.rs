@@ -11,6 +11,7 @@
 //! - [`calendario`]: días hábiles — LFT art. 74 rules plus calendar data files.
 //! - [`plazo`]: official receipt, fecha límite, ampliación, prevención, queja window.
 //! - [`dialect`]: the two Infomex wire dialects and which jurisdictions speak which.
+//! - [`reglas`]: the rules a PNT applies, as data: per-jurisdiction calendars and terms.
 //! - [`semaforo`]: En tiempo / En alerta / Fuera de tiempo, and the cut-off a filter uses.
 //! - [`historial`]: the computed columns of a Mi Historial row (recepción oficial, fecha
 //!   límite, semáforo, queja window) — the one rule the reference server shows and the oracle
@@ -24,11 +25,14 @@ pub mod folio;
 pub mod historial;
 pub mod jurisdiccion;
 pub mod plazo;
+pub mod reglas;
 pub mod semaforo;
 pub mod solicitud;
 pub mod suggest;
 
-pub use calendario::{Calendario, CalendarioError, Inhabil, feriado_lft};
+pub use calendario::{
+    ArchivoCalendario, Calendario, CalendarioError, Inhabil, Suspension, feriado_lft,
+};
 pub use dialect::Dialect;
 pub use folio::{Folio, FolioError};
 pub use historial::{Fechas, FilaCalculada, Tramite};
@@ -37,6 +41,7 @@ pub use plazo::{
     Computo, MotivoVentana, Plazo, PlazoError, Prevencion, Terminos, VentanaQueja, fecha_limite,
     recepcion_oficial, ventana_queja,
 };
+pub use reglas::ReglasAplicadas;
 pub use semaforo::{ReglaSemaforo, Semaforo};
 pub use solicitud::{
     Adjunto, EstadoSolicitud, Queja, Respuesta, Sha256, Solicitud, TipoRespuesta, TipoSolicitud,

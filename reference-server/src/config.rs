@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pnt_model::{Dialect, Jurisdiccion, ReglaSemaforo};
+use pnt_model::{Calendario, Dialect, Jurisdiccion, ReglaSemaforo};
 
 use crate::Clock;
 
@@ -147,6 +147,9 @@ pub struct Config {
     /// Whether the `/__test` hooks (clock, reset) are served and advertised.
     pub test_hooks: bool,
     pub regla_semaforo: ReglaSemaforo,
+    /// Each jurisdiction whose órgano garante's días inhábiles and suspensions apply (calendar
+    /// files, docs/calendars.md); the others use the LFT calendar alone.
+    pub calendarios: BTreeMap<Jurisdiccion, Calendario>,
     pub argon2: Argon2Params,
     pub clock: Clock,
     /// How long a PNT session lasts, on [`Config::clock`].
@@ -166,6 +169,7 @@ impl Default for Config {
             infomex: InfomexConfig::default(),
             test_hooks: false,
             regla_semaforo: ReglaSemaforo::default(),
+            calendarios: BTreeMap::new(),
             argon2: Argon2Params::default(),
             clock: Clock::system(),
             duracion_sesion: Duration::from_secs(30 * 24 * 3600),
@@ -197,6 +201,12 @@ impl Config {
     /// Declares the dialect one jurisdiction's Infomex speaks.
     pub fn dialect(mut self, j: Jurisdiccion, dialect: Dialect) -> Self {
         self.infomex.dialects.insert(j, dialect);
+        self
+    }
+
+    /// `j`'s calendar: LFT plus its órgano garante's días inhábiles and suspensions.
+    pub fn calendario(mut self, j: Jurisdiccion, calendario: Calendario) -> Self {
+        self.calendarios.insert(j, calendario);
         self
     }
 
@@ -300,6 +310,7 @@ mod tests {
                 e.limite_vinculacion,
                 e.regla_semaforo,
                 e.storage,
+                e.calendarios,
             ),
             (
                 d.argon2,
@@ -311,6 +322,7 @@ mod tests {
                 d.limite_vinculacion,
                 d.regla_semaforo,
                 d.storage,
+                d.calendarios,
             )
         );
         assert_eq!(Config::for_tests().argon2, Argon2Params::cheap());

@@ -3,7 +3,10 @@
 //! Request bodies are read field by field (`DesdeJson`) rather than by serde's derive, so every
 //! missing or mistyped field gets a Spanish message that names it.
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
+use pnt_model::{Calendario, Jurisdiccion, ReglasAplicadas, Terminos, TipoSolicitud};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -262,11 +265,38 @@ pub(crate) struct Descubrimiento {
 /// and semáforo as the target.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub(crate) struct ReglasPublicadas {
-    /// The calendar of días inhábiles for every jurisdiction: `lft` (weekends and the rest days
-    /// of Ley Federal del Trabajo art. 74).
+    /// The rules every calendar starts from: `lft` (weekends and the rest days of Ley Federal
+    /// del Trabajo art. 74, computed by rule for any year).
     pub(crate) calendario: String,
     /// With this many días hábiles left or fewer, an unanswered solicitud is En alerta.
     pub(crate) umbral_alerta: u32,
+    /// Per jurisdiction slug, the días inhábiles and suspensions its órgano garante adds to
+    /// `lft`: `{"descripcion", "dias_inhabiles": ["AAAA-MM-DD"], "suspensiones": [{"desde",
+    /// "hasta", "motivo"}]}`. A jurisdiction not listed uses `lft` alone.
+    #[schema(value_type = Object)]
+    pub(crate) calendarios: BTreeMap<Jurisdiccion, Calendario>,
+    /// Per jurisdiction slug (all 33), the terms in días hábiles: `{"respuesta", "ampliacion",
+    /// "prevencion", "desahogo", "queja"}`.
+    #[schema(value_type = Object)]
+    pub(crate) terminos: BTreeMap<Jurisdiccion, Terminos>,
+}
+
+impl ReglasPublicadas {
+    /// What `reglas` holds, as data: every jurisdiction's terms written out, so that a reader
+    /// needs no knowledge of the law's defaults.
+    pub(crate) fn de(reglas: &ReglasAplicadas) -> ReglasPublicadas {
+        ReglasPublicadas {
+            calendario: "lft".to_owned(),
+            umbral_alerta: reglas.semaforo.umbral_alerta,
+            calendarios: reglas.calendarios.clone(),
+            terminos: Jurisdiccion::ALL
+                .into_iter()
+                // The law sets the same terms for both types of solicitud (pnt-model's
+                // `Terminos::de`), so one entry per jurisdiction says it all.
+                .map(|j| (j, reglas.terminos(j, TipoSolicitud::AccesoInformacion)))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

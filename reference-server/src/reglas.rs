@@ -1,35 +1,38 @@
-//! The law as this server applies it: which calendar and semáforo rule are in force. Every
-//! date, semáforo and queja window is computed by pnt-model ([`pnt_model::Tramite::fila`], with
-//! its policy for incoherent dates), never here; this module only picks the inputs and hands
-//! the outputs to storage and to the front ends.
+//! The law as this server applies it: which calendar, terms and semáforo rule are in force.
+//! Every date, semáforo and queja window is computed by pnt-model
+//! ([`pnt_model::ReglasAplicadas::fila`], i.e. [`pnt_model::Tramite::fila_con`], with its
+//! policy for incoherent dates), never here; this module only picks the inputs and hands the
+//! outputs to storage and to the front ends. The same [`ReglasAplicadas`] value is what the
+//! discovery document publishes, so a runner computes with exactly these rules.
 
 use jiff::civil::Date;
-use pnt_model::{
-    Calendario, FilaCalculada, Jurisdiccion, ReglaSemaforo, Semaforo, Solicitud, Tramite,
-};
+use pnt_model::{FilaCalculada, Jurisdiccion, ReglasAplicadas, Semaforo, Solicitud, Tramite};
 
+use crate::Config;
 use crate::db::{Derivados, FilaHistorial, FiltroSemaforo};
 
-/// The calendar and semáforo rule in force.
+/// The calendars, terms and semáforo rule in force.
 #[derive(Debug, Clone)]
 pub(crate) struct Reglas {
-    /// Every jurisdiction's default calendar is the LFT one (DESIGN.md, "Domain facts"). The
-    /// semáforo filter relies on one calendar for all; per-body calendars would need one SQL
-    /// cut-off per calendar.
-    calendario: Calendario,
-    regla: ReglaSemaforo,
+    aplicadas: ReglasAplicadas,
 }
 
 impl Reglas {
-    pub(crate) fn new(regla: ReglaSemaforo) -> Reglas {
+    /// The rules of `config`: its per-jurisdiction calendars (LFT alone for the rest, DESIGN.md
+    /// "Domain facts"), the law's terms ([`pnt_model::Terminos::de`]) and its semáforo rule.
+    pub(crate) fn new(config: &Config) -> Reglas {
         Reglas {
-            calendario: Calendario::lft(),
-            regla,
+            aplicadas: ReglasAplicadas {
+                semaforo: config.regla_semaforo,
+                calendarios: config.calendarios.clone(),
+                terminos: Default::default(),
+            },
         }
     }
 
-    pub(crate) fn calendario(&self, _j: Jurisdiccion) -> &Calendario {
-        &self.calendario
+    /// The rules as data, for the discovery document.
+    pub(crate) fn aplicadas(&self) -> &ReglasAplicadas {
+        &self.aplicadas
     }
 
     /// What is stored alongside a migrated solicitud.
@@ -43,7 +46,7 @@ impl Reglas {
     /// The stored dates of a solicitud: the ones [`Reglas::evaluar`] shows, so that the
     /// semáforo filter on them selects what the rows say.
     pub(crate) fn derivados_de(&self, t: &Tramite) -> Derivados {
-        let fechas = t.fechas(self.calendario(t.jurisdiccion));
+        let fechas = self.aplicadas.fechas(t);
         if let Some(e) = &fechas.incongruencia {
             // Shown by pnt-model's policy for incoherent dates (no fecha límite, En tiempo);
             // logged so that an operator can take it up with the Infomex that sent them.
@@ -58,16 +61,19 @@ impl Reglas {
 
     /// The row's dates, semáforo and queja window on `hoy`.
     pub(crate) fn evaluar(&self, fila: &FilaHistorial, hoy: Date) -> FilaCalculada {
-        let t = fila.tramite();
-        t.fila(self.calendario(t.jurisdiccion), &self.regla, hoy)
+        self.aplicadas.fila(&fila.tramite(), hoy)
     }
 
-    /// The SQL filter that selects the rows whose semáforo on `hoy` is `semaforo`.
+    /// The SQL filter that selects the rows whose semáforo on `hoy` is `semaforo`: one
+    /// cut-off for the jurisdictions on the LFT calendar and one for each jurisdiction whose
+    /// own calendar moves it.
     pub(crate) fn filtro(&self, semaforo: Semaforo, hoy: Date) -> FiltroSemaforo {
+        let (corte, cortes_propios) = self.aplicadas.cortes_alerta(hoy);
         FiltroSemaforo {
             semaforo,
             hoy,
-            corte: self.regla.corte_alerta(&self.calendario, hoy),
+            corte,
+            cortes_propios,
         }
     }
 }

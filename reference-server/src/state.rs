@@ -52,7 +52,7 @@ impl AppState {
             Contrasenas::new(config.argon2).map_err(|e| ServeError::Argon2(e.to_string()))?;
         Ok(AppState {
             inner: Arc::new(Inner {
-                reglas: Reglas::new(config.regla_semaforo),
+                reglas: Reglas::new(&config),
                 config,
                 db,
                 infomex,

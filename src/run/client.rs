@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::verify::Observed;
-use pnt_model::{Date, ReglaSemaforo, Sha256};
+use std::collections::BTreeMap;
+
+use pnt_model::{Calendario, Date, Jurisdiccion, ReglaSemaforo, ReglasAplicadas, Sha256, Terminos};
 
 /// How long one request may take before the target counts as not answering. A target facing a
 /// `hang` fault must give up on Infomex well before this.
@@ -31,13 +33,19 @@ pub struct Discovery {
 /// The rules a target publishes (docs/pnt-api.md, "Discovery").
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Rules {
-    /// The calendar of días inhábiles; `lft` is the one pnt-suite knows.
+    /// The rules every calendar starts from; `lft` is the one pnt-suite knows.
     pub calendario: String,
     /// With this many días hábiles left or fewer, an unanswered solicitud is En alerta.
     pub umbral_alerta: u32,
+    /// Per jurisdiction, the días inhábiles and suspensions its calendar adds to `lft`.
+    #[serde(default)]
+    pub calendarios: BTreeMap<Jurisdiccion, Calendario>,
+    /// Per jurisdiction, its terms; a jurisdiction not listed has the law's (`Terminos::de`).
+    #[serde(default)]
+    pub terminos: BTreeMap<Jurisdiccion, Terminos>,
 }
 
-/// The only calendar the oracle computes with.
+/// The only base calendar the oracle computes with.
 const KNOWN_CALENDAR: &str = "lft";
 
 /// The test hooks a target offers.
@@ -141,7 +149,8 @@ pub struct PntClient {
     base: String,
     api: String,
     hooks: Hooks,
-    regla: ReglaSemaforo,
+    reglas: ReglasAplicadas,
+    reglas_publicadas: bool,
 }
 
 /// The bytes of a download and what the target declared about them.
@@ -186,10 +195,15 @@ impl PntClient {
                 cause(&e)
             ))
         })?;
-        let regla = match discovery.reglas {
-            None => ReglaSemaforo::default(),
-            Some(r) if r.calendario == KNOWN_CALENDAR => ReglaSemaforo {
-                umbral_alerta: r.umbral_alerta,
+        let reglas_publicadas = discovery.reglas.is_some();
+        let reglas = match discovery.reglas {
+            None => ReglasAplicadas::default(),
+            Some(r) if r.calendario == KNOWN_CALENDAR => ReglasAplicadas {
+                semaforo: ReglaSemaforo {
+                    umbral_alerta: r.umbral_alerta,
+                },
+                calendarios: r.calendarios,
+                terminos: r.terminos,
             },
             Some(r) => {
                 return Err(Unreachable(format!(
@@ -202,7 +216,8 @@ impl PntClient {
             http,
             api: format!("{base}{}", discovery.api.trim_end_matches('/')),
             hooks: discovery.hooks,
-            regla,
+            reglas,
+            reglas_publicadas,
             base,
         })
     }
@@ -212,9 +227,15 @@ impl PntClient {
         &self.hooks
     }
 
-    /// The semáforo rule the target declares (the default when it declares none).
-    pub fn regla_semaforo(&self) -> ReglaSemaforo {
-        self.regla
+    /// The rules the target publishes — per-jurisdiction calendars and terms, semáforo
+    /// threshold — or LFT, the law's terms and 5 días hábiles when it publishes none.
+    pub fn reglas(&self) -> &ReglasAplicadas {
+        &self.reglas
+    }
+
+    /// Whether [`PntClient::reglas`] are the target's own (its discovery has `reglas`).
+    pub fn reglas_publicadas(&self) -> bool {
+        self.reglas_publicadas
     }
 
     pub fn base(&self) -> &str {

@@ -50,6 +50,8 @@ impl Environment for Embedded {
             let mut server_config = Config::embedded()
                 .db_path(dir.path().join("pnt.sqlite"))
                 .infomex_base_url(sim.url());
+            // The scenario's `calendarios`: the reference applies them as `serve --calendar` would.
+            server_config.calendarios = instance.calendarios.clone();
             for j in Jurisdiccion::ALL {
                 let d = if legacy.contains(&j) {
                     Dialect::Legacy

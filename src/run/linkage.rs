@@ -78,7 +78,8 @@ impl Execution<'_> {
         let view = TargetView {
             linkage: linkage.clone(),
             hoy,
-            regla: self.client.regla_semaforo(),
+            reglas: self.client.reglas().clone(),
+            reglas_publicadas: self.client.reglas_publicadas(),
             rows,
             details,
         };

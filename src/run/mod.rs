@@ -5,6 +5,7 @@
 //! the target lacks, set the clock, run the steps (with the oracle after each linkage), and
 //! turn what happened into a [`ScenarioReport`].
 
+mod calendario;
 mod call;
 mod client;
 mod embedded;
@@ -289,14 +290,25 @@ pub async fn run_one(
                 ),
             ));
         }
+        // The scenario's calendars against the target's: a mismatch fails the scenario, which
+        // still runs so that its own expectations show what the other calendar changes.
+        let calendars = calendario::compare(
+            &instance.calendarios,
+            client.reglas(),
+            client.reglas_publicadas(),
+        );
         match Execution::new(&instance.scenario, &world, client)
             .run()
             .await
         {
-            Ok(out) => Ok(out),
-            Err((stopped, out)) => {
+            Ok(mut out) => {
+                out.failures.splice(0..0, calendars);
+                Ok(out)
+            }
+            Err((stopped, mut out)) => {
                 // What was recorded before the stop (failures with their diffs) stays in the
                 // report: an error never hides a failure found earlier.
+                out.failures.splice(0..0, calendars);
                 steps_so_far = out.steps;
                 failures_so_far = out.failures;
                 let why = match stopped {

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pnt_model::{Calendario, Date, Jurisdiccion, ReglaSemaforo, Respuesta, Solicitud, Tramite};
+use pnt_model::{Date, Jurisdiccion, ReglasAplicadas, Respuesta, Solicitud, Tramite};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -37,8 +37,11 @@ pub struct TargetView {
     pub rows: Vec<Value>,
     /// The detail of each folio in `rows`.
     pub details: BTreeMap<String, Value>,
-    /// The semáforo rule the target declares in its discovery document.
-    pub regla: ReglaSemaforo,
+    /// The rules (calendars, terms, semáforo threshold) the target publishes in its discovery
+    /// document, or LFT's when it publishes none.
+    pub reglas: ReglasAplicadas,
+    /// Whether `reglas` were published by the target (else they are assumed).
+    pub reglas_publicadas: bool,
 }
 
 /// The most differences listed per check, so a broken migration of 5,000 solicitudes still
@@ -232,14 +235,13 @@ fn check_rows(
     rows: &Rows<'_>,
     view: &TargetView,
 ) -> Option<Miss> {
-    let cal = Calendario::lft();
     let mut expected_rows = Vec::new();
     let mut actual_rows = Vec::new();
     for s in solicitudes {
         let Some(row) = rows.by_folio.get(&s.folio.to_string()) else {
             continue;
         };
-        let expected = expected_row(j, &cal, s, view);
+        let expected = expected_row(j, s, view);
         let actual = actual_row(row);
         if expected != actual {
             expected_rows.push(expected);
@@ -255,8 +257,14 @@ fn check_rows(
     Some(Miss {
         check: "oráculo: Mi Historial".into(),
         message: format!(
-            "{n} filas difieren de lo que Infomex tiene y pnt-model calcula al {}{}",
+            "{n} filas difieren de lo que Infomex tiene y pnt-model calcula al {} con el calendario «{}» ({}){}",
             view.hoy,
+            view.reglas.calendario(j).descripcion(),
+            if view.reglas_publicadas {
+                "publicado por el destino"
+            } else {
+                "supuesto: el destino no publica `reglas`"
+            },
             more(n)
         ),
         diff: Some(Diff::Table {
@@ -268,18 +276,16 @@ fn check_rows(
 }
 
 /// The Mi Historial row of `s` in [`COLUMNS`] order, as pnt-model computes it on `view.hoy`.
-fn expected_row(
-    j: Jurisdiccion,
-    cal: &Calendario,
-    s: &Solicitud,
-    view: &TargetView,
-) -> Vec<String> {
-    // pnt-model's row, incoherent dates included (model/src/historial.rs).
-    let fila = Tramite {
-        jurisdiccion: j,
-        ..s.tramite()
-    }
-    .fila(cal, &view.regla, view.hoy);
+fn expected_row(j: Jurisdiccion, s: &Solicitud, view: &TargetView) -> Vec<String> {
+    // pnt-model's row under the target's published rules, incoherent dates included
+    // (model/src/historial.rs).
+    let fila = view.reglas.fila(
+        &Tramite {
+            jurisdiccion: j,
+            ..s.tramite()
+        },
+        view.hoy,
+    );
     vec![
         s.folio.to_string(),
         s.tipo.slug().to_owned(),
@@ -491,7 +497,8 @@ mod tests {
         TargetView {
             linkage: json!({"estado": "completa", "pendientes": []}),
             hoy: "2021-09-20".parse().unwrap(),
-            regla: ReglaSemaforo::default(),
+            reglas: ReglasAplicadas::default(),
+            reglas_publicadas: true,
             rows: vec![
                 row(
                     "0623800160321",
@@ -549,7 +556,7 @@ mod tests {
         assert_eq!(misses.len(), 1);
         assert_eq!(
             misses[0].message,
-            "1 filas difieren de lo que Infomex tiene y pnt-model calcula al 2021-09-20"
+            "1 filas difieren de lo que Infomex tiene y pnt-model calcula al 2021-09-20 con el calendario «LFT art. 74» (publicado por el destino)"
         );
         match &misses[0].diff {
             Some(Diff::Table {
@@ -567,9 +574,33 @@ mod tests {
         // Due 2021-09-24, four días hábiles after 2021-09-20: En alerta with the default 5, En
         // tiempo for a target that declares 3.
         let mut view = correct_view();
-        view.regla = ReglaSemaforo { umbral_alerta: 3 };
+        view.reglas.semaforo = pnt_model::ReglaSemaforo { umbral_alerta: 3 };
         let misses = checks(&view);
         assert_eq!(misses.len(), 1, "{misses:?}");
+        view.rows[0]["semaforo"] = json!("en_tiempo");
+        assert_eq!(checks(&view), Vec::<String>::new());
+    }
+
+    /// A target that publishes the SISAI 2.0 suspension for the federation is judged by it: the
+    /// seed's row is due on 7 Oct, not on LFT's 24 Sept, and the message says which calendar.
+    #[test]
+    fn rows_follow_the_calendar_the_target_publishes() {
+        let sisai = pnt_model::Calendario::from_toml(include_str!(
+            "../../calendars/federacion-2021-suspension-sisai.toml"
+        ))
+        .unwrap();
+        let mut view = correct_view();
+        view.reglas
+            .calendarios
+            .insert(Jurisdiccion::Federacion, sisai);
+        let misses = checks(&view);
+        assert_eq!(misses.len(), 1, "{misses:?}");
+        assert!(
+            misses[0]
+                .contains("«LFT art. 74 + suspensión de plazos por el lanzamiento de SISAI 2.0"),
+            "{misses:?}"
+        );
+        view.rows[0]["fecha_limite_entrega"] = json!("2021-10-07");
         view.rows[0]["semaforo"] = json!("en_tiempo");
         assert_eq!(checks(&view), Vec::<String>::new());
     }

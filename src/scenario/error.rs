@@ -91,6 +91,8 @@ pub mod code {
     pub const SNAPSHOT_SIN_RELOJ: &str = "snapshot_sin_reloj";
     /// A warning, not an error: a step written with its action's former key.
     pub const PASO_OBSOLETO: &str = "paso_obsoleto";
+    /// A `calendarios` file that names no jurisdiction.
+    pub const CALENDARIO_SIN_JURISDICCION: &str = "calendario_sin_jurisdiccion";
 }
 
 /// Translates a parser error into a code and a Spanish message, with its position.

@@ -1,6 +1,6 @@
 //! From a file to checked scenario instances: matrix expansion, typed parsing, coherence checks.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use super::matrix::{Matrix, Placeholder, Substituted, references, substitute, va
 use super::recover::{Part, captured_names, neutralize};
 use super::step::Action;
 use super::{Scenario, Step};
-use pnt_model::did_you_mean;
+use pnt_model::{ArchivoCalendario, Calendario, CalendarioError, Jurisdiccion, did_you_mean};
 
 /// One runnable scenario: a file's scenario with one combination of its matrix.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,9 @@ pub struct Instance {
     /// The matrix values of this instance, in file order (empty without a matrix).
     pub matrix: Vec<(String, String)>,
     pub scenario: Scenario,
+    /// The scenario's `calendarios`, read: each named jurisdiction's calendar (LFT plus the
+    /// files' días inhábiles and suspensions).
+    pub calendarios: BTreeMap<Jurisdiccion, Calendario>,
     /// What the file should change although it is valid (a former step key, `paso_obsoleto`),
     /// in file order. `check` and `run` print them.
     pub warnings: Vec<ScenarioError>,
@@ -191,11 +194,19 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
                 }
             }
         };
+        let mut calendarios = BTreeMap::new();
         if let Some(scenario) = &parsed {
             found.extend(check(path, scenario, &set_aside).into_iter().map(|mut e| {
                 e.pos = e.pos.map(|p| subst.original(p));
                 e
             }));
+            match read_calendars(path, &scenario.calendarios) {
+                Ok(c) => calendarios = c,
+                Err(e) => found.extend(e.into_iter().map(|mut e| {
+                    e.pos = e.pos.map(|p| subst.original(p));
+                    e
+                })),
+            }
         }
         if first_scenario.is_none() {
             first_scenario = parsed.clone();
@@ -221,6 +232,7 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
                 file: path.to_owned(),
                 matrix: combination,
                 scenario,
+                calendarios,
                 warnings,
             });
         }
@@ -266,6 +278,68 @@ pub fn load_str_all(path: &Path, text: &str) -> Result<Vec<Instance>, Vec<Scenar
     errors.sort_by_key(|e| e.pos);
     errors.dedup();
     Err(errors)
+}
+
+/// The scenario's calendar files, read relative to the scenario file and added up per
+/// jurisdiction, or an error at each entry that could not be read.
+fn read_calendars(
+    path: &Path,
+    files: &[At<String>],
+) -> Result<BTreeMap<Jurisdiccion, Calendario>, Vec<ScenarioError>> {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let full = dir.join(&file.value);
+        let error = |codigo: &'static str, message: String| {
+            ScenarioError::new(codigo, path, Some(file.pos), message)
+        };
+        let text = match std::fs::read_to_string(&full) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(error(
+                    code::ARCHIVO_ILEGIBLE,
+                    format!(
+                        "no se pudo leer el calendario {} (la ruta es relativa al escenario): {e}",
+                        full.display()
+                    ),
+                ));
+                continue;
+            }
+        };
+        match ArchivoCalendario::from_toml(&text) {
+            Ok(ArchivoCalendario {
+                jurisdiccion: None, ..
+            }) => errors.push(error(
+                code::CALENDARIO_SIN_JURISDICCION,
+                format!(
+                    "el calendario {} no dice a qué jurisdicción se aplica; añada `jurisdiccion = \"federacion\"` (o el slug que corresponda)",
+                    full.display()
+                ),
+            )),
+            Ok(archivo) => {
+                let j = archivo.jurisdiccion.expect("matched above");
+                out.entry(j)
+                    .or_insert_with(Calendario::lft)
+                    .agregar(&archivo);
+            }
+            Err(e) => errors.push(error(
+                CalendarioError::CODE,
+                format!(
+                    "{}:{}:{}: calendario inválido: {}; el formato está en docs/calendars.md",
+                    full.display(),
+                    e.line,
+                    e.column,
+                    e.message
+                ),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// A warning for every step written with its action's former English key, naming the current

@@ -61,6 +61,12 @@ pub struct Scenario {
     /// Runs the scenario once per combination of values; `${name}` in the file takes each value.
     #[serde(default)]
     pub matrix: Matrix,
+    /// Calendar files (docs/calendars.md), relative to this file, whose días inhábiles and
+    /// suspensions the target applies to the jurisdiction each names: the embedded reference
+    /// is started with them; a `--target` must publish the same días inhábiles in its
+    /// discovery document, or the scenario fails (`calendario_distinto`).
+    #[serde(default)]
+    pub calendarios: Vec<At<String>>,
     /// The simulator's accounts, dialects and fault plan.
     #[serde(default)]
     pub infomex: Infomex,

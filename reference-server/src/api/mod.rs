@@ -145,10 +145,7 @@ async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
             prefix: "/__test".to_owned(),
             available,
         },
-        reglas: ReglasPublicadas {
-            calendario: "lft".to_owned(),
-            umbral_alerta: state.config().regla_semaforo.umbral_alerta,
-        },
+        reglas: ReglasPublicadas::de(state.reglas().aplicadas()),
     })
 }
 

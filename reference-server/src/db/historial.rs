@@ -46,37 +46,66 @@ impl FilaHistorial {
 /// The semáforo filter, translated to stored dates so that it runs on an index.
 ///
 /// pnt-model's rule (`ReglaSemaforo::evaluar`) on the stored `fecha_limite` and
-/// `respuesta_final` (both written by `Reglas::derivados`, from `Tramite::fechas`): no fecha
-/// límite (no running term, or incoherent dates) → en tiempo; answered → en tiempo iff on or
-/// before it; unanswered → fuera de tiempo after it, en alerta while `fecha_limite < corte`,
-/// with `corte` from `ReglaSemaforo::corte_alerta`. This is the one place the rule is restated,
-/// for speed; the property test below proves it selects exactly the rows pnt-model gives the
-/// semáforo, on generated solicitudes (incoherent dates included) and days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `respuesta_final` (both written by `Reglas::derivados`, from `ReglasAplicadas::fechas`): no
+/// fecha límite (no running term, or incoherent dates) → en tiempo; answered → en tiempo iff on
+/// or before it; unanswered → fuera de tiempo after it, en alerta while `fecha_limite < corte`,
+/// with `corte` from `ReglaSemaforo::corte_alerta` under the row's jurisdiction's calendar:
+/// `corte` for the jurisdictions on the LFT calendar, `cortes_propios` for each one whose
+/// calendar moves it. This is the one place the rule is restated, for speed; the property test
+/// below proves it selects exactly the rows pnt-model gives the semáforo, on generated
+/// solicitudes (incoherent dates included), days and two calendars besides LFT.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FiltroSemaforo {
     pub(crate) semaforo: Semaforo,
     pub(crate) hoy: Date,
     pub(crate) corte: Date,
+    pub(crate) cortes_propios: Vec<(Jurisdiccion, Date)>,
 }
 
 impl FiltroSemaforo {
-    fn sql(&self) -> (&'static str, Vec<Value>) {
-        let hoy = Value::Text(date_sql(self.hoy));
+    /// The cut-off of the row's jurisdiction, as SQL: one parameter, or a `CASE` on the
+    /// jurisdiction when some calendars move it.
+    fn corte_sql(&self) -> (String, Vec<Value>) {
         let corte = Value::Text(date_sql(self.corte));
+        if self.cortes_propios.is_empty() {
+            return ("?".to_owned(), vec![corte]);
+        }
+        let mut sql = String::from("(CASE s.jurisdiccion");
+        let mut valores = Vec::with_capacity(self.cortes_propios.len() * 2 + 1);
+        for (j, c) in &self.cortes_propios {
+            sql.push_str(" WHEN ? THEN ?");
+            valores.push(Value::Text(j.slug().to_owned()));
+            valores.push(Value::Text(date_sql(*c)));
+        }
+        sql.push_str(" ELSE ? END)");
+        valores.push(corte);
+        (sql, valores)
+    }
+
+    fn sql(&self) -> (String, Vec<Value>) {
+        let hoy = Value::Text(date_sql(self.hoy));
+        let (corte, mut valores) = self.corte_sql();
         match self.semaforo {
             Semaforo::EnTiempo => (
-                "(fecha_limite IS NULL
+                format!(
+                    "(fecha_limite IS NULL
                   OR (respuesta_final IS NOT NULL AND respuesta_final <= fecha_limite)
-                  OR (respuesta_final IS NULL AND fecha_limite >= ?))",
-                vec![corte],
+                  OR (respuesta_final IS NULL AND fecha_limite >= {corte}))"
+                ),
+                valores,
             ),
-            Semaforo::EnAlerta => (
-                "(respuesta_final IS NULL AND fecha_limite >= ? AND fecha_limite < ?)",
-                vec![hoy, corte],
-            ),
+            Semaforo::EnAlerta => {
+                valores.insert(0, hoy);
+                (
+                    format!(
+                        "(respuesta_final IS NULL AND fecha_limite >= ? AND fecha_limite < {corte})"
+                    ),
+                    valores,
+                )
+            }
             Semaforo::FueraDeTiempo => (
                 "(fecha_limite IS NOT NULL AND ((respuesta_final IS NOT NULL AND respuesta_final > fecha_limite)
-                  OR (respuesta_final IS NULL AND fecha_limite < ?)))",
+                  OR (respuesta_final IS NULL AND fecha_limite < ?)))".to_owned(),
                 vec![hoy],
             ),
         }
@@ -110,10 +139,10 @@ pub(crate) fn pagina(
         condicion.push_str(" AND s.tipo = ?");
         valores.push(Value::Text(t.slug().to_owned()));
     }
-    if let Some(f) = semaforo {
+    if let Some(f) = &semaforo {
         let (sql, v) = f.sql();
         condicion.push_str(" AND ");
-        condicion.push_str(sql);
+        condicion.push_str(&sql);
         valores.extend(v);
     }
     let total: i64 = if semaforo.is_none() {
@@ -343,9 +372,10 @@ impl FilaCruda {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Config;
     use crate::reglas::Reglas;
     use jiff::civil::date;
-    use pnt_model::ReglaSemaforo;
+    use pnt_model::{Calendario, ReglaSemaforo};
     use proptest::prelude::*;
 
     fn plus(d: Date, days: i64) -> Date {
@@ -357,7 +387,12 @@ mod tests {
     /// before the prevención) are generated too.
     fn any_tramite() -> impl Strategy<Value = Tramite> {
         (
-            prop::sample::select(Jurisdiccion::ALL.to_vec()),
+            // Two in three rows in the jurisdictions with calendars of their own.
+            prop_oneof![
+                Just(Jurisdiccion::Federacion),
+                Just(Jurisdiccion::Jalisco),
+                prop::sample::select(Jurisdiccion::ALL.to_vec()),
+            ],
             prop::sample::select(TipoSolicitud::ALL.to_vec()),
             0i64..120,
             any::<bool>(),
@@ -417,20 +452,48 @@ mod tests {
         conn
     }
 
+    /// The shipped SISAI 2.0 suspension for the federation, and for Jalisco a calendar made up
+    /// for this test only (not real data) whose days fall inside the generated range, so that
+    /// the three calendars give different cut-offs on many days.
+    fn dos_calendarios(umbral: u32) -> Config {
+        let sisai = include_str!("../../../calendars/federacion-2021-suspension-sisai.toml");
+        let ficticio = "descripcion = \"calendario ficticio de prueba\"
+            dias_inhabiles = [2021-08-02, 2021-08-03, 2021-10-12]
+            [[suspensiones]]
+            desde = 2021-10-25
+            hasta = 2021-11-05
+            motivo = \"prueba\"";
+        Config {
+            regla_semaforo: ReglaSemaforo {
+                umbral_alerta: umbral,
+            },
+            ..Config::for_tests()
+        }
+        .calendario(
+            Jurisdiccion::Federacion,
+            Calendario::from_toml(sisai).unwrap(),
+        )
+        .calendario(
+            Jurisdiccion::Jalisco,
+            Calendario::from_toml(ficticio).unwrap(),
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
         /// The SQL semáforo filter selects exactly the rows whose semáforo, as pnt-model
         /// computes it for the row shown (`Reglas::evaluar`), is the one asked for — on every
-        /// semáforo, for several days and thresholds, and for incoherent dates too. The pages'
-        /// totals agree with the rows selected.
+        /// semáforo, for several days and thresholds, for incoherent dates too, and with two
+        /// jurisdictions on calendars of their own beside the 31 on LFT. The pages' totals agree
+        /// with the rows selected.
         #[test]
         fn the_sql_filter_selects_the_rows_pnt_model_gives_that_semaforo(
             tramites in prop::collection::vec(any_tramite(), 1..40),
             dias in prop::collection::vec(0i64..200, 1..6),
             umbral in 0u32..10,
         ) {
-            let reglas = Reglas::new(ReglaSemaforo { umbral_alerta: umbral });
+            let reglas = Reglas::new(&dos_calendarios(umbral));
             let conn = database(&reglas, &tramites);
             let todas = pagina(&conn, 1, None, None, 100, 0).unwrap().filas;
             prop_assert_eq!(todas.len(), tramites.len());

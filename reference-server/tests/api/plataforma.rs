@@ -124,12 +124,23 @@ async fn discovery_lists_the_hooks_and_the_jurisdictions_are_33() {
         .json()
         .await
         .unwrap();
+    let mut d = d;
+    let reglas = d.as_object_mut().unwrap().remove("reglas").unwrap();
     assert_eq!(
         d,
         json!({"api": "/api/v1", "version": "1.0.0", "openapi": "/api/v1/openapi.json",
-               "hooks": {"prefix": "/__test", "available": ["clock", "reset"]},
-               "reglas": {"calendario": "lft", "umbral_alerta": 5}})
+               "hooks": {"prefix": "/__test", "available": ["clock", "reset"]}})
     );
+    // The rules as data: LFT everywhere (no calendar data) and every jurisdiction's terms.
+    assert_eq!(reglas["calendario"], "lft");
+    assert_eq!(reglas["umbral_alerta"], 5);
+    assert_eq!(reglas["calendarios"], json!({}));
+    assert_eq!(reglas["terminos"].as_object().unwrap().len(), 33);
+    assert_eq!(
+        reglas["terminos"]["nayarit"],
+        json!({"respuesta": 15, "ampliacion": 10, "prevencion": 5, "desahogo": 10, "queja": 15})
+    );
+    assert_eq!(reglas["terminos"]["jalisco"]["respuesta"], 20);
     let js: Value = app.get("/jurisdicciones", None).await.json().await.unwrap();
     let js = js.as_array().unwrap();
     assert_eq!(js.len(), 33);
@@ -145,9 +156,15 @@ async fn discovery_lists_the_hooks_and_the_jurisdictions_are_33() {
 
 #[tokio::test]
 async fn hooks_are_absent_when_disabled_and_the_rules_follow_the_configuration() {
-    let app = spawn_app_with(InfomexSim::builder().seed(42), |mut c| {
+    let sisai = pnt_model::Calendario::from_toml(include_str!(
+        "../../../calendars/federacion-2021-suspension-sisai.toml"
+    ))
+    .unwrap();
+    let published = sisai.clone();
+    let app = spawn_app_with(InfomexSim::builder().seed(42), move |mut c| {
         c.regla_semaforo.umbral_alerta = 3;
         c.test_hooks(false)
+            .calendario(pnt_model::Jurisdiccion::Federacion, sisai)
     })
     .await;
     let d: Value = app
@@ -160,10 +177,16 @@ async fn hooks_are_absent_when_disabled_and_the_rules_follow_the_configuration()
         .await
         .unwrap();
     assert_eq!(d["hooks"]["available"], json!([]));
+    assert_eq!(d["reglas"]["umbral_alerta"], 3);
+    // The calendar a file gave is published as data, and reads back as the same calendar.
+    let back: pnt_model::Calendario =
+        serde_json::from_value(d["reglas"]["calendarios"]["federacion"].clone()).unwrap();
+    assert_eq!(back, published);
     assert_eq!(
-        d["reglas"],
-        json!({"calendario": "lft", "umbral_alerta": 3})
+        d["reglas"]["calendarios"]["federacion"]["suspensiones"][0],
+        json!({"desde": "2021-09-13", "hasta": "2021-09-15", "motivo": "lanzamiento de SISAI 2.0 en la PNT"})
     );
+    assert_eq!(d["reglas"]["calendarios"].as_object().unwrap().len(), 1);
     let r = app
         .client
         .put(format!("{}/__test/clock", app.url))
