@@ -216,25 +216,49 @@ struct CommandRestart {
 impl Restart for CommandRestart {
     fn restart(&self) -> BoxFuture<'_, Result<(), RunError>> {
         Box::pin(async move {
-            let output = tokio::process::Command::new("sh")
+            // The command's output goes to a file, not a pipe: a command that starts the target
+            // in the background leaves it holding the pipe, and reading to its end would wait
+            // for the target to stop. Only the exit status is waited for.
+            let log = tempfile::tempfile().map_err(|e| RunError::TempDir(e.to_string()))?;
+            let not_run = |e: std::io::Error| RunError::RestartCommandNotRun {
+                command: self.command.clone(),
+                cause: crate::error::io_cause(&e),
+            };
+            let status = tokio::process::Command::new("sh")
                 .arg("-c")
                 .arg(&self.command)
                 .stdin(std::process::Stdio::null())
-                .output()
+                .stdout(log.try_clone().map_err(not_run)?)
+                .stderr(log.try_clone().map_err(not_run)?)
+                .status()
                 .await
-                .map_err(|e| RunError::RestartCommandNotRun {
-                    command: self.command.clone(),
-                    cause: crate::error::io_cause(&e),
-                })?;
-            if !output.status.success() {
-                let stderr = String::from_utf8_lossy(&output.stderr);
+                .map_err(not_run)?;
+            if !status.success() {
+                let mut log = log;
+                let mut output = String::new();
+                {
+                    use std::io::{Read, Seek};
+                    let _ = log.rewind();
+                    let _ = log.take(64 * 1024).read_to_string(&mut output);
+                }
+                let output = output.trim();
+                let tail: String = {
+                    let start = output.len().saturating_sub(500);
+                    let start = (start..=output.len())
+                        .find(|i| output.is_char_boundary(*i))
+                        .unwrap_or(output.len());
+                    output[start..].to_owned()
+                };
                 return Err(RunError::RestartCommandFailed {
                     command: self.command.clone(),
-                    status: output
-                        .status
+                    status: status
                         .code()
-                        .map_or_else(|| "una señal".to_owned(), |c| c.to_string()),
-                    stderr: stderr.trim().chars().take(500).collect(),
+                        .map_or_else(|| "una señal".to_owned(), |c| format!("el código {c}")),
+                    stderr: if tail.is_empty() {
+                        "sin salida".to_owned()
+                    } else {
+                        tail
+                    },
                 });
             }
             let client = wait_for_discovery(&self.url, self.timeout).await?;
