@@ -139,7 +139,10 @@ fn restart_command_restarts_a_real_target_process() {
     let out = pnt_suite(&args);
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(3), "{shown}");
-    assert!(shown.contains("[código: reinicio_comando_fallido]"), "{shown}");
+    assert!(
+        shown.contains("[código: reinicio_comando_fallido]"),
+        "{shown}"
+    );
     assert!(
         shown.contains("terminó con el código 7: no hay systemd"),
         "{shown}"
@@ -178,7 +181,11 @@ fn sim_url_uses_a_running_simulator_and_a_taken_sim_addr_says_so() {
     ];
     let mut args = vec!["run", "--target", &target];
     args.extend(selection);
-    let with_url = [&args[..], &["--sim-url", &sim_url, "--admin-token", "t0k3n"]].concat();
+    let with_url = [
+        &args[..],
+        &["--sim-url", &sim_url, "--admin-token", "t0k3n"],
+    ]
+    .concat();
     let out = pnt_suite(&with_url);
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(0), "{shown}");
@@ -196,5 +203,8 @@ fn sim_url_uses_a_running_simulator_and_a_taken_sim_addr_says_so() {
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(3), "{shown}");
     assert!(shown.contains("[código: sim_addr_en_uso]"), "{shown}");
-    assert!(shown.contains(&format!("--sim-url http://{sim}")), "{shown}");
+    assert!(
+        shown.contains(&format!("--sim-url http://{sim}")),
+        "{shown}"
+    );
 }

@@ -268,7 +268,9 @@ pub async fn run_one(
             })
             .map(|r| match r {
                 // The one requirement a flag of the runner, not the target, provides.
-                Requirement::Restart if matches!(target, crate::report::Target::External { .. }) => {
+                Requirement::Restart
+                    if matches!(target, crate::report::Target::External { .. }) =>
+                {
                     "restart` (dé --restart-command para reiniciar el destino)".to_owned()
                 }
                 r => format!("{}`", r.name()),

@@ -226,14 +226,16 @@ impl Infomex for RemoteSim {
             let (status, bytes) = self.send(reqwest::Method::GET, &path, what, None).await?;
             match status {
                 404 => Ok(None),
-                200..=299 => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                    RunError::SimAdmin {
-                        url: self.url.clone(),
-                        what,
-                        status,
-                        text: format!("la cuenta no se pudo leer: {e}"),
-                    }
-                }),
+                200..=299 => {
+                    serde_json::from_slice(&bytes)
+                        .map(Some)
+                        .map_err(|e| RunError::SimAdmin {
+                            url: self.url.clone(),
+                            what,
+                            status,
+                            text: format!("la cuenta no se pudo leer: {e}"),
+                        })
+                }
                 _ => Err(RunError::SimAdmin {
                     url: self.url.clone(),
                     what,

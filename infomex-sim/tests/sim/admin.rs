@@ -192,7 +192,9 @@ async fn put_config_starts_over_with_the_new_configuration() {
     let sonora = pnt_model::Jurisdiccion::Sonora;
     let old_token = modern_login(&sim, sonora, usuario).await;
     assert_eq!(
-        modern_get(&sim, sonora, &old_token, "solicitudes").await.status(),
+        modern_get(&sim, sonora, &old_token, "solicitudes")
+            .await
+            .status(),
         200
     );
     let res = put(serde_json::json!({
@@ -228,17 +230,23 @@ async fn put_config_starts_over_with_the_new_configuration() {
     );
     let res = modern_get(&sim, sonora, &old_token, "solicitudes").await;
     assert_eq!(res.status(), 401, "the old session is gone");
-    let get = |path: &str| {
-        http.get(format!("{admin}{path}"))
-            .bearer_auth("t")
-            .send()
-    };
+    let get = |path: &str| http.get(format!("{admin}{path}")).bearer_auth("t").send();
     let faults: Value = get("/faults").await.unwrap().json().await.unwrap();
     assert_eq!(faults["faults"].as_array().unwrap().len(), 1, "{faults}");
-    let pepe: Value = get("/accounts/sonora/pepe").await.unwrap().json().await.unwrap();
+    let pepe: Value = get("/accounts/sonora/pepe")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(pepe["solicitudes"].as_array().unwrap().len(), 2);
     // Procedural accounts follow the new seed.
-    let ciudadano: Value = get("/accounts/sonora/ciudadano1").await.unwrap().json().await.unwrap();
+    let ciudadano: Value = get("/accounts/sonora/ciudadano1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         ciudadano["contrasena"],
         procedural_password(7, pnt_model::Jurisdiccion::Sonora, "ciudadano1")
@@ -253,9 +261,14 @@ async fn put_config_starts_over_with_the_new_configuration() {
     assert_eq!(config["seed"], 7);
     // The token is fixed at start: a body that tries to change it is refused, and the old one
     // still opens the API.
-    let res = put(serde_json::json!({"admin_token": "otro"})).await.unwrap();
+    let res = put(serde_json::json!({"admin_token": "otro"}))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let res = put(serde_json::json!({"semilla": 1})).await.unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(get("/config").await.unwrap().json::<Value>().await.unwrap()["seed"], 7);
+    assert_eq!(
+        get("/config").await.unwrap().json::<Value>().await.unwrap()["seed"],
+        7
+    );
 }

@@ -135,11 +135,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 )]
 async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
     let available = if state.config().test_hooks {
-        vec![
-            "clock".to_owned(),
-            "reset".to_owned(),
-            "infomex".to_owned(),
-        ]
+        vec!["clock".to_owned(), "reset".to_owned(), "infomex".to_owned()]
     } else {
         Vec::new()
     };
@@ -224,9 +220,8 @@ async fn infomex(
     Cuerpo(p): Cuerpo<InfomexPeticion>,
 ) -> Json<InfomexPeticion> {
     // The body was read through `Jurisdiccion::parse`, so its keys are slugs.
-    let slug = |k: &String| {
-        pnt_model::Jurisdiccion::parse(k).expect("InfomexPeticion holds slugs only")
-    };
+    let slug =
+        |k: &String| pnt_model::Jurisdiccion::parse(k).expect("InfomexPeticion holds slugs only");
     state.infomex().ajustar(crate::infomex::Ajustes {
         dialects: p.dialects.iter().map(|(k, d)| (slug(k), *d)).collect(),
         urls: p.urls.iter().map(|(k, u)| (slug(k), u.clone())).collect(),

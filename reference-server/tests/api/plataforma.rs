@@ -273,7 +273,9 @@ async fn the_server_serves_the_committed_openapi_document() {
 fn jalisco_404s(sim: &infomex_sim::SimHandle) -> usize {
     sim.journal()
         .iter()
-        .filter(|e| e.jurisdiccion == Some(pnt_model::Jurisdiccion::Jalisco) && e.status == Some(404))
+        .filter(|e| {
+            e.jurisdiccion == Some(pnt_model::Jurisdiccion::Jalisco) && e.status == Some(404)
+        })
         .count()
 }
 
@@ -288,7 +290,9 @@ async fn the_infomex_hook_sets_dialects_and_urls_and_reset_undoes_it() {
             .json(&body)
             .send()
     };
-    let r = hook(json!({"dialects": {"Jalisco": "modern"}})).await.unwrap();
+    let r = hook(json!({"dialects": {"Jalisco": "modern"}}))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         r.json::<Value>().await.unwrap(),
@@ -300,14 +304,23 @@ async fn the_infomex_hook_sets_dialects_and_urls_and_reset_undoes_it() {
     assert_eq!(jalisco_404s(&app.sim), 0);
 
     // A jurisdiction's URL sends its linkages to another Infomex.
-    let other = InfomexSim::builder().seed(42).legacy([]).start().await.unwrap();
+    let other = InfomexSim::builder()
+        .seed(42)
+        .legacy([])
+        .start()
+        .await
+        .unwrap();
     let r = hook(json!({"dialects": {"jalisco": "modern"}, "urls": {"jalisco": other.url()}}))
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let before = app.sim.journal().len();
     app.vincular(&token, Jalisco, "ciudadano2").await;
-    assert_eq!(app.sim.journal().len(), before, "nothing went to the first simulator");
+    assert_eq!(
+        app.sim.journal().len(),
+        before,
+        "nothing went to the first simulator"
+    );
     assert!(!other.journal().is_empty());
 
     // Reset returns to the start-up configuration: legacy first, switched after a 404.
@@ -323,7 +336,10 @@ async fn the_infomex_hook_sets_dialects_and_urls_and_reset_undoes_it() {
     assert_eq!(jalisco_404s(&app.sim), 1);
 
     for (body, word) in [
-        (json!({"dialects": {"jalisco": "xml"}}), "«modern» o «legacy»"),
+        (
+            json!({"dialects": {"jalisco": "xml"}}),
+            "«modern» o «legacy»",
+        ),
         (json!({"dialects": {"narnia": "modern"}}), "narnia"),
         (json!({"urls": {"jalisco": "ftp://x"}}), "http://"),
         (json!({"dialectos": {}}), "«dialectos» no existe"),
