@@ -39,12 +39,18 @@ impl Process {
     /// Runs `pnt-suite ARGS` and returns once its banner's first line is printed, i.e. once it
     /// listens.
     fn start(args: &[&str]) -> Process {
-        let mut child = Command::new(BIN)
-            .args(args)
+        let mut command = Command::new(BIN);
+        command.args(args);
+        Process::spawn(command)
+    }
+
+    /// Spawns `command`, whose first line of output is a `pnt-suite` banner, and waits for it.
+    fn spawn(mut command: Command) -> Process {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("the binary runs");
+            .expect("the command runs");
         let mut first = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
@@ -86,29 +92,27 @@ fn restart_command_restarts_a_real_target_process() {
         db.display()
     );
     let pid_file = dir.path().join("pid");
-    // The first process is started by the same script the runner will call, minus the kill.
-    let start = format!(
-        "{serve} > {log} 2>&1 & echo $! > {pid}",
-        log = dir.path().join("serve.log").display(),
-        pid = pid_file.display()
-    );
     let script = dir.path().join("restart.sh");
-    // `tail --pid` waits for the old process to exit (its port must be free) without polling.
+    // `tail --pid` waits for the old process to exit (its port must be free) without polling;
+    // the new one runs in the background, its output in a file.
     std::fs::write(
         &script,
         format!(
-            "old=$(cat {pid}); kill \"$old\"; tail --pid=\"$old\" -f /dev/null; {start}\n",
-            pid = pid_file.display()
+            "old=$(cat {pid}); kill \"$old\"; tail --pid=\"$old\" -f /dev/null; \
+             {serve} > {log} 2>&1 & echo $! > {pid}\n",
+            pid = pid_file.display(),
+            log = dir.path().join("serve.log").display(),
         ),
     )
     .unwrap();
-    assert!(
-        Command::new("sh")
-            .args(["-c", &start])
-            .status()
-            .unwrap()
-            .success()
-    );
+    // The first process is a child of a shell that waits for it (so, killed, it is reaped and
+    // `tail --pid` sees it gone); its banner says it listens.
+    let mut first = Command::new("sh");
+    first.args([
+        "-c",
+        &format!("{serve} & echo $! > {}; wait", pid_file.display()),
+    ]);
+    let _first = Process::spawn(first);
     let _cleanup = PidFile(&pid_file);
     let first_pid = std::fs::read_to_string(&pid_file).unwrap();
     let target = format!("http://{addr}");
