@@ -32,10 +32,25 @@ pub struct RunArgs {
         default_value = "127.0.0.1:8090"
     )]
     pub sim_addr: SocketAddr,
-    /// Token de la API de administración del simulador cuando `--sim-addr` no es una dirección
-    /// local.
-    #[arg(long, value_name = "TOKEN")]
+    /// Usa un simulador ya en marcha (`pnt-suite sim`) en esta URL en lugar de arrancar uno en
+    /// `--sim-addr`; el ejecutor lo configura para cada escenario por su API de administración.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "target",
+        conflicts_with = "sim_addr",
+        value_parser = crate::cli::http_url
+    )]
+    pub sim_url: Option<String>,
+    /// Token de la API de administración del simulador: el que arranca en `--sim-addr` fuera de
+    /// loopback, o el que ya corre en `--sim-url` (alias: --sim-admin-token).
+    #[arg(long, value_name = "TOKEN", alias = "sim-admin-token")]
     pub admin_token: Option<String>,
+    /// Comando (con `sh -c`) que reinicia el `--target` sobre sus mismos datos, para los pasos
+    /// `restart`; el ejecutor espera a que su documento de descubrimiento responda de nuevo
+    /// (hasta `--timeout`). Sin él, esos escenarios no aplican.
+    #[arg(long, value_name = "COMANDO", requires = "target")]
+    pub restart_command: Option<String>,
     /// Escenarios ejecutados a la vez (solo con el destino integrado; cada uno va aislado).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -152,11 +167,17 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     }
     let env: Arc<dyn Environment> = match &args.target {
         None => Arc::new(Embedded),
-        Some(url) => Arc::new(External::new(
-            url.clone(),
-            args.sim_addr,
-            args.admin_token.clone(),
-        )),
+        Some(url) => {
+            let external = External::new(url.clone(), args.sim_addr, args.admin_token.clone())
+                .with_restart_command(
+                    args.restart_command.clone(),
+                    std::time::Duration::from_secs(args.timeout.max(1)),
+                );
+            Arc::new(match &args.sim_url {
+                Some(sim) => external.with_running_sim(sim.clone()),
+                None => external,
+            })
+        }
     };
     let jobs = args
         .jobs

@@ -33,7 +33,8 @@ pub struct ServeArgs {
     /// veracruz hablan legacy y las demás modern. Repetible.
     #[arg(long = "dialect", value_name = "JURISDICCION=modern|legacy")]
     pub dialects: Vec<String>,
-    /// Sirve los ganchos de prueba bajo /__test (fijar el reloj, reiniciar) y los anuncia.
+    /// Sirve los ganchos de prueba bajo /__test (fijar el reloj, borrar todo, ajustar dialecto y
+    /// URL de Infomex por jurisdicción) y los anuncia.
     #[arg(long)]
     pub test_hooks: bool,
     /// Fija «hoy» (AAAA-MM-DD) en lugar de seguir el reloj del sistema.

@@ -794,3 +794,27 @@ async fn a_foreign_target_is_compared_with_the_references_golden() {
         }
     }
 }
+
+/// Only a dialect the target must be told about needs its `infomex` hook: a map that repeats
+/// the defaults runs against a target without hooks; one that changes a dialect is not
+/// applicable there, with the hook named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_non_default_dialects_need_the_infomex_hook() {
+    let target = target_without_hooks().await;
+    let scenario = |dialect: &str| {
+        format!(
+            "name: Dialecto\ninfomex:\n  dialects: {{jalisco: {dialect}}}\npnt:\n  users:\n    ana: {{}}\nsteps:\n  - registrar: ana\n"
+        )
+    };
+    let out = run_against(target.uri(), &scenario("modern"), &[]).await;
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("el destino no ofrece lo que el escenario necesita: `infomex`"),
+        "{stdout}"
+    );
+    let out = run_against(target.uri(), &scenario("legacy"), &[]).await;
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("NO APLICA"), "{stdout}");
+    // It ran: the mock answers the registration with a 404, a failure of the target.
+    assert!(stdout.contains("FALLÓ"), "{stdout}");
+}

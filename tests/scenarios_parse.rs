@@ -282,7 +282,7 @@ fn a_matrix_expands_with_values_substituted_and_captures_kept_as_markers() {
 }
 
 #[test]
-fn requirements_follow_from_clock_restart_and_dialects() {
+fn requirements_follow_from_clock_restart_and_non_default_dialects() {
     use pnt_suite::scenario::Requirement;
     let needs = |yaml: &str| {
         load_str(Path::new("caso.yaml"), yaml).unwrap()[0]
@@ -300,7 +300,15 @@ fn requirements_follow_from_clock_restart_and_dialects() {
         needs(&format!(
             "{BASE}infomex:\n  dialects: {{jalisco: modern}}\nclock:\n  hoy: 2021-09-20\n"
         )),
-        [Requirement::Clock, Requirement::Dialects]
+        [Requirement::Clock, Requirement::Infomex]
+    );
+    // A map that repeats the defaults (jalisco legacy, federación modern) asks the target for
+    // nothing: it already speaks them.
+    assert_eq!(
+        needs(&format!(
+            "{BASE}infomex:\n  dialects: {{jalisco: legacy, federacion: modern}}\n"
+        )),
+        []
     );
 }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::account::CuentaConfig;
+use crate::config::SimConfig;
 use crate::fault::Fault;
 use crate::server::respond;
 use crate::state::SimState;
@@ -48,7 +49,7 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Box<Reply>> {
 pub(crate) fn router(state: Arc<SimState>, admin_token: Option<String>) -> Router<Arc<SimState>> {
     let routes = Router::new()
         .route("/__admin/health", get(health))
-        .route("/__admin/config", get(config))
+        .route("/__admin/config", get(config).put(put_config))
         .route("/__admin/accounts/{slug}/{usuario}", get(account))
         .route("/__admin/accounts", put(put_account).delete(clear_accounts))
         .route(
@@ -116,6 +117,22 @@ async fn config(State(state): State<Arc<SimState>>) -> Reply {
             .map(|j| (j.slug(), inner.config.dialect(*j)))
             .collect(),
     })
+}
+
+/// Replaces the whole configuration (the shape of the TOML file, as JSON) and starts over with
+/// it: accounts, faults, sessions, lock-outs, journal and clock, as a fresh start would.
+async fn put_config(State(state): State<Arc<SimState>>, body: Bytes) -> Reply {
+    match parse::<SimConfig>(&body) {
+        Ok(c) if c.admin_token.is_some() => bad(
+            "«admin_token» no se cambia por la API: es el token con que arrancó el simulador; quite el campo."
+                .to_owned(),
+        ),
+        Ok(c) => {
+            state.reconfigure(c);
+            config(State(state)).await
+        }
+        Err(reply) => *reply,
+    }
 }
 
 async fn account(

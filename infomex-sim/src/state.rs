@@ -190,7 +190,8 @@ impl Inner {
 /// Everything a request handler needs.
 #[derive(Debug)]
 pub(crate) struct SimState {
-    start: SimConfig,
+    /// The configuration `reset` returns to: the start-up one, or the last `PUT /__admin/config`.
+    start: Mutex<SimConfig>,
     inner: Mutex<Inner>,
     pub(crate) clock: SimClock,
 }
@@ -207,7 +208,7 @@ impl SimState {
         SimState {
             clock: SimClock::new(config.ahora),
             inner: Mutex::new(Inner::new(config.clone())),
-            start: config,
+            start: Mutex::new(config),
         }
     }
 
@@ -218,8 +219,20 @@ impl SimState {
 
     /// Back to the start-up configuration.
     pub(crate) fn reset(&self) {
-        *self.lock() = Inner::new(self.start.clone());
-        self.clock.set(self.start.ahora);
+        let start = self.start.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        self.clock.set(start.ahora);
+        *self.lock() = Inner::new(start);
+    }
+
+    /// Starts over as if started with `config` (whose `admin_token` is ignored: the token is
+    /// fixed when the server starts), and makes it what `reset` returns to. A simulator that
+    /// runs for a whole suite is thus as fresh for each scenario as one started for it.
+    pub(crate) fn reconfigure(&self, mut config: SimConfig) {
+        let mut start = self.start.lock().unwrap_or_else(|e| e.into_inner());
+        config.admin_token = start.admin_token.clone();
+        *start = config;
+        drop(start);
+        self.reset();
     }
 
     /// The account (j, usuario) with the records drift added, or `None` when no such account

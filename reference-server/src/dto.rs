@@ -324,3 +324,69 @@ impl DesdeJson for RelojPeticion {
         })
     }
 }
+
+/// `PUT /__test/infomex`: how this server reaches some jurisdictions' Infomex, replacing what an
+/// earlier call set. Jurisdictions not named keep the start-up configuration; `{}` restores it
+/// for all of them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub(crate) struct InfomexPeticion {
+    /// Dialect per jurisdiction (slug → `modern` or `legacy`).
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, String>, example = json!({"jalisco": "modern"}))]
+    pub(crate) dialects: std::collections::BTreeMap<String, pnt_model::Dialect>,
+    /// Base URL per jurisdiction (slug → `http://host:port`; the slug is still appended).
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub(crate) urls: std::collections::BTreeMap<String, String>,
+}
+
+impl DesdeJson for InfomexPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        if let Some(otro) = obj.keys().find(|k| *k != "dialects" && *k != "urls") {
+            return Err(ApiError::DatosInvalidos(format!(
+                "El campo «{otro}» no existe; los campos son «dialects» y «urls»."
+            )));
+        }
+        let mapa = |nombre: &str| -> Result<Vec<(String, String)>, ApiError> {
+            match obj.get(nombre) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Object(m)) => m
+                    .iter()
+                    .map(|(k, v)| match v {
+                        Value::String(s) => Ok((k.clone(), s.clone())),
+                        _ => Err(ApiError::DatosInvalidos(format!(
+                            "El valor de «{nombre}.{k}» debe ser texto."
+                        ))),
+                    })
+                    .collect(),
+                Some(_) => Err(ApiError::DatosInvalidos(format!(
+                    "El campo «{nombre}» debe ser un objeto (jurisdicción → valor)."
+                ))),
+            }
+        };
+        let jurisdiccion = |k: &str| {
+            pnt_model::Jurisdiccion::parse(k)
+                .map(|j| j.slug().to_owned())
+                .map_err(|e| ApiError::DatosInvalidos(format!("{e}")))
+        };
+        let mut dialects = std::collections::BTreeMap::new();
+        for (k, v) in mapa("dialects")? {
+            let d = pnt_model::Dialect::parse(&v).ok_or_else(|| {
+                ApiError::DatosInvalidos(format!(
+                    "El dialecto de «{k}» debe ser «modern» o «legacy», no «{v}»."
+                ))
+            })?;
+            dialects.insert(jurisdiccion(&k)?, d);
+        }
+        let mut urls = std::collections::BTreeMap::new();
+        for (k, v) in mapa("urls")? {
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return Err(ApiError::DatosInvalidos(format!(
+                    "La URL de «{k}» debe empezar con http:// o https://, no «{v}»."
+                )));
+            }
+            urls.insert(jurisdiccion(&k)?, v);
+        }
+        Ok(InfomexPeticion { dialects, urls })
+    }
+}

@@ -194,6 +194,12 @@ impl Execution<'_> {
                     .restart()
                     .await
                     .map_err(|e| RunError::RestartFailed(Box::new(e)))?;
+                // A restarted process starts on its own clock; the scenario's `hoy` is set
+                // again so what follows sees the same date (a no-op for the embedded server,
+                // whose clock survives the restart).
+                if let Some(hoy) = self.hoy {
+                    self.set_hoy(hoy).await?;
+                }
                 return Ok(self.done(&step.action));
             }
         };

@@ -369,6 +369,26 @@ impl PntClient {
         .await
     }
 
+    /// `PUT {prefix}/infomex`: the dialect of each jurisdiction `dialects` names (docs/pnt-api.md,
+    /// "Test hooks"); the others return to the target's own configuration.
+    pub async fn set_infomex(
+        &self,
+        dialects: &[(pnt_model::Jurisdiccion, pnt_model::Dialect)],
+    ) -> Result<Observed, Unreachable> {
+        let url = format!("{}{}/infomex", self.base, self.hooks.prefix);
+        let map: serde_json::Map<String, Value> = dialects
+            .iter()
+            .map(|(j, d)| (j.slug().to_owned(), Value::from(d.slug())))
+            .collect();
+        self.send(Method::PUT, &url, None, Some(json!({"dialects": map})))
+            .await
+    }
+
+    /// Whether the target offers the test hook `name` (`clock`, `reset`, `infomex`).
+    pub fn offers(&self, name: &str) -> bool {
+        self.hooks.available.iter().any(|h| h == name)
+    }
+
     /// `POST {prefix}/reset`.
     pub async fn reset(&self) -> Result<Observed, Unreachable> {
         let url = format!("{}{}/reset", self.base, self.hooks.prefix);

@@ -34,6 +34,45 @@ pub enum RunError {
         "el simulador no pudo escuchar en {addr}: elija otra dirección con --sim-addr (causa: {cause}) [código: direccion_no_disponible]"
     )]
     SimAddrUnavailable { addr: SocketAddr, cause: String },
+    /// Something else listens on `--sim-addr`: most often a simulator started by hand, which
+    /// `--sim-url` would use instead of starting one.
+    #[error(
+        "la dirección {addr} de --sim-addr ya está en uso: el ejecutor arranca ahí su propio simulador para cada escenario. Si ya hay un simulador en marcha ahí, úselo con --sim-url http://{addr} (y --admin-token si lo pide); si no, elija otra dirección con --sim-addr [código: sim_addr_en_uso]"
+    )]
+    SimAddrInUse { addr: SocketAddr },
+    /// The admin API of a running simulator (`--sim-url`) refused or failed a request.
+    #[error(
+        "la API de administración del simulador en {url} respondió {status} a {what}: {text}; revise --sim-url y --admin-token, y que el simulador sea `pnt-suite sim` de esta versión [código: sim_admin_fallo]"
+    )]
+    SimAdmin {
+        url: String,
+        what: &'static str,
+        status: u16,
+        text: String,
+    },
+    /// `--restart-command` could not be started at all.
+    #[error(
+        "no se pudo ejecutar --restart-command «{command}» con sh -c (causa: {cause}) [código: reinicio_comando_no_ejecutado]"
+    )]
+    RestartCommandNotRun { command: String, cause: String },
+    /// `--restart-command` ran and exited with an error.
+    #[error(
+        "--restart-command «{command}» terminó con {status}: {stderr}; pruébelo a mano y corríjalo [código: reinicio_comando_fallido]"
+    )]
+    RestartCommandFailed {
+        command: String,
+        status: String,
+        stderr: String,
+    },
+    /// After `--restart-command`, the target's discovery document did not answer in time.
+    #[error(
+        "el destino {url} no volvió a responder su documento de descubrimiento en {seconds} s después de --restart-command; revise que el comando lo arranque de nuevo, o aumente --timeout (último intento: {last}) [código: destino_no_volvio]"
+    )]
+    TargetNotBack {
+        url: String,
+        seconds: u64,
+        last: String,
+    },
     #[error("no se pudo crear la carpeta temporal: {0}")]
     TempDir(String),
     #[error("no se pudo abrir un puerto para el servidor: {0}")]
@@ -95,6 +134,11 @@ impl RunError {
                 "simulador_anterior_activo"
             }
             RunError::SimAddrUnavailable { .. } => "direccion_no_disponible",
+            RunError::SimAddrInUse { .. } => "sim_addr_en_uso",
+            RunError::SimAdmin { .. } => "sim_admin_fallo",
+            RunError::RestartCommandNotRun { .. } => "reinicio_comando_no_ejecutado",
+            RunError::RestartCommandFailed { .. } => "reinicio_comando_fallido",
+            RunError::TargetNotBack { .. } => "destino_no_volvio",
             RunError::TempDir(_) => "carpeta_temporal_no_creada",
             RunError::ServerPort(_) | RunError::ServerAddr(_) | RunError::ServerRebind { .. } => {
                 "puerto_no_disponible"

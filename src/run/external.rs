@@ -1,42 +1,150 @@
-//! `--target URL`: any server implementing the PNT API. The simulator still runs in this
-//! process, bound where the target can reach it (`--sim-addr`), restarted with each scenario's
-//! configuration; the target is reset through its `reset` hook when it offers one. One world at
-//! a time: the target is shared.
+//! `--target URL`: any server implementing the PNT API, with the simulator in one of two
+//! topologies (docs/pnt-api.md, "Topology"):
+//!
+//! - **started here** (`--sim-addr`): the simulator runs in this process, bound where the target
+//!   can reach it, started anew with each scenario's configuration;
+//! - **already running** (`--sim-url`): a `pnt-suite sim` someone else started (a CI service, a
+//!   container); each scenario reconfigures it through its admin API (`PUT /__admin/config`).
+//!
+//! Either way the target is reset through its `reset` hook and told the scenario's dialects
+//! through its `infomex` hook when it offers them, and `restart` steps run `--restart-command`
+//! when one is given. One world at a time: the target is shared.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use infomex_sim::{InfomexSim, SimHandle};
+use pnt_model::{Dialect, Jurisdiccion};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
 use super::client::PntClient;
 use super::error::RunError;
-use super::sim::{SimInfomex, sim_config};
-use super::world::{BoxFuture, Environment, World};
+use super::sim::{RemoteSim, SimInfomex, sim_config};
+use super::world::{BoxFuture, Environment, Infomex, Restart, World};
 use crate::report;
 use crate::scenario::Instance;
 
-/// An external target and the address the simulator listens on.
+/// Where the simulator of an external run is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimPlace {
+    /// Started by the runner on this address for each scenario.
+    Start { addr: SocketAddr },
+    /// Already running at this base URL (`http://host:port`); configured over its admin API.
+    Running { url: String },
+}
+
+/// An external target and where its simulator is.
 #[derive(Debug)]
 pub struct External {
     url: String,
-    sim_addr: SocketAddr,
+    sim: SimPlace,
     admin_token: Option<String>,
+    restart_command: Option<String>,
+    timeout: Duration,
     /// The simulator of the scenario that ran last, stopped before the next one binds.
     previous: Mutex<Option<Arc<SimHandle>>>,
 }
 
 impl External {
-    /// `admin_token` protects the simulator's admin API when `sim_addr` is not loopback.
+    /// A target whose simulator the runner starts on `sim_addr`. `admin_token` protects the
+    /// simulator's admin API when `sim_addr` is not loopback.
     pub fn new(url: String, sim_addr: SocketAddr, admin_token: Option<String>) -> External {
         External {
             url,
-            sim_addr,
+            sim: SimPlace::Start { addr: sim_addr },
             admin_token,
+            restart_command: None,
+            timeout: super::client::DEFAULT_TIMEOUT,
             previous: Mutex::new(None),
         }
     }
+
+    /// Uses the simulator already running at `url` instead of starting one (`--sim-url`);
+    /// `admin_token` is the bearer token of its admin API.
+    pub fn with_running_sim(mut self, url: String) -> External {
+        self.sim = SimPlace::Running {
+            url: url.trim_end_matches('/').to_owned(),
+        };
+        self
+    }
+
+    /// Runs `command` (through `sh -c`) for each `restart` step, then waits up to `timeout` for
+    /// the target's discovery document to answer again (`--restart-command`).
+    pub fn with_restart_command(mut self, command: Option<String>, timeout: Duration) -> External {
+        self.restart_command = command;
+        self.timeout = timeout;
+        self
+    }
+
+    async fn start_sim(
+        &self,
+        instance: &Instance,
+        seed: u64,
+    ) -> Result<Box<dyn Infomex>, RunError> {
+        let mut config = sim_config(&instance.scenario, seed)?;
+        match &self.sim {
+            SimPlace::Running { url } => {
+                let remote = RemoteSim::new(url.clone(), self.admin_token.clone(), self.timeout)?;
+                remote.configure(&config).await?;
+                Ok(Box::new(remote))
+            }
+            SimPlace::Start { addr } => {
+                let mut previous = self.previous.lock().await;
+                if let Some(sim) = previous.take() {
+                    match Arc::try_unwrap(sim) {
+                        Ok(sim) => sim
+                            .shutdown()
+                            .await
+                            .map_err(|e| RunError::PreviousSimNotStopped(e.to_string()))?,
+                        Err(_) => return Err(RunError::PreviousSimInUse),
+                    }
+                }
+                config.admin_token = self.admin_token.clone();
+                let listener = TcpListener::bind(*addr).await.map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AddrInUse {
+                        RunError::SimAddrInUse { addr: *addr }
+                    } else {
+                        RunError::SimAddrUnavailable {
+                            addr: *addr,
+                            cause: crate::error::io_cause(&e),
+                        }
+                    }
+                })?;
+                let sim = Arc::new(
+                    InfomexSim::builder()
+                        .config(config)
+                        .start_on(listener)
+                        .await
+                        .map_err(|e| RunError::SimNotStarted(e.to_string()))?,
+                );
+                *previous = Some(sim.clone());
+                Ok(Box::new(SimInfomex(sim)))
+            }
+        }
+    }
+}
+
+/// Tells the target the scenario's dialects through its `infomex` hook, when it offers one:
+/// always, even an empty map, so what an earlier scenario set never leaks into this one.
+/// Whether the target now knows the scenario's dialects.
+async fn tell_dialects(
+    client: &PntClient,
+    dialects: &[(Jurisdiccion, Dialect)],
+) -> Result<bool, RunError> {
+    if !client.offers("infomex") {
+        return Ok(false);
+    }
+    let observed = client.set_infomex(dialects).await?;
+    if !(200..300).contains(&observed.status) {
+        return Err(RunError::HookFailed {
+            hook: "infomex",
+            status: observed.status,
+            text: observed.text,
+        });
+    }
+    Ok(true)
 }
 
 impl Environment for External {
@@ -56,34 +164,9 @@ impl Environment for External {
         seed: u64,
     ) -> BoxFuture<'a, Result<World, RunError>> {
         Box::pin(async move {
-            let mut previous = self.previous.lock().await;
-            if let Some(sim) = previous.take() {
-                match Arc::try_unwrap(sim) {
-                    Ok(sim) => sim
-                        .shutdown()
-                        .await
-                        .map_err(|e| RunError::PreviousSimNotStopped(e.to_string()))?,
-                    Err(_) => return Err(RunError::PreviousSimInUse),
-                }
-            }
-            let mut config = sim_config(&instance.scenario, seed)?;
-            config.admin_token = self.admin_token.clone();
-            let listener = TcpListener::bind(self.sim_addr).await.map_err(|e| {
-                RunError::SimAddrUnavailable {
-                    addr: self.sim_addr,
-                    cause: crate::error::io_cause(&e),
-                }
-            })?;
-            let sim = Arc::new(
-                InfomexSim::builder()
-                    .config(config)
-                    .start_on(listener)
-                    .await
-                    .map_err(|e| RunError::SimNotStarted(e.to_string()))?,
-            );
-            *previous = Some(sim.clone());
+            let infomex = self.start_sim(instance, seed).await?;
             let client = PntClient::discover(&self.url, super::client::DEFAULT_TIMEOUT).await?;
-            if client.hooks().available.iter().any(|h| h == "reset") {
+            if client.offers("reset") {
                 let reset = client.reset().await?;
                 if !(200..300).contains(&reset.status) {
                     return Err(RunError::HookFailed {
@@ -93,13 +176,120 @@ impl Environment for External {
                     });
                 }
             }
+            let dialects: Vec<(Jurisdiccion, Dialect)> = instance
+                .scenario
+                .infomex
+                .dialects
+                .iter()
+                .map(|(j, d)| (*j, *d))
+                .collect();
+            let told = tell_dialects(&client, &dialects).await?;
+            let restart = self.restart_command.clone().map(|command| {
+                Box::new(CommandRestart {
+                    command,
+                    url: self.url.clone(),
+                    timeout: self.timeout,
+                    dialects: told.then_some(dialects),
+                }) as Box<dyn Restart>
+            });
             Ok(World {
                 pnt_base: self.url.clone(),
-                infomex: Box::new(SimInfomex(sim)),
-                restart: None,
-                dialects: false,
+                infomex,
+                restart,
+                dialects: told,
                 guard: Box::new(()),
             })
         })
+    }
+}
+
+/// `--restart-command`: restarts an external target by running the operator's command.
+struct CommandRestart {
+    command: String,
+    url: String,
+    timeout: Duration,
+    /// The dialects told before the restart, told again after it: a restarted process starts
+    /// from its own configuration.
+    dialects: Option<Vec<(Jurisdiccion, Dialect)>>,
+}
+
+impl Restart for CommandRestart {
+    fn restart(&self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async move {
+            // The command's output goes to a file, not a pipe: a command that starts the target
+            // in the background leaves it holding the pipe, and reading to its end would wait
+            // for the target to stop. Only the exit status is waited for.
+            let log = tempfile::tempfile().map_err(|e| RunError::TempDir(e.to_string()))?;
+            let not_run = |e: std::io::Error| RunError::RestartCommandNotRun {
+                command: self.command.clone(),
+                cause: crate::error::io_cause(&e),
+            };
+            let status = tokio::process::Command::new("sh")
+                .arg("-c")
+                .arg(&self.command)
+                .stdin(std::process::Stdio::null())
+                .stdout(log.try_clone().map_err(not_run)?)
+                .stderr(log.try_clone().map_err(not_run)?)
+                .status()
+                .await
+                .map_err(not_run)?;
+            if !status.success() {
+                let mut log = log;
+                let mut output = String::new();
+                {
+                    use std::io::{Read, Seek};
+                    let _ = log.rewind();
+                    let _ = log.take(64 * 1024).read_to_string(&mut output);
+                }
+                let output = output.trim();
+                let tail: String = {
+                    let start = output.len().saturating_sub(500);
+                    let start = (start..=output.len())
+                        .find(|i| output.is_char_boundary(*i))
+                        .unwrap_or(output.len());
+                    output[start..].to_owned()
+                };
+                return Err(RunError::RestartCommandFailed {
+                    command: self.command.clone(),
+                    status: status
+                        .code()
+                        .map_or_else(|| "una señal".to_owned(), |c| format!("el código {c}")),
+                    stderr: if tail.is_empty() {
+                        "sin salida".to_owned()
+                    } else {
+                        tail
+                    },
+                });
+            }
+            let client = wait_for_discovery(&self.url, self.timeout).await?;
+            if let Some(dialects) = &self.dialects {
+                tell_dialects(&client, dialects).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Polls the target's discovery document until it answers or `timeout` passes: the restarted
+/// process is someone else's, so there is no event to wait on. The delay doubles from 20 ms up
+/// to 1 s; the number of polls is irrelevant to the outcome.
+async fn wait_for_discovery(url: &str, timeout: Duration) -> Result<PntClient, RunError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut delay = Duration::from_millis(20);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let last = match PntClient::discover(url, left.max(Duration::from_millis(100))).await {
+            Ok(client) => return Ok(client),
+            Err(super::client::Unreachable(e)) => e,
+        };
+        if tokio::time::Instant::now() + delay >= deadline {
+            return Err(RunError::TargetNotBack {
+                url: url.to_owned(),
+                seconds: timeout.as_secs(),
+                last,
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(1));
     }
 }

@@ -29,7 +29,7 @@ pub use client::{Discovery, Hooks, PntClient, Unreachable};
 pub use embedded::Embedded;
 pub use error::RunError;
 pub use exec::{Execution, Stopped};
-pub use external::External;
+pub use external::{External, SimPlace};
 pub use oracle::{SimAccount, TargetView, compare};
 pub use select::{MatrixFilter, Selection, Shard};
 pub use vars::{UnsetVariable, Vars};
@@ -266,16 +266,24 @@ pub async fn run_one(
         let client = PntClient::discover(&world.pnt_base, timeout)
             .await
             .map_err(|Unreachable(e)| (Outcome::Error, e))?;
-        let missing: Vec<&str> = instance
+        let missing: Vec<String> = instance
             .scenario
             .requirements()
             .into_iter()
             .filter(|r| match r {
-                Requirement::Clock => !client.hooks().available.iter().any(|h| h == "clock"),
+                Requirement::Clock => !client.offers("clock"),
                 Requirement::Restart => world.restart.is_none(),
-                Requirement::Dialects => !world.dialects,
+                Requirement::Infomex => !world.dialects,
             })
-            .map(Requirement::name)
+            .map(|r| match r {
+                // The one requirement a flag of the runner, not the target, provides.
+                Requirement::Restart
+                    if matches!(target, crate::report::Target::External { .. }) =>
+                {
+                    "restart` (dé --restart-command para reiniciar el destino)".to_owned()
+                }
+                r => format!("{}`", r.name()),
+            })
             .collect();
         if !missing.is_empty() {
             return Err((
@@ -284,7 +292,7 @@ pub async fn run_one(
                     "el destino no ofrece lo que el escenario necesita: {}",
                     missing
                         .iter()
-                        .map(|m| format!("`{m}`"))
+                        .map(|m| format!("`{m}"))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

@@ -43,7 +43,8 @@ pub struct World {
     pub pnt_base: String,
     pub infomex: Box<dyn Infomex>,
     pub restart: Option<Box<dyn Restart>>,
-    /// Whether the target was configured with the scenario's `infomex.dialects`.
+    /// Whether the target was configured with the scenario's `infomex.dialects` (in process,
+    /// or through its `infomex` hook).
     pub dialects: bool,
     pub guard: Box<dyn std::any::Any + Send + Sync>,
 }

@@ -132,6 +132,18 @@ pub struct WrittenAdjunto {
     pub contenido: Option<String>,
 }
 
+impl Infomex {
+    /// The entries of `dialects` that differ from the default (`Dialect::default_for`): what a
+    /// target must be told; the rest it already speaks.
+    pub fn non_default_dialects(&self) -> Vec<(Jurisdiccion, Dialect)> {
+        self.dialects
+            .iter()
+            .filter(|(j, d)| **d != Dialect::default_for(**j))
+            .map(|(j, d)| (*j, *d))
+            .collect()
+    }
+}
+
 impl Account {
     /// The account as the simulator is configured with it; an absent password is the
     /// procedural one of `seed`, an absent `generar` is none.

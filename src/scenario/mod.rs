@@ -88,10 +88,12 @@ pub enum Requirement {
     Clock,
     /// Restarting the target on the same database (the embedded reference server).
     Restart,
-    /// Telling the target which dialect each Infomex speaks (`infomex.dialects`): only the
-    /// embedded reference server is configured by the runner; an external target keeps the
-    /// simulator's default dialects.
-    Dialects,
+    /// Telling the target that some Infomex speaks another dialect than the default one
+    /// (`infomex.dialects` with an entry that differs from `Dialect::default_for`): the
+    /// embedded reference server is configured in process, an external target through its
+    /// `infomex` hook (`PUT /__test/infomex`). A map that only repeats the defaults needs
+    /// nothing: the target already speaks them.
+    Infomex,
 }
 
 impl Requirement {
@@ -100,7 +102,7 @@ impl Requirement {
         match self {
             Requirement::Clock => "clock",
             Requirement::Restart => "restart",
-            Requirement::Dialects => "dialects",
+            Requirement::Infomex => "infomex",
         }
     }
 }
@@ -127,8 +129,8 @@ impl Scenario {
         if self.clock.is_some() {
             out.push(Requirement::Clock);
         }
-        if !self.infomex.dialects.is_empty() {
-            out.push(Requirement::Dialects);
+        if !self.infomex.non_default_dialects().is_empty() {
+            out.push(Requirement::Infomex);
         }
         for step in self.all_steps() {
             match step.action {

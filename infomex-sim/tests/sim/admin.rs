@@ -167,3 +167,108 @@ async fn admin_api_needs_a_token_off_loopback() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+/// `PUT /__admin/config` makes a running simulator what a fresh start with that configuration
+/// would be — seed, dialects, limits, accounts, faults, clock — and what `reset` returns to;
+/// only the admin token stays the one it started with.
+#[tokio::test]
+async fn put_config_starts_over_with_the_new_configuration() {
+    let sim = InfomexSim::builder()
+        .seed(42)
+        .admin_token("t")
+        .start()
+        .await
+        .unwrap();
+    let admin = sim.admin_url();
+    let http = client();
+    let put = |body: Value| {
+        http.put(format!("{admin}/config"))
+            .bearer_auth("t")
+            .json(&body)
+            .send()
+    };
+    // A session opened before must not survive the reconfiguration.
+    let usuario = "ciudadano1";
+    let sonora = pnt_model::Jurisdiccion::Sonora;
+    let old_token = modern_login(&sim, sonora, usuario).await;
+    assert_eq!(
+        modern_get(&sim, sonora, &old_token, "solicitudes")
+            .await
+            .status(),
+        200
+    );
+    let res = put(serde_json::json!({
+        "seed": 7,
+        "legacy": ["federacion"],
+        "max_intentos": 2,
+        "sesion_segundos": 60,
+        "ahora": "2021-09-20T17:00:00Z",
+        "cuentas": [{"jurisdiccion": "sonora", "usuario": "pepe", "contrasena": "x", "generar": 2}],
+        "faults": [{"kind": "http_status", "status": 503, "jurisdiccion": "jalisco"}],
+    }))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let config: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            &config["seed"],
+            &config["max_intentos"],
+            &config["sesion_segundos"],
+            &config["dialects"]["federacion"],
+            &config["dialects"]["jalisco"],
+            &config["reloj_manual"],
+        ),
+        (
+            &Value::from(7),
+            &Value::from(2),
+            &Value::from(60),
+            &Value::from("legacy"),
+            &Value::from("modern"),
+            &Value::from("2021-09-20T17:00:00Z"),
+        )
+    );
+    let res = modern_get(&sim, sonora, &old_token, "solicitudes").await;
+    assert_eq!(res.status(), 401, "the old session is gone");
+    let get = |path: &str| http.get(format!("{admin}{path}")).bearer_auth("t").send();
+    let faults: Value = get("/faults").await.unwrap().json().await.unwrap();
+    assert_eq!(faults["faults"].as_array().unwrap().len(), 1, "{faults}");
+    let pepe: Value = get("/accounts/sonora/pepe")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pepe["solicitudes"].as_array().unwrap().len(), 2);
+    // Procedural accounts follow the new seed.
+    let ciudadano: Value = get("/accounts/sonora/ciudadano1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ciudadano["contrasena"],
+        procedural_password(7, pnt_model::Jurisdiccion::Sonora, "ciudadano1")
+    );
+    // `reset` returns to the new configuration, not the start-up one.
+    http.post(format!("{admin}/reset"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
+    let config: Value = get("/config").await.unwrap().json().await.unwrap();
+    assert_eq!(config["seed"], 7);
+    // The token is fixed at start: a body that tries to change it is refused, and the old one
+    // still opens the API.
+    let res = put(serde_json::json!({"admin_token": "otro"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = put(serde_json::json!({"semilla": 1})).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        get("/config").await.unwrap().json::<Value>().await.unwrap()["seed"],
+        7
+    );
+}

@@ -12,7 +12,7 @@ use axum::routing::{get, post, put};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::dto::{Descubrimiento, Hooks, ReglasPublicadas, RelojPeticion};
+use crate::dto::{Descubrimiento, Hooks, InfomexPeticion, ReglasPublicadas, RelojPeticion};
 use crate::error::{ApiError, ErrorBody, ErrorDetalle};
 use crate::extract::Cuerpo;
 use crate::state::AppState;
@@ -50,6 +50,7 @@ pub(crate) const VERSION_API: &str = "1.0.0";
         descubrimiento,
         reloj,
         reset,
+        infomex,
     ),
     components(schemas(ErrorBody, ErrorDetalle)),
     modifiers(&Bearer),
@@ -120,7 +121,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     if state.config().test_hooks {
         router = router
             .route("/__test/clock", put(reloj))
-            .route("/__test/reset", post(reset));
+            .route("/__test/reset", post(reset))
+            .route("/__test/infomex", put(infomex));
     }
     router
 }
@@ -133,7 +135,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 )]
 async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
     let available = if state.config().test_hooks {
-        vec!["clock".to_owned(), "reset".to_owned()]
+        vec!["clock".to_owned(), "reset".to_owned(), "infomex".to_owned()]
     } else {
         Vec::new()
     };
@@ -179,8 +181,9 @@ async fn reloj(
     }))
 }
 
-/// Test hook: delete every user, session, linkage, solicitud, attachment and queja, and forget
-/// failed-attempt counters.
+/// Test hook: delete every user, session, linkage, solicitud, attachment and queja, forget
+/// failed-attempt counters, and undo what `/__test/infomex` set (back to the start-up Infomex
+/// configuration).
 #[utoipa::path(
     post, path = "/__test/reset", tag = "hooks",
     responses(
@@ -191,5 +194,34 @@ async fn reloj(
 async fn reset(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
     state.db().reset().await?;
     state.limitador().reset();
+    state.infomex().ajustar(Default::default());
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Test hook: how this server reaches some jurisdictions' Infomex — the dialect it speaks and
+/// its base URL — replacing what an earlier call set; the others keep the start-up
+/// configuration (`--dialect`, `--infomex`, `--infomex-url`). A scenario that switches a state's
+/// Infomex to the other dialect tells the target through it. Linkages already under way keep
+/// the settings they started with.
+#[utoipa::path(
+    put, path = "/__test/infomex", tag = "hooks",
+    request_body = InfomexPeticion,
+    responses(
+        (status = 200, description = "The adjustments now in force", body = InfomexPeticion),
+        (status = 400, description = "`json_invalido`, `datos_invalidos` (unknown field or jurisdiction, a dialect other than modern/legacy, a URL without http:// or https://)", body = ErrorBody),
+        (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
+    )
+)]
+async fn infomex(
+    State(state): State<AppState>,
+    Cuerpo(p): Cuerpo<InfomexPeticion>,
+) -> Json<InfomexPeticion> {
+    // The body was read through `Jurisdiccion::parse`, so its keys are slugs.
+    let slug =
+        |k: &String| pnt_model::Jurisdiccion::parse(k).expect("InfomexPeticion holds slugs only");
+    state.infomex().ajustar(crate::infomex::Ajustes {
+        dialects: p.dialects.iter().map(|(k, d)| (slug(k), *d)).collect(),
+        urls: p.urls.iter().map(|(k, u)| (slug(k), u.clone())).collect(),
+    });
+    Json(p)
 }

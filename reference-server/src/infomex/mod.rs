@@ -14,7 +14,9 @@ mod texto;
 mod types;
 mod xml;
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -55,6 +57,16 @@ const MAX_RELOGINS: u32 = 3;
 pub(crate) struct Cliente {
     http: Client,
     config: InfomexConfig,
+    /// What the `/__test/infomex` hook set over `config`; shared by every clone, so a linkage
+    /// started after the hook answered sees it.
+    ajustes: Arc<RwLock<Ajustes>>,
+}
+
+/// Per-jurisdiction dialects and base URLs that replace the start-up configuration's while set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Ajustes {
+    pub(crate) dialects: BTreeMap<Jurisdiccion, Dialect>,
+    pub(crate) urls: BTreeMap<Jurisdiccion, String>,
 }
 
 /// A password held only in memory for the length of a linkage; never printed.
@@ -74,11 +86,37 @@ impl Cliente {
             .no_proxy()
             .user_agent(concat!("pnt-reference-server/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Cliente { http, config })
+        Ok(Cliente {
+            http,
+            config,
+            ajustes: Arc::default(),
+        })
     }
 
     pub(crate) fn config(&self) -> &InfomexConfig {
         &self.config
+    }
+
+    /// Replaces the hook's adjustments (`Ajustes::default()` returns to the start-up
+    /// configuration).
+    pub(crate) fn ajustar(&self, ajustes: Ajustes) {
+        *self.ajustes.write().unwrap_or_else(|e| e.into_inner()) = ajustes;
+    }
+
+    /// Where `j`'s Infomex is and which dialect to try first: the hook's adjustment, else the
+    /// start-up configuration.
+    fn destino(&self, j: Jurisdiccion) -> (String, Dialect) {
+        let ajustes = self.ajustes.read().unwrap_or_else(|e| e.into_inner());
+        let base = match ajustes.urls.get(&j) {
+            Some(url) => format!("{}/{}", url.trim_end_matches('/'), j.slug()),
+            None => self.config.url(j),
+        };
+        let dialect = ajustes
+            .dialects
+            .get(&j)
+            .copied()
+            .unwrap_or_else(|| self.config.dialect(j));
+        (base, dialect)
     }
 
     /// Logs in to `j`'s Infomex.
@@ -88,10 +126,11 @@ impl Cliente {
         usuario: &str,
         contrasena: String,
     ) -> Result<Sesion, Fallo> {
+        let (base, dialect) = self.destino(j);
         let mut sesion = Sesion {
             http: self.http.clone(),
-            base: self.config.url(j),
-            dialect: self.config.dialect(j),
+            base,
+            dialect,
             usuario: usuario.to_owned(),
             contrasena: Secreto(contrasena),
             token: String::new(),

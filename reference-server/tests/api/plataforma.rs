@@ -129,7 +129,7 @@ async fn discovery_lists_the_hooks_and_the_jurisdictions_are_33() {
     assert_eq!(
         d,
         json!({"api": "/api/v1", "version": "1.0.0", "openapi": "/api/v1/openapi.json",
-               "hooks": {"prefix": "/__test", "available": ["clock", "reset"]}})
+               "hooks": {"prefix": "/__test", "available": ["clock", "reset", "infomex"]}})
     );
     // The rules as data: LFT everywhere (no calendar data) and every jurisdiction's terms.
     assert_eq!(reglas["calendario"], "lft");
@@ -198,6 +198,14 @@ async fn hooks_are_absent_when_disabled_and_the_rules_follow_the_configuration()
     let r = app
         .client
         .post(format!("{}/__test/reset", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await.1, "ruta_desconocida");
+    let r = app
+        .client
+        .put(format!("{}/__test/infomex", app.url))
+        .json(&json!({"dialects": {}}))
         .send()
         .await
         .unwrap();
@@ -280,5 +288,90 @@ async fn the_server_serves_the_committed_openapi_document() {
         "/__test/clock",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+}
+
+/// What `app`'s simulator answered 404 (route unknown: the request spoke the wrong dialect) to
+/// requests for jalisco.
+fn jalisco_404s(sim: &infomex_sim::SimHandle) -> usize {
+    sim.journal()
+        .iter()
+        .filter(|e| {
+            e.jurisdiccion == Some(pnt_model::Jurisdiccion::Jalisco) && e.status == Some(404)
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn the_infomex_hook_sets_dialects_and_urls_and_reset_undoes_it() {
+    use pnt_model::Jurisdiccion::Jalisco;
+    // Jalisco's Infomex speaks modern here; the server expects legacy there by default.
+    let app = spawn_app_with(InfomexSim::builder().seed(42).legacy([]), |c| c).await;
+    let hook = |body: Value| {
+        app.client
+            .put(format!("{}/__test/infomex", app.url))
+            .json(&body)
+            .send()
+    };
+    let r = hook(json!({"dialects": {"Jalisco": "modern"}}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"dialects": {"jalisco": "modern"}, "urls": {}})
+    );
+    let token = app.user("maria@example.mx").await;
+    app.vincular(&token, Jalisco, "ciudadano1").await;
+    // Told the dialect, the server never spoke legacy to it.
+    assert_eq!(jalisco_404s(&app.sim), 0);
+
+    // A jurisdiction's URL sends its linkages to another Infomex.
+    let other = InfomexSim::builder()
+        .seed(42)
+        .legacy([])
+        .start()
+        .await
+        .unwrap();
+    let r = hook(json!({"dialects": {"jalisco": "modern"}, "urls": {"jalisco": other.url()}}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let before = app.sim.journal().len();
+    app.vincular(&token, Jalisco, "ciudadano2").await;
+    assert_eq!(
+        app.sim.journal().len(),
+        before,
+        "nothing went to the first simulator"
+    );
+    assert!(!other.journal().is_empty());
+
+    // Reset returns to the start-up configuration: legacy first, switched after a 404.
+    let r = app
+        .client
+        .post(format!("{}/__test/reset", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let token = app.user("maria@example.mx").await;
+    app.vincular(&token, Jalisco, "ciudadano1").await;
+    assert_eq!(jalisco_404s(&app.sim), 1);
+
+    for (body, word) in [
+        (
+            json!({"dialects": {"jalisco": "xml"}}),
+            "«modern» o «legacy»",
+        ),
+        (json!({"dialects": {"narnia": "modern"}}), "narnia"),
+        (json!({"urls": {"jalisco": "ftp://x"}}), "http://"),
+        (json!({"dialectos": {}}), "«dialectos» no existe"),
+    ] {
+        let (status, codigo, mensaje) = error_of(hook(body).await.unwrap()).await;
+        assert_eq!(
+            (status, codigo.as_str()),
+            (StatusCode::BAD_REQUEST, "datos_invalidos")
+        );
+        assert!(mensaje.contains(word), "{mensaje}");
     }
 }
