@@ -648,3 +648,60 @@ async fn ver_shows_pdfs_and_images_in_the_browser_and_downloads_the_rest() {
         assert!(cd.starts_with(&format!("{disposicion};")), "{cd}");
     }
 }
+
+/// The CSRF token is bound to the session: a forged cookie + field pair, or a token (and even the
+/// nonce cookie) copied from another logged-in browser, is refused with the documented 403.
+#[tokio::test]
+async fn csrf_tokens_are_bound_to_the_session() {
+    let app = spawn_app().await;
+    // A forged pair: the attacker chooses both the cookie and the field.
+    let mut b = Navegador::new(&app);
+    b.cookies.insert("pnt_csrf".to_owned(), "a".repeat(64));
+    let r = b
+        .post(
+            "/registro",
+            &[
+                ("csrf", &"a".repeat(64)),
+                ("nombre", "X"),
+                ("correo", "forjado@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+    assert!(r.html.contains("Recargue la página"));
+
+    let mut ana = Navegador::new(&app);
+    registrar_en(&mut ana, "ana@example.mx").await;
+    let mut beto = Navegador::new(&app);
+    registrar_en(&mut beto, "beto@example.mx").await;
+    let perfil_ana = ana.get("/perfil").await;
+    // Beto's browser, with Ana's token and even Ana's nonce cookie, but Beto's session.
+    beto.cookies
+        .insert("pnt_csrf".to_owned(), ana.cookies["pnt_csrf"].clone());
+    let r = beto.enviar(&perfil_ana, "/salir", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+    assert!(r.html.contains("Recargue la página"));
+    // Beto's own page still works, and so does Ana's.
+    let perfil_beto = beto.get("/perfil").await;
+    let r = beto.enviar(&perfil_beto, "/salir", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/entrar"));
+    let r = ana.enviar(&perfil_ana, "/salir", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/entrar"));
+}
+
+async fn registrar_en(b: &mut Navegador<'_>, correo: &str) {
+    let registro = b.get("/registro").await;
+    let r = b
+        .enviar(
+            &registro,
+            "/registro",
+            &[
+                ("nombre", "Persona"),
+                ("correo", correo),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+}
