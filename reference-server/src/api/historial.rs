@@ -145,6 +145,15 @@ fn adjunto_respuesta(meta: &AdjuntoGuardado, bytes: Vec<u8>, disposicion: &str) 
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(CONTENT_DISPOSITION, v);
     }
+    // Only PDFs and images are ever shown inline; everything else — HTML, SVG, XML, script, and
+    // types no one listed — is a download, and should a browser render it anyway, the sandbox
+    // gives it no origin and no script.
+    if disposicion != "inline" {
+        headers.insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::seguridad::CSP_ADJUNTO),
+        );
+    }
     (StatusCode::OK, headers, bytes).into_response()
 }
 

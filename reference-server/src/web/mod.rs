@@ -29,6 +29,7 @@ use crate::db::Usuario;
 use crate::extract::sesion_de_token;
 use crate::state::AppState;
 
+pub(crate) use plantilla::csp_paginas;
 use plantilla::{Encabezado, aviso, e, pagina};
 
 const COOKIE_SESION: &str = "pnt_sesion";

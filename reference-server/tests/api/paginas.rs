@@ -705,3 +705,110 @@ async fn registrar_en(b: &mut Navegador<'_>, correo: &str) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
 }
+
+/// Asserts the headers every response carries; `csp` must be contained in its policy.
+fn cabeceras_de_seguridad(h: &reqwest::header::HeaderMap, csp: &str, que: &str) {
+    assert_eq!(h["x-content-type-options"], "nosniff", "{que}");
+    assert_eq!(h["x-frame-options"], "DENY", "{que}");
+    assert_eq!(h["referrer-policy"], "no-referrer", "{que}");
+    let politica = h["content-security-policy"].to_str().unwrap();
+    assert!(politica.contains(csp), "{que}: {politica}");
+    assert!(
+        politica.contains("frame-ancestors 'none'"),
+        "{que}: {politica}"
+    );
+    assert!(!politica.contains("unsafe-inline"), "{que}: {politica}");
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_api_errors_and_hostile_attachments() {
+    let app = spawn_app().await;
+    let hostiles = [
+        (
+            "pagina.html",
+            "text/html",
+            "<script>document.title='pwned'</script>",
+        ),
+        (
+            "dibujo.svg",
+            "image/svg+xml",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+        ),
+        ("datos.xml", "application/xml", "<a/>"),
+        ("codigo.js", "text/javascript", "alert(1)"),
+        (
+            "pagina.xhtml",
+            "application/xhtml+xml",
+            "<html xmlns=\"http://www.w3.org/1999/xhtml\"/>",
+        ),
+    ];
+    let adjuntos: Vec<_> = hostiles
+        .iter()
+        .map(|(n, t, c)| json!({"nombre": n, "media_type": t, "contenido": c}))
+        .collect();
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").solicitud(
+            serde_json::from_value(json!({
+                "folio": "COL-001-000004-21", "tipo": "acceso", "institucion": "Gobierno de Colima",
+                "descripcion": "Archivos raros", "fecha_presentacion": "2021-09-01", "estado": "terminada",
+                "respuestas": [{"tipo": "Entrega de información en medio electrónico", "fecha": "2021-09-10",
+                                "texto": "Se adjunta.", "adjuntos": adjuntos}]
+            }))
+            .unwrap(),
+        ),
+    );
+    let mut b = Navegador::new(&app);
+    // A page (and the style it needs is allowed by hash, never inline in general).
+    let r = b
+        .client
+        .get(format!("{}/entrar", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    cabeceras_de_seguridad(r.headers(), "style-src 'sha256-", "page");
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    // An API answer and an API error.
+    let r = b.client.get(app.api("/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    cabeceras_de_seguridad(r.headers(), "default-src 'none'", "API");
+    let r = b.client.get(app.api("/historial")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    cabeceras_de_seguridad(r.headers(), "default-src 'none'", "API error");
+
+    registrar_y_vincular(&mut b, Jurisdiccion::Colima, "ana", "s3creta").await;
+    let d = b.get("/solicitudes/COL-001-000004-21").await;
+    assert!(
+        !d.html.contains(">Ver</a>"),
+        "no hostile type is offered to be seen"
+    );
+    let ids: Vec<String> = d
+        .html
+        .match_indices("href=\"/adjuntos/")
+        .map(|(i, _)| {
+            let start = i + 16;
+            d.html[start..start + d.html[start..].find('"').unwrap()].to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), hostiles.len(), "{}", d.html);
+    for id in &ids {
+        for ruta in [format!("/adjuntos/{id}"), format!("/adjuntos/{id}/ver")] {
+            let r = b
+                .client
+                .get(format!("{}{ruta}", app.url))
+                .header(COOKIE, b.jar())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{ruta}");
+            cabeceras_de_seguridad(r.headers(), "sandbox; default-src 'none'", &ruta);
+            let cd = r.headers()["content-disposition"].to_str().unwrap();
+            assert!(cd.starts_with("attachment;"), "{ruta}: {cd}");
+        }
+    }
+}
