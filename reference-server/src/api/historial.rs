@@ -16,8 +16,24 @@ use crate::state::AppState;
 
 /// Parses a query string into Mi Historial's filters.
 pub(crate) fn filtros(query: Option<&str>) -> Result<Filtros, ApiError> {
-    let consulta: HistorialConsulta = serde_urlencoded::from_str(query.unwrap_or_default())
-        .map_err(|e| ApiError::DatosInvalidos(format!("La consulta no se pudo leer ({e}).")))?;
+    let query = query.unwrap_or_default();
+    // Read as pairs first, so a repeated or unreadable parameter gets a Spanish message that
+    // names it instead of serde's English ("duplicate field `pagina`").
+    let pares: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
+        ApiError::DatosInvalidos(
+            "La consulta no se pudo leer: use parámetros de la forma nombre=valor separados \
+             por &, codificados como URL."
+                .to_owned(),
+        )
+    })?;
+    let mut vistos = std::collections::HashSet::new();
+    if let Some((nombre, _)) = pares.iter().find(|(k, _)| !vistos.insert(k.as_str())) {
+        return Err(ApiError::DatosInvalidos(format!(
+            "El parámetro «{nombre}» aparece más de una vez en la consulta; envíelo una sola vez."
+        )));
+    }
+    let consulta: HistorialConsulta = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::DatosInvalidos("La consulta no se pudo leer.".to_owned()))?;
     Filtros::parse(&consulta)
 }
 

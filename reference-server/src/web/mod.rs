@@ -213,6 +213,10 @@ impl FromRequest<AppState> for Formulario {
                 "El formulario caducó o no se envió desde esta página. Recargue la página e intente de nuevo.",
             ));
         }
+        for (nombre, valor) in &campos {
+            crate::dto::sin_caracteres_de_control(nombre, valor)
+                .map_err(|err| pagina_error(err.status(), &err.mensaje()))?;
+        }
         Ok(Formulario(campos))
     }
 }

@@ -61,7 +61,7 @@ pub(crate) fn csp_paginas() -> &'static str {
         let hash = base64::engine::general_purpose::STANDARD
             .encode(pnt_model::Sha256::of(ESTILO.as_bytes()).0);
         format!(
-            "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; \
+            "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; connect-src 'self'; \
              form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
         )
     });

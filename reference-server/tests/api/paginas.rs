@@ -812,3 +812,40 @@ async fn security_headers_on_pages_api_errors_and_hostile_attachments() {
         }
     }
 }
+
+/// Forms refuse control characters like the API, naming the field, and Mi Historial's page
+/// answers a repeated parameter in Spanish.
+#[tokio::test]
+async fn forms_refuse_control_characters_and_pages_explain_repeated_parameters() {
+    let app = spawn_app().await;
+    let mut b = Navegador::new(&app);
+    let registro = b.get("/registro").await;
+    let r = b
+        .enviar(
+            &registro,
+            "/registro",
+            &[
+                ("nombre", "Ana"),
+                ("correo", "ana\u{0}@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.html);
+    assert!(
+        r.html.contains("«correo»") && r.html.contains("U+0000"),
+        "{}",
+        r.html
+    );
+    registrar_en(&mut b, "ana@example.mx").await;
+    let h = b
+        .get(
+            "/historial?pagina=1&amp;pagina=2"
+                .replace("&amp;", "&")
+                .as_str(),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::BAD_REQUEST);
+    assert!(h.html.contains("«pagina»"), "{}", h.html);
+    assert!(!h.html.contains("duplicate"), "{}", h.html);
+}
