@@ -181,7 +181,7 @@ fn adjunto_respuesta(meta: &AdjuntoGuardado, bytes: Vec<u8>, disposicion: &str) 
     request_body = QuejaPeticion,
     responses(
         (status = 201, description = "Filed", body = QuejaDto),
-        (status = 400, description = "`json_invalido`, `datos_invalidos`", body = ErrorBody),
+        (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`", body = ErrorBody),
         (status = 401, description = "`no_autenticado`", body = ErrorBody),
         (status = 404, description = "`solicitud_no_encontrada`", body = ErrorBody),
         (status = 409, description = "`queja_fuera_de_plazo`, `queja_duplicada`", body = ErrorBody),
