@@ -26,8 +26,13 @@ pub(crate) fn filtros(query: Option<&str>) -> Result<Filtros, ApiError> {
                 .to_owned(),
         )
     })?;
+    // Unknown parameters are ignored, as before; only Mi Historial's own must appear once.
+    const PARAMETROS: [&str; 4] = ["semaforo", "tipo", "pagina", "por_pagina"];
     let mut vistos = std::collections::HashSet::new();
-    if let Some((nombre, _)) = pares.iter().find(|(k, _)| !vistos.insert(k.as_str())) {
+    if let Some((nombre, _)) = pares
+        .iter()
+        .find(|(k, _)| PARAMETROS.contains(&k.as_str()) && !vistos.insert(k.as_str()))
+    {
         return Err(ApiError::DatosInvalidos(format!(
             "El parámetro «{nombre}» aparece más de una vez en la consulta; envíelo una sola vez."
         )));

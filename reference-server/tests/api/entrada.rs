@@ -89,6 +89,9 @@ async fn a_repeated_query_parameter_is_answered_in_spanish() {
         "{mensaje}"
     );
     assert!(!mensaje.contains("duplicate"), "{mensaje}");
+    // Unknown parameters are still ignored, even repeated.
+    let r = app.get("/historial?otro=1&otro=2", Some(&token)).await;
+    assert_eq!(r.status(), StatusCode::OK);
     let r = app.get("/historial?pagina=%ZZ&=", Some(&token)).await;
     let (_, codigo, mensaje) = error_of(r).await;
     assert_eq!(codigo, "datos_invalidos", "{mensaje}");
