@@ -811,6 +811,27 @@ async fn security_headers_on_pages_api_errors_and_hostile_attachments() {
             assert!(cd.starts_with("attachment;"), "{ruta}: {cd}");
         }
     }
+    // The API's download of the same attachments, with a bearer token.
+    let token = app
+        .post(
+            "/sesiones",
+            &json!({"correo": "ana@example.mx", "contrasena": "contraseña-segura"}),
+            None,
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in &ids {
+        let r = app.get(&format!("/adjuntos/{id}"), Some(&token)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        cabeceras_de_seguridad(r.headers(), "sandbox; default-src 'none'", "API attachment");
+        let cd = r.headers()["content-disposition"].to_str().unwrap();
+        assert!(cd.starts_with("attachment;"), "{cd}");
+    }
 }
 
 /// Forms refuse control characters like the API, naming the field, and Mi Historial's page
