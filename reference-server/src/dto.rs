@@ -18,10 +18,35 @@ pub(crate) trait DesdeJson: Sized {
     fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError>;
 }
 
-/// The string field `nombre`, required.
+/// The text fields in which a line break or tab is text: a queja's motivo is written in a
+/// multi-line box. Everywhere else (correo, nombre, contraseñas, Infomex usuario, jurisdicción)
+/// a text is one line.
+const MULTILINEA: [&str; 1] = ["motivo"];
+
+/// Refuses a control character (C0 including NUL, DEL, C1) or a byte-order mark in the text
+/// field `nombre`, except tab, CR and LF in multi-line fields. Such characters are never typed on
+/// purpose, and a NUL or BOM in a correo makes two accounts look alike
+/// (docs/reference-server.md, "Security").
+pub(crate) fn sin_caracteres_de_control(nombre: &str, valor: &str) -> Result<(), ApiError> {
+    let multilinea = MULTILINEA.contains(&nombre);
+    match valor.chars().find(|&c| {
+        c == '\u{FEFF}' || (c.is_control() && !(multilinea && matches!(c, '\t' | '\n' | '\r')))
+    }) {
+        Some(caracter) => Err(ApiError::CaracterDeControl {
+            campo: nombre.to_owned(),
+            caracter,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The string field `nombre`, required, without control characters.
 pub(crate) fn texto(obj: &Map<String, Value>, nombre: &str) -> Result<String, ApiError> {
     match obj.get(nombre) {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => {
+            sin_caracteres_de_control(nombre, s)?;
+            Ok(s.clone())
+        }
         None | Some(Value::Null) => Err(ApiError::DatosInvalidos(format!(
             "Falta el campo «{nombre}»."
         ))),

@@ -34,6 +34,10 @@ pub(crate) enum ApiError {
     JsonInvalido(String),
     #[error("datos_invalidos: {0}")]
     DatosInvalidos(String),
+    /// A text field holds a control character or a byte-order mark: `campo` is the field's name,
+    /// `caracter` the first offending character.
+    #[error("caracter_de_control: {campo} U+{:04X}", *caracter as u32)]
+    CaracterDeControl { campo: String, caracter: char },
     #[error("ruta_desconocida")]
     RutaDesconocida,
     #[error("metodo_no_permitido")]
@@ -94,9 +98,10 @@ impl ApiError {
     pub(crate) fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            JsonInvalido(_) | DatosInvalidos(_) | JurisdiccionDesconocida(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            JsonInvalido(_)
+            | DatosInvalidos(_)
+            | CaracterDeControl { .. }
+            | JurisdiccionDesconocida(_) => StatusCode::BAD_REQUEST,
             RutaDesconocida | SolicitudNoEncontrada | AdjuntoNoEncontrado => StatusCode::NOT_FOUND,
             MetodoNoPermitido => StatusCode::METHOD_NOT_ALLOWED,
             CuerpoDemasiadoGrande => StatusCode::PAYLOAD_TOO_LARGE,
@@ -118,6 +123,7 @@ impl ApiError {
         match self {
             JsonInvalido(_) => "json_invalido",
             DatosInvalidos(_) => "datos_invalidos",
+            CaracterDeControl { .. } => "caracter_de_control",
             RutaDesconocida => "ruta_desconocida",
             MetodoNoPermitido => "metodo_no_permitido",
             CuerpoDemasiadoGrande => "cuerpo_demasiado_grande",
@@ -148,6 +154,11 @@ impl ApiError {
                  Corríjalo y envíelo de nuevo."
             ),
             DatosInvalidos(detalle) => format!("{detalle} Corríjalo e intente de nuevo."),
+            CaracterDeControl { campo, caracter } => format!(
+                "El campo «{campo}» contiene un carácter de control o invisible (U+{:04X}) que no \
+                 se admite. Escríbalo de nuevo sin copiarlo de otro documento y envíelo otra vez.",
+                *caracter as u32
+            ),
             RutaDesconocida => "No existe esa ruta en la API de la PNT. Revise la dirección; \
                  la API está documentada en /api/v1/openapi.json."
                 .to_owned(),

@@ -29,6 +29,7 @@
 //! - `api`, `dto`, `extract`, `error`: the JSON API, its shapes, extractors and the one error
 //!   shape.
 //! - `web`: the HTML pages (cookie sessions with CSRF tokens).
+//! - `seguridad`: the security headers on every response.
 //! - `state`: the shared state; `app` builds the router and `serve` runs it.
 
 mod api;
@@ -44,6 +45,7 @@ mod extract;
 mod infomex;
 mod limitador;
 mod reglas;
+mod seguridad;
 mod state;
 mod vinculacion;
 mod web;
@@ -71,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(ruta_desconocida)
         .method_not_allowed_fallback(metodo_no_permitido)
         .layer(DefaultBodyLimit::max(extract::MAX_CUERPO))
+        .layer(middleware::from_fn(seguridad::cabeceras))
         .layer(middleware::from_fn(registrar_peticion))
         .with_state(state)
 }

@@ -27,6 +27,10 @@ struct Inner {
     contrasenas: Contrasenas,
     limitador: Limitador,
     candados: Candados,
+    /// The key of the CSRF tokens' HMAC: random per process, so tokens of pages rendered
+    /// before a restart are refused ("the form expired") and no one can compute a valid token
+    /// for a session that is not theirs.
+    secreto_csrf: [u8; 32],
 }
 
 /// Why the server could not start.
@@ -38,6 +42,8 @@ pub enum ServeError {
     Http(String),
     #[error("parámetros de argon2 inválidos: {0}")]
     Argon2(String),
+    #[error("el sistema no dio aleatoriedad para la clave de los formularios: {0}")]
+    Aleatoriedad(String),
     #[error("el servidor HTTP falló: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -50,6 +56,8 @@ impl AppState {
             Cliente::new(config.infomex.clone()).map_err(|e| ServeError::Http(e.to_string()))?;
         let contrasenas =
             Contrasenas::new(config.argon2).map_err(|e| ServeError::Argon2(e.to_string()))?;
+        let mut secreto_csrf = [0u8; 32];
+        getrandom::fill(&mut secreto_csrf).map_err(|e| ServeError::Aleatoriedad(e.to_string()))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 reglas: Reglas::new(&config),
@@ -59,6 +67,7 @@ impl AppState {
                 contrasenas,
                 limitador: Limitador::default(),
                 candados: Candados::default(),
+                secreto_csrf,
             }),
         })
     }
@@ -94,5 +103,9 @@ impl AppState {
 
     pub(crate) fn candados(&self) -> &Candados {
         &self.inner.candados
+    }
+
+    pub(crate) fn secreto_csrf(&self) -> &[u8; 32] {
+        &self.inner.secreto_csrf
     }
 }

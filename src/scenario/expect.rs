@@ -130,6 +130,7 @@ enum StatusSchema {
 pub const CODIGOS_PNT: &[&str] = &[
     "json_invalido",
     "datos_invalidos",
+    "caracter_de_control",
     "ruta_desconocida",
     "cuerpo_demasiado_grande",
     "no_autenticado",

@@ -16,7 +16,7 @@ use crate::state::AppState;
     request_body = RegistroPeticion,
     responses(
         (status = 201, description = "Registered", body = UsuarioCreado),
-        (status = 400, description = "`json_invalido`, `datos_invalidos`", body = ErrorBody),
+        (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`", body = ErrorBody),
         (status = 409, description = "`correo_ya_registrado`", body = ErrorBody),
     )
 )]
@@ -40,7 +40,7 @@ pub(crate) async fn registrar(
     request_body = SesionPeticion,
     responses(
         (status = 201, description = "Logged in", body = SesionCreada),
-        (status = 400, description = "`json_invalido`, `datos_invalidos`", body = ErrorBody),
+        (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`", body = ErrorBody),
         (status = 401, description = "`credenciales_invalidas`", body = ErrorBody),
         (status = 429, description = "`demasiados_intentos` (5 failures per correo in 15 minutes); see `Retry-After`", body = ErrorBody),
     )

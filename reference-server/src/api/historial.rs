@@ -16,8 +16,29 @@ use crate::state::AppState;
 
 /// Parses a query string into Mi Historial's filters.
 pub(crate) fn filtros(query: Option<&str>) -> Result<Filtros, ApiError> {
-    let consulta: HistorialConsulta = serde_urlencoded::from_str(query.unwrap_or_default())
-        .map_err(|e| ApiError::DatosInvalidos(format!("La consulta no se pudo leer ({e}).")))?;
+    let query = query.unwrap_or_default();
+    // Read as pairs first, so a repeated or unreadable parameter gets a Spanish message that
+    // names it instead of serde's English ("duplicate field `pagina`").
+    let pares: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
+        ApiError::DatosInvalidos(
+            "La consulta no se pudo leer: use parámetros de la forma nombre=valor separados \
+             por &, codificados como URL."
+                .to_owned(),
+        )
+    })?;
+    // Unknown parameters are ignored, as before; only Mi Historial's own must appear once.
+    const PARAMETROS: [&str; 4] = ["semaforo", "tipo", "pagina", "por_pagina"];
+    let mut vistos = std::collections::HashSet::new();
+    if let Some((nombre, _)) = pares
+        .iter()
+        .find(|(k, _)| PARAMETROS.contains(&k.as_str()) && !vistos.insert(k.as_str()))
+    {
+        return Err(ApiError::DatosInvalidos(format!(
+            "El parámetro «{nombre}» aparece más de una vez en la consulta; envíelo una sola vez."
+        )));
+    }
+    let consulta: HistorialConsulta = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::DatosInvalidos("La consulta no se pudo leer.".to_owned()))?;
     Filtros::parse(&consulta)
 }
 
@@ -145,6 +166,15 @@ fn adjunto_respuesta(meta: &AdjuntoGuardado, bytes: Vec<u8>, disposicion: &str) 
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(CONTENT_DISPOSITION, v);
     }
+    // Only PDFs and images are ever shown inline; everything else — HTML, SVG, XML, script, and
+    // types no one listed — is a download, and should a browser render it anyway, the sandbox
+    // gives it no origin and no script.
+    if disposicion != "inline" {
+        headers.insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::seguridad::CSP_ADJUNTO),
+        );
+    }
     (StatusCode::OK, headers, bytes).into_response()
 }
 
@@ -156,7 +186,7 @@ fn adjunto_respuesta(meta: &AdjuntoGuardado, bytes: Vec<u8>, disposicion: &str) 
     request_body = QuejaPeticion,
     responses(
         (status = 201, description = "Filed", body = QuejaDto),
-        (status = 400, description = "`json_invalido`, `datos_invalidos`", body = ErrorBody),
+        (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`", body = ErrorBody),
         (status = 401, description = "`no_autenticado`", body = ErrorBody),
         (status = 404, description = "`solicitud_no_encontrada`", body = ErrorBody),
         (status = 409, description = "`queja_fuera_de_plazo`, `queja_duplicada`", body = ErrorBody),

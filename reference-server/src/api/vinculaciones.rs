@@ -72,7 +72,7 @@ pub(crate) async fn ejecutar(
     request_body = VinculacionPeticion,
     responses(
         (status = 200, description = "Linkage result: `completa`, or `incompleta` with every pending item named", body = ResultadoVinculacion),
-        (status = 400, description = "`json_invalido`, `datos_invalidos`, `jurisdiccion_desconocida`", body = ErrorBody),
+        (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`, `jurisdiccion_desconocida`", body = ErrorBody),
         (status = 401, description = "`no_autenticado`", body = ErrorBody),
         (status = 409, description = "`vinculacion_de_otro_usuario`", body = ErrorBody),
         (status = 422, description = "`infomex_credenciales_invalidas`", body = ErrorBody),

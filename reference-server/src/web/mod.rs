@@ -1,9 +1,11 @@
 //! The HTML pages: plain, server-rendered, accessible, in Spanish like PNT.
 //!
 //! Sessions travel in an `HttpOnly; SameSite=Lax` cookie holding the same kind of token the API
-//! uses (only its digest is stored). Every POST form carries a CSRF token that must equal the
-//! `pnt_csrf` cookie (double-submit): a cross-site form cannot read the cookie, so it cannot
-//! send the matching field.
+//! uses (only its digest is stored). Every POST form carries a CSRF token bound to the session:
+//! an HMAC, under a per-process server secret, of the browser's `pnt_csrf` nonce cookie and of the
+//! session cookie. A cross-site form cannot read the page, so it cannot send the field; and unlike
+//! a plain double-submit cookie, a forged cookie + field pair, or a token copied from another
+//! session or browser, does not match either (docs/reference-server.md, "Security").
 
 mod cuentas;
 mod historial;
@@ -27,6 +29,7 @@ use crate::db::Usuario;
 use crate::extract::sesion_de_token;
 use crate::state::AppState;
 
+pub(crate) use plantilla::csp_paginas;
 use plantilla::{Encabezado, aviso, e, pagina};
 
 const COOKIE_SESION: &str = "pnt_sesion";
@@ -59,6 +62,8 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct Visitante {
     pub(crate) usuario: Option<(Usuario, [u8; 32])>,
     pub(crate) csrf: String,
+    /// The browser's random `pnt_csrf` cookie the token is bound to (with the session).
+    nonce: String,
     /// The CSRF cookie must be set with the response.
     csrf_nuevo: bool,
 }
@@ -76,7 +81,7 @@ impl Visitante {
         let html = pagina(titulo, self.encabezado(), cuerpo);
         let mut response = (status, Html(html)).into_response();
         if self.csrf_nuevo {
-            agregar_cookie(response.headers_mut(), &cookie_csrf(&self.csrf));
+            agregar_cookie(response.headers_mut(), &cookie_csrf(&self.nonce));
         }
         response
     }
@@ -118,7 +123,7 @@ impl FromRequestParts<AppState> for Visitante {
             },
             None => None,
         };
-        let (csrf, csrf_nuevo) = match jar.get(COOKIE_CSRF).filter(|t| t.len() == 64) {
+        let (nonce, csrf_nuevo) = match jar.get(COOKIE_CSRF).filter(|t| t.len() == 64) {
             Some(t) => (t.clone(), false),
             None => (
                 nuevo_token()
@@ -132,9 +137,14 @@ impl FromRequestParts<AppState> for Visitante {
                 true,
             ),
         };
+        let sesion = jar
+            .get(COOKIE_SESION)
+            .map(String::as_str)
+            .unwrap_or_default();
         Ok(Visitante {
             usuario,
-            csrf,
+            csrf: token_csrf(state, &nonce, sesion),
+            nonce,
             csrf_nuevo,
         })
     }
@@ -174,7 +184,14 @@ impl FromRequest<AppState> for Formulario {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let cookie = cookies(req.headers()).remove(COOKIE_CSRF);
+        let jar = cookies(req.headers());
+        let esperado = jar.get(COOKIE_CSRF).filter(|n| n.len() == 64).map(|nonce| {
+            let sesion = jar
+                .get(COOKIE_SESION)
+                .map(String::as_str)
+                .unwrap_or_default();
+            token_csrf(state, nonce, sesion)
+        });
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             let err = crate::extract::rechazo_de_cuerpo(e);
             pagina_error(err.status(), &err.mensaje())
@@ -187,17 +204,40 @@ impl FromRequest<AppState> for Formulario {
                 )
             })?;
         let enviado = campos.get("csrf").map(String::as_bytes).unwrap_or_default();
-        let valido = cookie
+        let valido = esperado
             .as_deref()
-            .is_some_and(|c| c.len() == 64 && iguales(c.as_bytes(), enviado));
+            .is_some_and(|t| iguales(t.as_bytes(), enviado));
         if !valido {
             return Err(pagina_error(
                 StatusCode::FORBIDDEN,
                 "El formulario caducó o no se envió desde esta página. Recargue la página e intente de nuevo.",
             ));
         }
+        for (nombre, valor) in &campos {
+            crate::dto::sin_caracteres_de_control(nombre, valor)
+                .map_err(|err| pagina_error(err.status(), &err.mensaje()))?;
+        }
         Ok(Formulario(campos))
     }
+}
+
+/// The CSRF token of the browser whose nonce cookie is `nonce` and whose session cookie is
+/// `sesion` (empty without one): HMAC-SHA256 under the server secret, in hex. Binding it to the
+/// session means a token seen in one session (or forged together with a cookie) is worthless in
+/// another.
+fn token_csrf(state: &AppState, nonce: &str, sesion: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(state.secreto_csrf())
+        .expect("HMAC takes keys of any length");
+    mac.update(b"pnt-csrf-v1\0");
+    mac.update(nonce.as_bytes());
+    mac.update(b"\0");
+    mac.update(sesion.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Constant-time comparison, so the CSRF check leaks nothing through timing.
@@ -205,8 +245,8 @@ fn iguales(x: &[u8], y: &[u8]) -> bool {
     x.len() == y.len() && x.iter().zip(y).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-fn cookie_csrf(token: &str) -> String {
-    format!("{COOKIE_CSRF}={token}; Path=/; HttpOnly; SameSite=Lax")
+fn cookie_csrf(nonce: &str) -> String {
+    format!("{COOKIE_CSRF}={nonce}; Path=/; HttpOnly; SameSite=Lax")
 }
 
 pub(crate) fn cookie_sesion(token: &str, segundos: u64) -> String {

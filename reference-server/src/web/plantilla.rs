@@ -53,6 +53,21 @@ pub(crate) fn csrf(token: &str) -> String {
     )
 }
 
+/// The Content-Security-Policy of every page: no script at all, the one inline stylesheet allowed
+/// by its hash (so an injected `<style>` would not apply), forms only to this site, never framed.
+pub(crate) fn csp_paginas() -> &'static str {
+    static CSP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use base64::Engine;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(pnt_model::Sha256::of(ESTILO.as_bytes()).0);
+        format!(
+            "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; connect-src 'self'; \
+             form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        )
+    });
+    &CSP
+}
+
 const ESTILO: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f6}
 header{background:#6b1d3f;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod cuentas;
+mod entrada;
 mod fallas;
 mod historial;
 mod paginas;

@@ -648,3 +648,225 @@ async fn ver_shows_pdfs_and_images_in_the_browser_and_downloads_the_rest() {
         assert!(cd.starts_with(&format!("{disposicion};")), "{cd}");
     }
 }
+
+/// The CSRF token is bound to the session: a forged cookie + field pair, or a token (and even the
+/// nonce cookie) copied from another logged-in browser, is refused with the documented 403.
+#[tokio::test]
+async fn csrf_tokens_are_bound_to_the_session() {
+    let app = spawn_app().await;
+    // A forged pair: the attacker chooses both the cookie and the field.
+    let mut b = Navegador::new(&app);
+    b.cookies.insert("pnt_csrf".to_owned(), "a".repeat(64));
+    let r = b
+        .post(
+            "/registro",
+            &[
+                ("csrf", &"a".repeat(64)),
+                ("nombre", "X"),
+                ("correo", "forjado@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+    assert!(r.html.contains("Recargue la página"));
+
+    let mut ana = Navegador::new(&app);
+    registrar_en(&mut ana, "ana@example.mx").await;
+    let mut beto = Navegador::new(&app);
+    registrar_en(&mut beto, "beto@example.mx").await;
+    let perfil_ana = ana.get("/perfil").await;
+    // Beto's browser, with Ana's token and even Ana's nonce cookie, but Beto's session.
+    beto.cookies
+        .insert("pnt_csrf".to_owned(), ana.cookies["pnt_csrf"].clone());
+    let r = beto.enviar(&perfil_ana, "/salir", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+    assert!(r.html.contains("Recargue la página"));
+    // Beto's own page still works, and so does Ana's.
+    let perfil_beto = beto.get("/perfil").await;
+    let r = beto.enviar(&perfil_beto, "/salir", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/entrar"));
+    let r = ana.enviar(&perfil_ana, "/salir", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/entrar"));
+}
+
+async fn registrar_en(b: &mut Navegador<'_>, correo: &str) {
+    let registro = b.get("/registro").await;
+    let r = b
+        .enviar(
+            &registro,
+            "/registro",
+            &[
+                ("nombre", "Persona"),
+                ("correo", correo),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+}
+
+/// Asserts the headers every response carries; `csp` must be contained in its policy.
+fn cabeceras_de_seguridad(h: &reqwest::header::HeaderMap, csp: &str, que: &str) {
+    assert_eq!(h["x-content-type-options"], "nosniff", "{que}");
+    assert_eq!(h["x-frame-options"], "DENY", "{que}");
+    assert_eq!(h["referrer-policy"], "no-referrer", "{que}");
+    let politica = h["content-security-policy"].to_str().unwrap();
+    assert!(politica.contains(csp), "{que}: {politica}");
+    assert!(
+        politica.contains("frame-ancestors 'none'"),
+        "{que}: {politica}"
+    );
+    assert!(!politica.contains("unsafe-inline"), "{que}: {politica}");
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_api_errors_and_hostile_attachments() {
+    let app = spawn_app().await;
+    let hostiles = [
+        (
+            "pagina.html",
+            "text/html",
+            "<script>document.title='pwned'</script>",
+        ),
+        (
+            "dibujo.svg",
+            "image/svg+xml",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+        ),
+        ("datos.xml", "application/xml", "<a/>"),
+        ("codigo.js", "text/javascript", "alert(1)"),
+        (
+            "pagina.xhtml",
+            "application/xhtml+xml",
+            "<html xmlns=\"http://www.w3.org/1999/xhtml\"/>",
+        ),
+    ];
+    let adjuntos: Vec<_> = hostiles
+        .iter()
+        .map(|(n, t, c)| json!({"nombre": n, "media_type": t, "contenido": c}))
+        .collect();
+    app.sim.put_account(
+        CuentaConfig::new(Jurisdiccion::Colima, "ana", "s3creta").solicitud(
+            serde_json::from_value(json!({
+                "folio": "COL-001-000004-21", "tipo": "acceso", "institucion": "Gobierno de Colima",
+                "descripcion": "Archivos raros", "fecha_presentacion": "2021-09-01", "estado": "terminada",
+                "respuestas": [{"tipo": "Entrega de información en medio electrónico", "fecha": "2021-09-10",
+                                "texto": "Se adjunta.", "adjuntos": adjuntos}]
+            }))
+            .unwrap(),
+        ),
+    );
+    let mut b = Navegador::new(&app);
+    // A page (and the style it needs is allowed by hash, never inline in general).
+    let r = b
+        .client
+        .get(format!("{}/entrar", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    cabeceras_de_seguridad(r.headers(), "style-src 'sha256-", "page");
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    // An API answer and an API error.
+    let r = b.client.get(app.api("/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    cabeceras_de_seguridad(r.headers(), "default-src 'none'", "API");
+    let r = b.client.get(app.api("/historial")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    cabeceras_de_seguridad(r.headers(), "default-src 'none'", "API error");
+
+    registrar_y_vincular(&mut b, Jurisdiccion::Colima, "ana", "s3creta").await;
+    let d = b.get("/solicitudes/COL-001-000004-21").await;
+    assert!(
+        !d.html.contains(">Ver</a>"),
+        "no hostile type is offered to be seen"
+    );
+    let ids: Vec<String> = d
+        .html
+        .match_indices("href=\"/adjuntos/")
+        .map(|(i, _)| {
+            let start = i + 16;
+            d.html[start..start + d.html[start..].find('"').unwrap()].to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), hostiles.len(), "{}", d.html);
+    for id in &ids {
+        for ruta in [format!("/adjuntos/{id}"), format!("/adjuntos/{id}/ver")] {
+            let r = b
+                .client
+                .get(format!("{}{ruta}", app.url))
+                .header(COOKIE, b.jar())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{ruta}");
+            cabeceras_de_seguridad(r.headers(), "sandbox; default-src 'none'", &ruta);
+            let cd = r.headers()["content-disposition"].to_str().unwrap();
+            assert!(cd.starts_with("attachment;"), "{ruta}: {cd}");
+        }
+    }
+    // The API's download of the same attachments, with a bearer token.
+    let token = app
+        .post(
+            "/sesiones",
+            &json!({"correo": "ana@example.mx", "contrasena": "contraseña-segura"}),
+            None,
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in &ids {
+        let r = app.get(&format!("/adjuntos/{id}"), Some(&token)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        cabeceras_de_seguridad(r.headers(), "sandbox; default-src 'none'", "API attachment");
+        let cd = r.headers()["content-disposition"].to_str().unwrap();
+        assert!(cd.starts_with("attachment;"), "{cd}");
+    }
+}
+
+/// Forms refuse control characters like the API, naming the field, and Mi Historial's page
+/// answers a repeated parameter in Spanish.
+#[tokio::test]
+async fn forms_refuse_control_characters_and_pages_explain_repeated_parameters() {
+    let app = spawn_app().await;
+    let mut b = Navegador::new(&app);
+    let registro = b.get("/registro").await;
+    let r = b
+        .enviar(
+            &registro,
+            "/registro",
+            &[
+                ("nombre", "Ana"),
+                ("correo", "ana\u{0}@example.mx"),
+                ("contrasena", "contraseña-segura"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.html);
+    assert!(
+        r.html.contains("«correo»") && r.html.contains("U+0000"),
+        "{}",
+        r.html
+    );
+    registrar_en(&mut b, "ana@example.mx").await;
+    let h = b
+        .get(
+            "/historial?pagina=1&amp;pagina=2"
+                .replace("&amp;", "&")
+                .as_str(),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::BAD_REQUEST);
+    assert!(h.html.contains("«pagina»"), "{}", h.html);
+    assert!(!h.html.contains("duplicate"), "{}", h.html);
+}
