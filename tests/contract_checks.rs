@@ -1,10 +1,11 @@
 //! Checks of the PNT contract that no expectation can switch off, and the scenarios that prove
-//! session revocation and `Retry-After`, shown failing on wiremock targets broken in that way.
+//! session revocation and `Retry-After`, shown failing on wiremock targets broken in that way;
+//! and the runner telling a target that offers the `calendarios` hook a scenario's calendars.
 
 use std::process::{Command, Output};
 
 use serde_json::json;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A target with the `clock` hook, registration and log-in, plus `extra` mocks.
@@ -127,4 +128,42 @@ async fn a_429_without_retry_after_fails_whatever_the_step_expects() {
         ),
         "{stdout}"
     );
+}
+
+/// A target offering the `calendarios` hook is told the scenario's calendars before it runs:
+/// the SISAI suspension for the Federación, exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_offering_the_calendarios_hook_is_told_the_scenarios_calendars() {
+    let target = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/pnt-suite"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"api": "/api/v1",
+            "hooks": {"prefix": "/__test", "available": ["clock", "calendarios"]}})),
+        )
+        .mount(&target)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/__test/clock"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&target)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/__test/calendarios"))
+        .and(body_partial_json(
+            json!({"calendarios": {"federacion": {}}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&target)
+        .await;
+    // Everything else is refused: the scenario fails, but the hook was called first.
+    let out = run(target.uri(), "scenarios/plazos/suspension-sisai-2021.yaml").await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    target.verify().await;
 }

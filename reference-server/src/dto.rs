@@ -415,3 +415,48 @@ impl DesdeJson for InfomexPeticion {
         Ok(InfomexPeticion { dialects, urls })
     }
 }
+
+/// `PUT /__test/calendarios`: the calendar of some jurisdictions (slug → the JSON form of a
+/// calendar, as the discovery document publishes it), replacing what an earlier call set.
+/// Jurisdictions not named keep the start-up calendars (`--calendar`); `{}` restores them all.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub(crate) struct CalendariosPeticion {
+    /// Calendar per jurisdiction: `{"descripcion", "dias_inhabiles": [...], "suspensiones":
+    /// [{"desde", "hasta", "motivo"}]}`.
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, Object>)]
+    pub(crate) calendarios: std::collections::BTreeMap<String, pnt_model::Calendario>,
+}
+
+impl DesdeJson for CalendariosPeticion {
+    fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
+        if let Some(otro) = obj.keys().find(|k| *k != "calendarios") {
+            return Err(ApiError::DatosInvalidos(format!(
+                "El campo «{otro}» no existe; el único campo es «calendarios»."
+            )));
+        }
+        let mut calendarios = std::collections::BTreeMap::new();
+        match obj.get("calendarios") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                for (k, v) in m {
+                    let j = pnt_model::Jurisdiccion::parse(k)
+                        .map_err(|e| ApiError::DatosInvalidos(format!("{e}")))?;
+                    let cal: pnt_model::Calendario = serde_json::from_value(v.clone())
+                        .map_err(|e| {
+                            ApiError::DatosInvalidos(format!(
+                                "El calendario de «{k}» no se pudo leer: debe ser {{\"descripcion\", \"dias_inhabiles\": [\"AAAA-MM-DD\"], \"suspensiones\": [{{\"desde\", \"hasta\", \"motivo\"}}]}} ({e})."
+                            ))
+                        })?;
+                    calendarios.insert(j.slug().to_owned(), cal);
+                }
+            }
+            Some(_) => {
+                return Err(ApiError::DatosInvalidos(
+                    "El campo «calendarios» debe ser un objeto (jurisdicción → calendario).".into(),
+                ));
+            }
+        }
+        Ok(CalendariosPeticion { calendarios })
+    }
+}

@@ -30,6 +30,17 @@ impl Reglas {
         }
     }
 
+    /// The same rules with `calendarios` in force for the jurisdictions it names (the
+    /// `/__test/calendarios` hook); the others keep these rules' calendars.
+    pub(crate) fn con_calendarios(
+        &self,
+        calendarios: impl IntoIterator<Item = (Jurisdiccion, pnt_model::Calendario)>,
+    ) -> Reglas {
+        let mut aplicadas = self.aplicadas.clone();
+        aplicadas.calendarios.extend(calendarios);
+        Reglas { aplicadas }
+    }
+
     /// The rules as data, for the discovery document.
     pub(crate) fn aplicadas(&self) -> &ReglasAplicadas {
         &self.aplicadas

@@ -23,7 +23,10 @@ struct Inner {
     config: Config,
     db: Db,
     infomex: Cliente,
-    reglas: Reglas,
+    /// The start-up rules (`Config`), which `/__test/reset` restores.
+    reglas_inicio: Arc<Reglas>,
+    /// The rules in force: the start-up ones, or those the `/__test/calendarios` hook set.
+    reglas: std::sync::RwLock<Arc<Reglas>>,
     contrasenas: Contrasenas,
     limitador: Limitador,
     candados: Candados,
@@ -60,7 +63,8 @@ impl AppState {
         getrandom::fill(&mut secreto_csrf).map_err(|e| ServeError::Aleatoriedad(e.to_string()))?;
         Ok(AppState {
             inner: Arc::new(Inner {
-                reglas: Reglas::new(&config),
+                reglas_inicio: Arc::new(Reglas::new(&config)),
+                reglas: std::sync::RwLock::new(Arc::new(Reglas::new(&config))),
                 config,
                 db,
                 infomex,
@@ -89,8 +93,28 @@ impl AppState {
         &self.inner.infomex
     }
 
-    pub(crate) fn reglas(&self) -> &Reglas {
-        &self.inner.reglas
+    /// The rules in force now. A request keeps the value it took, so a linkage under way is
+    /// not split between two calendars.
+    pub(crate) fn reglas(&self) -> Arc<Reglas> {
+        self.inner
+            .reglas
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Puts `calendarios` in force over the start-up rules (`/__test/calendarios`); an empty
+    /// map restores the start-up rules.
+    pub(crate) fn ajustar_calendarios(
+        &self,
+        calendarios: impl IntoIterator<Item = (pnt_model::Jurisdiccion, pnt_model::Calendario)>,
+    ) {
+        let nuevas = Arc::new(self.inner.reglas_inicio.con_calendarios(calendarios));
+        *self
+            .inner
+            .reglas
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = nuevas;
     }
 
     pub(crate) fn contrasenas(&self) -> &Contrasenas {

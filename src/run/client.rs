@@ -384,7 +384,23 @@ impl PntClient {
             .await
     }
 
-    /// Whether the target offers the test hook `name` (`clock`, `reset`, `infomex`).
+    /// `PUT {prefix}/calendarios`: the calendar of each jurisdiction `calendarios` names
+    /// (docs/pnt-api.md, "Test hooks"); the others return to the target's own calendars.
+    pub async fn set_calendarios(
+        &self,
+        calendarios: &BTreeMap<Jurisdiccion, Calendario>,
+    ) -> Result<Observed, Unreachable> {
+        let url = format!("{}{}/calendarios", self.base, self.hooks.prefix);
+        let map: serde_json::Map<String, Value> = calendarios
+            .iter()
+            .map(|(j, c)| (j.slug().to_owned(), json!(c)))
+            .collect();
+        self.send(Method::PUT, &url, None, Some(json!({"calendarios": map})))
+            .await
+    }
+
+    /// Whether the target offers the test hook `name` (`clock`, `reset`, `infomex`,
+    /// `calendarios`).
     pub fn offers(&self, name: &str) -> bool {
         self.hooks.available.iter().any(|h| h == name)
     }

@@ -10,12 +10,13 @@
 //! through its `infomex` hook when it offers them, and `restart` steps run `--restart-command`
 //! when one is given. One world at a time: the target is shared.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use infomex_sim::{InfomexSim, SimHandle};
-use pnt_model::{Dialect, Jurisdiccion};
+use pnt_model::{Calendario, Dialect, Jurisdiccion};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
@@ -147,6 +148,28 @@ async fn tell_dialects(
     Ok(true)
 }
 
+/// Tells the target the scenario's calendars through its `calendarios` hook, when it offers
+/// one: always, even none, so an earlier scenario's calendars never stay in force. A target
+/// without the hook is judged by the calendars it publishes (`calendario_distinto` when they
+/// differ from the scenario's).
+async fn tell_calendars(
+    client: &PntClient,
+    calendarios: &BTreeMap<Jurisdiccion, Calendario>,
+) -> Result<(), RunError> {
+    if !client.offers("calendarios") {
+        return Ok(());
+    }
+    let observed = client.set_calendarios(calendarios).await?;
+    if !(200..300).contains(&observed.status) {
+        return Err(RunError::HookFailed {
+            hook: "calendarios",
+            status: observed.status,
+            text: observed.text,
+        });
+    }
+    Ok(())
+}
+
 impl Environment for External {
     fn target(&self) -> report::Target {
         report::Target::External {
@@ -184,11 +207,13 @@ impl Environment for External {
                 .map(|(j, d)| (*j, *d))
                 .collect();
             let told = tell_dialects(&client, &dialects).await?;
+            tell_calendars(&client, &instance.calendarios).await?;
             let restart = self.restart_command.clone().map(|command| {
                 Box::new(CommandRestart {
                     command,
                     url: self.url.clone(),
                     timeout: self.timeout,
+                    calendarios: instance.calendarios.clone(),
                     dialects: told.then_some(dialects),
                 }) as Box<dyn Restart>
             });
@@ -211,6 +236,8 @@ struct CommandRestart {
     /// The dialects told before the restart, told again after it: a restarted process starts
     /// from its own configuration.
     dialects: Option<Vec<(Jurisdiccion, Dialect)>>,
+    /// The scenario's calendars, told again after a restart for the same reason.
+    calendarios: BTreeMap<Jurisdiccion, Calendario>,
 }
 
 impl Restart for CommandRestart {
@@ -265,6 +292,7 @@ impl Restart for CommandRestart {
             if let Some(dialects) = &self.dialects {
                 tell_dialects(&client, dialects).await?;
             }
+            tell_calendars(&client, &self.calendarios).await?;
             Ok(())
         })
     }

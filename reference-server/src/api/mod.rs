@@ -12,7 +12,9 @@ use axum::routing::{get, post, put};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::dto::{Descubrimiento, Hooks, InfomexPeticion, ReglasPublicadas, RelojPeticion};
+use crate::dto::{
+    CalendariosPeticion, Descubrimiento, Hooks, InfomexPeticion, ReglasPublicadas, RelojPeticion,
+};
 use crate::error::{ApiError, ErrorBody, ErrorDetalle};
 use crate::extract::Cuerpo;
 use crate::state::AppState;
@@ -51,6 +53,7 @@ pub(crate) const VERSION_API: &str = "1.0.0";
         reloj,
         reset,
         infomex,
+        calendarios,
     ),
     components(schemas(ErrorBody, ErrorDetalle)),
     modifiers(&Bearer),
@@ -122,7 +125,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         router = router
             .route("/__test/clock", put(reloj))
             .route("/__test/reset", post(reset))
-            .route("/__test/infomex", put(infomex));
+            .route("/__test/infomex", put(infomex))
+            .route("/__test/calendarios", put(calendarios));
     }
     router
 }
@@ -135,7 +139,12 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 )]
 async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
     let available = if state.config().test_hooks {
-        vec!["clock".to_owned(), "reset".to_owned(), "infomex".to_owned()]
+        vec![
+            "clock".to_owned(),
+            "reset".to_owned(),
+            "infomex".to_owned(),
+            "calendarios".to_owned(),
+        ]
     } else {
         Vec::new()
     };
@@ -195,6 +204,7 @@ async fn reset(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
     state.db().reset().await?;
     state.limitador().reset();
     state.infomex().ajustar(Default::default());
+    state.ajustar_calendarios([]);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -223,5 +233,32 @@ async fn infomex(
         dialects: p.dialects.iter().map(|(k, d)| (slug(k), *d)).collect(),
         urls: p.urls.iter().map(|(k, u)| (slug(k), u.clone())).collect(),
     });
+    Json(p)
+}
+
+/// Test hook: the calendar of some jurisdictions, replacing what an earlier call set; the
+/// others keep the start-up calendars (`--calendar`). A scenario whose expectations follow a
+/// calendar (`calendarios:`) tells the target through it; the discovery document then publishes
+/// the calendars in force. Set it before linking: stored fechas límite are computed at linkage.
+#[utoipa::path(
+    put, path = "/__test/calendarios", tag = "hooks",
+    request_body = CalendariosPeticion,
+    responses(
+        (status = 200, description = "The calendars now set by the hook", body = CalendariosPeticion),
+        (status = 400, description = "`json_invalido`, `datos_invalidos` (unknown field or jurisdiction, a calendar that is not `{descripcion, dias_inhabiles, suspensiones}`)", body = ErrorBody),
+        (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
+    )
+)]
+async fn calendarios(
+    State(state): State<AppState>,
+    Cuerpo(p): Cuerpo<CalendariosPeticion>,
+) -> Json<CalendariosPeticion> {
+    // The body was read through `Jurisdiccion::parse`, so its keys are slugs.
+    state.ajustar_calendarios(p.calendarios.iter().map(|(k, c)| {
+        (
+            pnt_model::Jurisdiccion::parse(k).expect("CalendariosPeticion holds slugs only"),
+            c.clone(),
+        )
+    }));
     Json(p)
 }

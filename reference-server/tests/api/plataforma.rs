@@ -129,7 +129,7 @@ async fn discovery_lists_the_hooks_and_the_jurisdictions_are_33() {
     assert_eq!(
         d,
         json!({"api": "/api/v1", "version": "1.0.0", "openapi": "/api/v1/openapi.json",
-               "hooks": {"prefix": "/__test", "available": ["clock", "reset", "infomex"]}})
+               "hooks": {"prefix": "/__test", "available": ["clock", "reset", "infomex", "calendarios"]}})
     );
     // The rules as data: LFT everywhere (no calendar data) and every jurisdiction's terms.
     assert_eq!(reglas["calendario"], "lft");
@@ -373,5 +373,67 @@ async fn the_infomex_hook_sets_dialects_and_urls_and_reset_undoes_it() {
             (StatusCode::BAD_REQUEST, "datos_invalidos")
         );
         assert!(mensaje.contains(word), "{mensaje}");
+    }
+}
+
+/// `PUT /__test/calendarios` puts a calendar in force for the jurisdictions it names: the
+/// discovery document publishes it and Mi Historial's dates follow it; `{}` and `reset` return
+/// to the start-up calendars, and a malformed calendar is refused.
+#[tokio::test]
+async fn the_calendarios_hook_sets_a_calendar_and_reset_undoes_it() {
+    let app = spawn_app().await;
+    let sisai = pnt_model::Calendario::from_toml(include_str!(
+        "../../../calendars/federacion-2021-suspension-sisai.toml"
+    ))
+    .unwrap();
+    let hook = |body: Value| {
+        app.client
+            .put(format!("{}/__test/calendarios", app.url))
+            .json(&body)
+            .send()
+    };
+    let published = || async {
+        let d: Value = app
+            .client
+            .get(format!("{}/.well-known/pnt-suite", app.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        d["reglas"]["calendarios"].clone()
+    };
+    assert_eq!(published().await, json!({}));
+    let r = hook(json!({"calendarios": {"Federación": sisai}}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let back: pnt_model::Calendario =
+        serde_json::from_value(published().await["federacion"].clone()).unwrap();
+    assert_eq!(back, sisai);
+    // `{}` restores the start-up calendars; so does reset.
+    assert_eq!(hook(json!({})).await.unwrap().status(), 200);
+    assert_eq!(published().await, json!({}));
+    hook(json!({"calendarios": {"federacion": sisai}}))
+        .await
+        .unwrap();
+    let reset = app
+        .client
+        .post(format!("{}/__test/reset", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 204);
+    assert_eq!(published().await, json!({}));
+    for bad in [
+        json!({"calendarios": {"atlantida": sisai}}),
+        json!({"calendarios": {"federacion": {"dias": []}}}),
+        json!({"calendario": {}}),
+    ] {
+        let r = hook(bad.clone()).await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["codigo"], "datos_invalidos", "{bad}");
     }
 }
