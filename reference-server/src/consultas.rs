@@ -10,6 +10,7 @@ use crate::dto::{
     RespuestaDto, VentanaDto,
 };
 use crate::error::ApiError;
+use crate::reglas::Reglas;
 use crate::state::AppState;
 
 /// Mi Historial's filters, parsed.
@@ -80,9 +81,10 @@ pub(crate) async fn historial(
     f: Filtros,
 ) -> Result<HistorialDto, ApiError> {
     let hoy = state.clock().hoy();
-    let filtro = f
-        .semaforo
-        .map(|semaforo| state.reglas().filtro(semaforo, hoy));
+    // One value of the rules for the whole page: the filter and every row agree even if the
+    // `calendarios` hook changes them meanwhile, and the lock is taken once, not per row.
+    let reglas = state.reglas();
+    let filtro = f.semaforo.map(|semaforo| reglas.filtro(semaforo, hoy));
     let desplazamiento = u64::from(f.pagina - 1) * u64::from(f.por_pagina);
     let pagina = state
         .db()
@@ -93,7 +95,7 @@ pub(crate) async fn historial(
     let solicitudes: Vec<FilaDto> = pagina
         .filas
         .iter()
-        .map(|fila| fila_dto(state, fila, hoy).0)
+        .map(|fila| fila_dto(&reglas, fila, hoy).0)
         .collect();
     Ok(HistorialDto {
         hoy,
@@ -109,8 +111,8 @@ pub(crate) async fn historial(
     })
 }
 
-fn fila_dto(state: &AppState, fila: &FilaHistorial, hoy: Date) -> (FilaDto, FilaCalculada) {
-    let e = state.reglas().evaluar(fila, hoy);
+fn fila_dto(reglas: &Reglas, fila: &FilaHistorial, hoy: Date) -> (FilaDto, FilaCalculada) {
+    let e = reglas.evaluar(fila, hoy);
     let abierta = e.queja_abierta(hoy);
     (
         FilaDto {
@@ -146,7 +148,7 @@ pub(crate) async fn detalle(
 }
 
 fn detalle_dto(state: &AppState, d: DetalleGuardado, hoy: Date) -> DetalleDto {
-    let (fila, e) = fila_dto(state, &d.fila, hoy);
+    let (fila, e) = fila_dto(&state.reglas(), &d.fila, hoy);
     DetalleDto {
         fila,
         fecha_presentacion: d.fila.fecha_presentacion,
