@@ -4,7 +4,9 @@
 use jiff::civil::Date;
 use pnt_model::{FilaCalculada, MotivoVentana, Semaforo, TipoSolicitud};
 
-use crate::db::{self, AdjuntoGuardado, DetalleGuardado, FilaHistorial, NuevaQueja, QuejaGuardada};
+use crate::db::{
+    self, AdjuntoGuardado, DetalleGuardado, NuevaQueja, QuejaGuardada, SolicitudGuardada,
+};
 use crate::dto::{
     AdjuntoDto, DetalleDto, FilaDto, HistorialConsulta, HistorialDto, PrevencionDto, QuejaDto,
     RespuestaDto, VentanaDto,
@@ -111,23 +113,25 @@ pub(crate) async fn historial(
     })
 }
 
-fn fila_dto(reglas: &Reglas, fila: &FilaHistorial, hoy: Date) -> (FilaDto, FilaCalculada) {
-    let e = reglas.evaluar(fila, hoy);
+fn fila_dto(reglas: &Reglas, g: &SolicitudGuardada, hoy: Date) -> (FilaDto, FilaCalculada) {
+    let s = &g.solicitud;
+    let e = reglas.evaluar(s, hoy);
     let abierta = e.queja_abierta(hoy);
+    let jurisdiccion = s.jurisdiccion();
     (
         FilaDto {
-            folio: fila.folio.clone(),
-            tipo: fila.tipo.slug().to_owned(),
-            jurisdiccion: fila.jurisdiccion.slug().to_owned(),
-            estado_o_federacion: fila.jurisdiccion.nombre().to_owned(),
-            institucion: fila.institucion.clone(),
+            folio: s.folio.to_string(),
+            tipo: s.tipo.slug().to_owned(),
+            jurisdiccion: jurisdiccion.slug().to_owned(),
+            estado_o_federacion: jurisdiccion.nombre().to_owned(),
+            institucion: s.institucion.clone(),
             fecha_recepcion_oficial: e.recepcion_oficial,
             fecha_limite_entrega: e.fecha_limite,
             semaforo: e.semaforo.slug().to_owned(),
-            estado: fila.estado.slug().to_owned(),
-            descripcion: fila.descripcion.clone(),
-            queja_disponible: abierta && fila.queja.is_none(),
-            queja_folio: fila.queja.clone(),
+            estado: s.estado.slug().to_owned(),
+            descripcion: s.descripcion.clone(),
+            queja_disponible: abierta && g.queja.is_none(),
+            queja_folio: g.queja.clone(),
         },
         e,
     )
@@ -148,16 +152,17 @@ pub(crate) async fn detalle(
 }
 
 fn detalle_dto(state: &AppState, d: DetalleGuardado, hoy: Date) -> DetalleDto {
-    let (fila, e) = fila_dto(&state.reglas(), &d.fila, hoy);
+    let (fila, e) = fila_dto(&state.reglas(), &d.guardada, hoy);
+    let s = d.guardada.solicitud;
     DetalleDto {
         fila,
-        fecha_presentacion: d.fila.fecha_presentacion,
-        prevencion: d.fila.prevencion.map(|p| PrevencionDto {
+        fecha_presentacion: s.fecha_presentacion,
+        prevencion: s.prevencion.map(|p| PrevencionDto {
             notificada: p.notificada,
             desahogada: p.desahogada,
         }),
-        ampliacion: d.fila.ampliacion,
-        respuestas: d
+        ampliacion: s.ampliacion,
+        respuestas: s
             .respuestas
             .into_iter()
             .map(|r| RespuestaDto {
@@ -229,12 +234,12 @@ pub(crate) async fn interponer_queja(
     }
     let hoy = state.clock().hoy();
     let buscado = folio.clone();
-    let fila = state
+    let guardada = state
         .db()
-        .call(move |c| db::historial::fila(c, usuario_id, &buscado))
+        .call(move |c| db::historial::solicitud(c, usuario_id, &buscado))
         .await?
         .ok_or(ApiError::SolicitudNoEncontrada)?;
-    let e = state.reglas().evaluar(&fila, hoy);
+    let e = state.reglas().evaluar(&guardada.solicitud, hoy);
     let fecha = |d: Date| d.strftime("%d/%m/%Y").to_string();
     match e.ventana_queja {
         None => {
@@ -261,16 +266,17 @@ pub(crate) async fn interponer_queja(
         }
         Some(_) => {}
     }
-    let nueva_folio = fila.folio.clone();
+    let folio_solicitud = guardada.solicitud.folio.to_string();
+    let jurisdiccion = guardada.solicitud.jurisdiccion();
     let creada = state
         .db()
         .call(move |c| {
             db::quejas::crear(
                 c,
                 &NuevaQueja {
-                    solicitud_id: fila.id,
-                    folio_solicitud: &nueva_folio,
-                    jurisdiccion: fila.jurisdiccion,
+                    solicitud_id: guardada.id,
+                    folio_solicitud: &folio_solicitud,
+                    jurisdiccion,
                     fecha: hoy,
                     motivo: &motivo,
                 },

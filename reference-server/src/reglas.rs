@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use pnt_model::{FilaCalculada, Jurisdiccion, ReglasAplicadas, Semaforo, Solicitud, Tramite};
 
 use crate::Config;
-use crate::db::{Derivados, FilaHistorial, FiltroSemaforo};
+use crate::db::{Derivados, FiltroSemaforo};
 
 /// The calendars, terms and semáforo rule in force.
 #[derive(Debug, Clone)]
@@ -71,8 +71,8 @@ impl Reglas {
     }
 
     /// The row's dates, semáforo and queja window on `hoy`.
-    pub(crate) fn evaluar(&self, fila: &FilaHistorial, hoy: Date) -> FilaCalculada {
-        self.aplicadas.fila(&fila.tramite(), hoy)
+    pub(crate) fn evaluar<A>(&self, solicitud: &Solicitud<A>, hoy: Date) -> FilaCalculada {
+        self.aplicadas.fila(&solicitud.tramite(), hoy)
     }
 
     /// The SQL filter that selects the rows whose semáforo on `hoy` is `semaforo`: one

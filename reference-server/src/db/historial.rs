@@ -2,45 +2,26 @@
 //! is scoped by the user's id, so another user's data is indistinguishable from absent data.
 
 use jiff::civil::Date;
+use std::collections::HashMap;
+
 use pnt_model::{
-    EstadoSolicitud, Jurisdiccion, Prevencion, Respuesta, Semaforo, Sha256, TipoRespuesta,
-    TipoSolicitud, Tramite,
+    EstadoSolicitud, Folio, Jurisdiccion, Prevencion, Respuesta, Semaforo, Sha256, Solicitud,
+    TipoRespuesta, TipoSolicitud,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{DbError, DbResult, date_sql, parse_date, parse_opt_date};
 
-/// One solicitud as Mi Historial needs it.
+/// A solicitud as this server stored it: the model's solicitud (with this server's attachment
+/// ids), the row id it is stored under, and the queja filed against it. Both front ends read
+/// this one shape, for a history row and a detail alike.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FilaHistorial {
+pub(crate) struct SolicitudGuardada {
     pub(crate) id: i64,
-    pub(crate) folio: String,
-    pub(crate) jurisdiccion: Jurisdiccion,
-    pub(crate) tipo: TipoSolicitud,
-    pub(crate) institucion: String,
-    pub(crate) descripcion: String,
-    pub(crate) fecha_presentacion: Date,
-    pub(crate) estado: EstadoSolicitud,
-    pub(crate) prevencion: Option<Prevencion>,
-    pub(crate) ampliacion: bool,
-    pub(crate) respuesta_final: Option<Date>,
+    pub(crate) solicitud: Solicitud<AdjuntoGuardado>,
     /// The folio of the queja filed against it (at most one), if any.
     pub(crate) queja: Option<String>,
-}
-
-impl FilaHistorial {
-    /// The facts pnt-model computes the row's dates, semáforo and queja window from.
-    pub(crate) fn tramite(&self) -> Tramite {
-        Tramite {
-            jurisdiccion: self.jurisdiccion,
-            tipo: self.tipo,
-            fecha_presentacion: self.fecha_presentacion,
-            ampliacion: self.ampliacion,
-            prevencion: self.prevencion,
-            respuesta_final: self.respuesta_final,
-        }
-    }
 }
 
 /// The semáforo filter, translated to stored dates so that it runs on an index.
@@ -116,13 +97,12 @@ impl FiltroSemaforo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pagina {
     pub(crate) total: u64,
-    pub(crate) filas: Vec<FilaHistorial>,
+    pub(crate) filas: Vec<SolicitudGuardada>,
 }
 
-const COLUMNAS: &str = "s.id, s.folio, s.jurisdiccion, s.tipo, s.institucion, s.descripcion,
+const COLUMNAS: &str = "s.id, s.folio, s.tipo, s.institucion, s.descripcion,
     s.fecha_presentacion, s.estado, s.prevencion_notificada, s.prevencion_desahogada,
-    s.ampliacion, s.respuesta_final,
-    (SELECT q.folio FROM quejas q WHERE q.solicitud_id = s.id)";
+    s.ampliacion, (SELECT q.folio FROM quejas q WHERE q.solicitud_id = s.id)";
 
 /// A page of the user's history, newest first (fecha de recepción oficial, then folio).
 pub(crate) fn pagina(
@@ -169,9 +149,17 @@ pub(crate) fn pagina(
         "SELECT {COLUMNAS} FROM solicitudes s WHERE {condicion}
          ORDER BY s.recepcion_oficial DESC, s.folio DESC LIMIT ? OFFSET ?"
     ))?;
-    let filas = stmt
+    let crudas = stmt
         .query_map(rusqlite::params_from_iter(page_values.iter()), leer_crudo)?
-        .map(|r| r.map_err(DbError::from).and_then(FilaCruda::parse))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<i64> = crudas.iter().map(|c| c.id).collect();
+    let mut respuestas = respuestas_de(conn, &ids)?;
+    let filas = crudas
+        .into_iter()
+        .map(|c| {
+            let r = respuestas.remove(&c.id).unwrap_or_default();
+            c.parse(r)
+        })
         .collect::<DbResult<Vec<_>>>()?;
     Ok(Pagina {
         total: total as u64,
@@ -198,10 +186,10 @@ pub(crate) struct QuejaGuardada {
     pub(crate) motivo: String,
 }
 
+/// A stored solicitud with the quejas filed against it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DetalleGuardado {
-    pub(crate) fila: FilaHistorial,
-    pub(crate) respuestas: Vec<Respuesta<AdjuntoGuardado>>,
+    pub(crate) guardada: SolicitudGuardada,
     pub(crate) quejas: Vec<QuejaGuardada>,
 }
 
@@ -211,63 +199,89 @@ pub(crate) fn detalle(
     usuario_id: i64,
     folio: &str,
 ) -> DbResult<Option<DetalleGuardado>> {
-    let Some(fila) = fila(conn, usuario_id, folio)? else {
+    let Some(guardada) = solicitud(conn, usuario_id, folio)? else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare(
-        "SELECT r.id, r.tipo, r.fecha, r.texto FROM respuestas r
-         WHERE r.solicitud_id = ?1 ORDER BY r.orden",
-    )?;
-    let crudas = stmt
-        .query_map([fila.id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut respuestas = Vec::with_capacity(crudas.len());
-    for (id, tipo, fecha, texto) in crudas {
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, nombre, media_type, tamano, sha256 FROM adjuntos
-             WHERE respuesta_id = ?1 ORDER BY orden",
-        )?;
-        let adjuntos = stmt
-            .query_map([id], leer_adjunto)?
-            .map(|r| r.map_err(DbError::from).and_then(|x| x))
-            .collect::<DbResult<Vec<_>>>()?;
-        respuestas.push(Respuesta {
-            tipo: TipoRespuesta::parse(&tipo)
-                .ok_or_else(|| DbError::Corrupto(format!("tipo de respuesta «{tipo}»")))?,
-            fecha: parse_date(&fecha)?,
-            texto,
-            adjuntos,
-        });
-    }
-    let quejas = super::quejas::de_solicitud(conn, fila.id)?;
-    Ok(Some(DetalleGuardado {
-        fila,
-        respuestas,
-        quejas,
-    }))
+    let quejas = super::quejas::de_solicitud(conn, guardada.id)?;
+    Ok(Some(DetalleGuardado { guardada, quejas }))
 }
 
 /// The user's solicitud with this folio.
-pub(crate) fn fila(
+pub(crate) fn solicitud(
     conn: &Connection,
     usuario_id: i64,
     folio: &str,
-) -> DbResult<Option<FilaHistorial>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNAS} FROM solicitudes s WHERE s.usuario_id = ?1 AND s.folio = ?2"),
-        params![usuario_id, folio],
-        leer_crudo,
-    )
-    .optional()?
-    .map(FilaCruda::parse)
-    .transpose()
+) -> DbResult<Option<SolicitudGuardada>> {
+    let Some(cruda) = conn
+        .query_row(
+            &format!(
+                "SELECT {COLUMNAS} FROM solicitudes s WHERE s.usuario_id = ?1 AND s.folio = ?2"
+            ),
+            params![usuario_id, folio],
+            leer_crudo,
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let respuestas = respuestas_de(conn, &[cruda.id])?
+        .remove(&cruda.id)
+        .unwrap_or_default();
+    cruda.parse(respuestas).map(Some)
+}
+
+/// The answers of the solicitudes `ids`, each in its order with its attachments, by solicitud
+/// id: two queries for a whole page.
+fn respuestas_de(
+    conn: &Connection,
+    ids: &[i64],
+) -> DbResult<HashMap<i64, Vec<Respuesta<AdjuntoGuardado>>>> {
+    let mut por_solicitud: HashMap<i64, Vec<Respuesta<AdjuntoGuardado>>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(por_solicitud);
+    }
+    let marcas = vec!["?"; ids.len()].join(",");
+    let valores: Vec<Value> = ids.iter().map(|&i| Value::Integer(i)).collect();
+    let mut adjuntos: HashMap<i64, Vec<AdjuntoGuardado>> = HashMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT a.id, a.nombre, a.media_type, a.tamano, a.sha256, a.respuesta_id
+         FROM adjuntos a JOIN respuestas r ON r.id = a.respuesta_id
+         WHERE r.solicitud_id IN ({marcas}) ORDER BY a.respuesta_id, a.orden"
+    ))?;
+    let filas = stmt.query_map(rusqlite::params_from_iter(valores.iter()), |r| {
+        Ok((r.get::<_, i64>(5)?, leer_adjunto(r)?))
+    })?;
+    for fila in filas {
+        let (respuesta_id, adjunto) = fila?;
+        adjuntos.entry(respuesta_id).or_default().push(adjunto?);
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT r.id, r.solicitud_id, r.tipo, r.fecha, r.texto FROM respuestas r
+         WHERE r.solicitud_id IN ({marcas}) ORDER BY r.solicitud_id, r.orden"
+    ))?;
+    let filas = stmt.query_map(rusqlite::params_from_iter(valores.iter()), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    for fila in filas {
+        let (id, solicitud_id, tipo, fecha, texto) = fila?;
+        por_solicitud
+            .entry(solicitud_id)
+            .or_default()
+            .push(Respuesta {
+                tipo: TipoRespuesta::parse(&tipo)
+                    .ok_or_else(|| DbError::Corrupto(format!("tipo de respuesta «{tipo}»")))?,
+                fecha: parse_date(&fecha)?,
+                texto,
+                adjuntos: adjuntos.remove(&id).unwrap_or_default(),
+            });
+    }
+    Ok(por_solicitud)
 }
 
 /// An attachment of the user's, with its bytes.
@@ -305,11 +319,10 @@ fn leer_adjunto(r: &Row<'_>) -> rusqlite::Result<DbResult<AdjuntoGuardado>> {
         }))
 }
 
-/// A row as stored, before parsing the enumerations.
+/// A row as stored, before parsing the folio and the enumerations.
 struct FilaCruda {
     id: i64,
     folio: String,
-    jurisdiccion: String,
     tipo: String,
     institucion: String,
     descripcion: String,
@@ -318,7 +331,6 @@ struct FilaCruda {
     notificada: Option<String>,
     desahogada: Option<String>,
     ampliacion: bool,
-    respuesta_final: Option<String>,
     queja: Option<String>,
 }
 
@@ -326,22 +338,20 @@ fn leer_crudo(r: &Row<'_>) -> rusqlite::Result<FilaCruda> {
     Ok(FilaCruda {
         id: r.get(0)?,
         folio: r.get(1)?,
-        jurisdiccion: r.get(2)?,
-        tipo: r.get(3)?,
-        institucion: r.get(4)?,
-        descripcion: r.get(5)?,
-        fecha_presentacion: r.get(6)?,
-        estado: r.get(7)?,
-        notificada: r.get(8)?,
-        desahogada: r.get(9)?,
-        ampliacion: r.get(10)?,
-        respuesta_final: r.get(11)?,
-        queja: r.get(12)?,
+        tipo: r.get(2)?,
+        institucion: r.get(3)?,
+        descripcion: r.get(4)?,
+        fecha_presentacion: r.get(5)?,
+        estado: r.get(6)?,
+        notificada: r.get(7)?,
+        desahogada: r.get(8)?,
+        ampliacion: r.get(9)?,
+        queja: r.get(10)?,
     })
 }
 
 impl FilaCruda {
-    fn parse(self) -> DbResult<FilaHistorial> {
+    fn parse(self, respuestas: Vec<Respuesta<AdjuntoGuardado>>) -> DbResult<SolicitudGuardada> {
         let corrupto = |what: &str, v: &str| DbError::Corrupto(format!("{what} «{v}»"));
         let prevencion = match self.notificada {
             Some(n) => Some(Prevencion {
@@ -350,20 +360,21 @@ impl FilaCruda {
             }),
             None => None,
         };
-        Ok(FilaHistorial {
+        Ok(SolicitudGuardada {
             id: self.id,
-            jurisdiccion: Jurisdiccion::parse(&self.jurisdiccion)
-                .map_err(|_| corrupto("jurisdicción", &self.jurisdiccion))?,
-            tipo: TipoSolicitud::parse(&self.tipo).ok_or_else(|| corrupto("tipo", &self.tipo))?,
-            estado: EstadoSolicitud::parse(&self.estado)
-                .ok_or_else(|| corrupto("estado", &self.estado))?,
-            folio: self.folio,
-            institucion: self.institucion,
-            descripcion: self.descripcion,
-            fecha_presentacion: parse_date(&self.fecha_presentacion)?,
-            prevencion,
-            ampliacion: self.ampliacion,
-            respuesta_final: parse_opt_date(self.respuesta_final)?,
+            solicitud: Solicitud {
+                folio: Folio::parse(&self.folio).map_err(|_| corrupto("folio", &self.folio))?,
+                tipo: TipoSolicitud::parse(&self.tipo)
+                    .ok_or_else(|| corrupto("tipo", &self.tipo))?,
+                estado: EstadoSolicitud::parse(&self.estado)
+                    .ok_or_else(|| corrupto("estado", &self.estado))?,
+                institucion: self.institucion,
+                descripcion: self.descripcion,
+                fecha_presentacion: parse_date(&self.fecha_presentacion)?,
+                prevencion,
+                ampliacion: self.ampliacion,
+                respuestas,
+            },
             queja: self.queja,
         })
     }
@@ -375,7 +386,7 @@ mod tests {
     use crate::Config;
     use crate::reglas::Reglas;
     use jiff::civil::date;
-    use pnt_model::{Calendario, ReglaSemaforo};
+    use pnt_model::{Calendario, ReglaSemaforo, Tramite};
     use proptest::prelude::*;
 
     fn plus(d: Date, days: i64) -> Date {
@@ -435,7 +446,7 @@ mod tests {
                      respuesta_final, huella)
                  VALUES (1, 1, ?1, ?2, ?3, 'I', 'D', ?4, 'en_proceso', ?5, ?6, ?7, ?8, ?9, ?10, x'00')",
                 params![
-                    format!("F{i:04}"),
+                    folio_de(t, i),
                     t.jurisdiccion.slug(),
                     t.tipo.slug(),
                     date_sql(t.fecha_presentacion),
@@ -448,8 +459,25 @@ mod tests {
                 ],
             )
             .unwrap();
+            // The final answer the stored `respuesta_final` was derived from: what the row's
+            // semáforo is computed from when read back.
+            if let Some(fecha) = t.respuesta_final {
+                conn.execute(
+                    "INSERT INTO respuestas (solicitud_id, orden, tipo, fecha, texto)
+                     VALUES (last_insert_rowid(), 0, ?1, ?2, 'R')",
+                    params![TipoRespuesta::Inexistencia.texto(), date_sql(fecha)],
+                )
+                .unwrap();
+            }
         }
         conn
+    }
+
+    /// A distinct folio of the tramite's jurisdiction (a row's jurisdiction is its folio's).
+    fn folio_de(t: &Tramite, i: usize) -> String {
+        Folio::infomex(t.jurisdiccion, 1, i as u32 + 1, 2021)
+            .unwrap()
+            .to_string()
     }
 
     /// The shipped SISAI 2.0 suspension for the federation, and for Jalisco a calendar made up
@@ -500,13 +528,14 @@ mod tests {
             for d in dias {
                 let hoy = plus(date(2021, 7, 1), d);
                 for s in Semaforo::ALL {
-                    let esperadas: Vec<&str> = todas
+                    let esperadas: Vec<String> = todas
                         .iter()
-                        .filter(|f| reglas.evaluar(f, hoy).semaforo == s)
-                        .map(|f| f.folio.as_str())
+                        .filter(|f| reglas.evaluar(&f.solicitud, hoy).semaforo == s)
+                        .map(|f| f.solicitud.folio.to_string())
                         .collect();
                     let p = pagina(&conn, 1, Some(reglas.filtro(s, hoy)), None, 100, 0).unwrap();
-                    let obtenidas: Vec<&str> = p.filas.iter().map(|f| f.folio.as_str()).collect();
+                    let obtenidas: Vec<String> =
+                        p.filas.iter().map(|f| f.solicitud.folio.to_string()).collect();
                     prop_assert_eq!(&obtenidas, &esperadas, "{:?} on {}", s, hoy);
                     prop_assert_eq!(p.total, esperadas.len() as u64);
                 }

@@ -24,7 +24,7 @@ use crate::config::Storage;
 
 pub(crate) use cuentas::{SesionActiva, Usuario};
 pub(crate) use historial::{
-    AdjuntoGuardado, DetalleGuardado, FilaHistorial, FiltroSemaforo, QuejaGuardada,
+    AdjuntoGuardado, DetalleGuardado, FiltroSemaforo, QuejaGuardada, SolicitudGuardada,
 };
 pub(crate) use quejas::NuevaQueja;
 pub(crate) use solicitudes::{Cambio, Derivados, Migrada};
