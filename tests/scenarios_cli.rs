@@ -432,6 +432,12 @@ fn an_unreachable_target_exits_3() {
         "http://127.0.0.1:9",
         "--sim-addr",
         "127.0.0.1:0",
+        "--sim-admin-token",
+        "s3cret",
+        "--restart-command",
+        "systemctl restart pnt",
+        "--timeout",
+        "5",
     ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
@@ -439,8 +445,15 @@ fn an_unreachable_target_exits_3() {
         stdout.contains("! ERROR     Plazo de la solicitud semilla"),
         "{stdout}"
     );
-    assert!(stdout.contains("repetir: pnt-suite run"), "{stdout}");
-    assert!(stdout.contains("--target http://127.0.0.1:9"), "{stdout}");
+    // The repro command carries every flag the target's run needs, the token only as a variable.
+    assert!(
+        stdout.contains(
+            "--seed 1 --target http://127.0.0.1:9 --sim-addr 127.0.0.1:0 --sim-admin-token \
+             \"$PNT_SIM_ADMIN_TOKEN\" --restart-command 'systemctl restart pnt' --timeout 5"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("s3cret"), "{stdout}");
 }
 
 /// A PNT that makes the 2021 mistakes: its linkage says `completa` but Mi Historial is empty, or

@@ -187,6 +187,18 @@ fn incoherent_scenarios_point_at_the_step_or_fault() {
         "10:5 [escenario_incoherente] `advance_clock` lleva `dias_habiles` o `dias`, uno de los dos",
     );
     check(
+        &steps("  - set_clock: 2021-09-20\n  - advance_clock: {dias: 3, jurisdiccion: jalisco}\n"),
+        "10:5 [escenario_incoherente] `advance_clock` lleva `jurisdiccion` solo con \
+         `dias_habiles`: dice en qué calendario se cuentan; los `dias` naturales son los mismos \
+         en todos",
+    );
+    check(
+        &steps(
+            "  - set_clock: 2021-09-20\n  - advance_clock: {dias_habiles: 3, jurisdiccion: jalisko}\n",
+        ),
+        "10:52 [valor_invalido] jurisdicción desconocida «jalisko»; ¿quiso decir `jalisco`?",
+    );
+    check(
         &steps("  - advance_clock: {dias: 3}\n"),
         "9:5 [escenario_incoherente] `advance_clock` avanza desde una fecha conocida: declare \
          `clock` o ponga antes un `set_clock`",

@@ -168,7 +168,7 @@ fn summary(h: &mut String, report: &RunReport, durations: bool) -> Out {
     writeln!(h, "<dl class=\"datos\">")?;
     let target = match &report.target {
         Target::Embedded => "la referencia embebida (pnt-reference-server)".to_owned(),
-        Target::External { url } => format!("<code>{}</code>", text(url)),
+        Target::External { url, .. } => format!("<code>{}</code>", text(url)),
     };
     writeln!(h, "<dt>Destino</dt><dd id=\"destino\">{target}</dd>")?;
     writeln!(

@@ -48,7 +48,15 @@ pub enum Target {
     /// The embedded reference server (default).
     Embedded,
     /// A server given with `--target URL`.
-    External { url: String },
+    External {
+        url: String,
+        /// The run's other flags that reproducing a scenario on this target needs, in order:
+        /// where the simulator is (`--sim-addr`, `--sim-url`), its admin token as the
+        /// environment variable `PNT_SIM_ADMIN_TOKEN` (never the secret itself), how the target
+        /// restarts (`--restart-command`), a `--timeout` other than the default.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<String>,
+    },
 }
 
 /// One scenario instance's result.
@@ -322,7 +330,8 @@ pub fn theme_of(file: &Path, roots: &[PathBuf]) -> String {
 }
 
 /// The one command that reproduces a scenario's result:
-/// `pnt-suite run FILE --seed N [--matrix k=v]... [--target URL]`.
+/// `pnt-suite run FILE --seed N [--matrix k=v]... [--target URL [flags]...]`. A flag written
+/// `"$VAR"` is left for the shell to expand.
 pub fn repro_command(
     file: &std::path::Path,
     seed: u64,
@@ -336,8 +345,16 @@ pub fn repro_command(
     for (k, v) in matrix {
         cmd.push_str(&format!(" --matrix {}", shell_word(&format!("{k}={v}"))));
     }
-    if let Target::External { url } = target {
+    if let Target::External { url, flags } = target {
         cmd.push_str(&format!(" --target {}", shell_word(url)));
+        for flag in flags {
+            cmd.push(' ');
+            if flag.starts_with("\"$") {
+                cmd.push_str(flag);
+            } else {
+                cmd.push_str(&shell_word(flag));
+            }
+        }
     }
     cmd
 }
@@ -411,6 +428,7 @@ mod tests {
     fn repro_commands_quote_what_the_shell_would_split() {
         let t = Target::External {
             url: "http://127.0.0.1:8080".into(),
+            flags: vec![],
         };
         assert_eq!(
             repro_command(
@@ -424,6 +442,25 @@ mod tests {
             ),
             "pnt-suite run 'scenarios/mi escenario.yaml' --seed 42 --matrix jurisdiccion=nuevo-leon \
              --matrix 'x=a b' --target http://127.0.0.1:8080"
+        );
+        let t = Target::External {
+            url: "http://pnt.example:8080".into(),
+            flags: [
+                "--sim-url",
+                "http://sim.example:8090",
+                "--sim-admin-token",
+                "\"$PNT_SIM_ADMIN_TOKEN\"",
+                "--restart-command",
+                "systemctl restart pnt",
+            ]
+            .map(String::from)
+            .to_vec(),
+        };
+        assert_eq!(
+            repro_command(std::path::Path::new("a.yaml"), 7, &[], &t),
+            "pnt-suite run a.yaml --seed 7 --target http://pnt.example:8080 --sim-url \
+             http://sim.example:8090 --sim-admin-token \"$PNT_SIM_ADMIN_TOKEN\" \
+             --restart-command 'systemctl restart pnt'"
         );
     }
 }

@@ -206,11 +206,15 @@ impl Execution<'_> {
         Ok(Prepared::Request(call))
     }
 
-    /// Moves `hoy` forward by días hábiles of the LFT calendar or by calendar days.
+    /// Moves `hoy` forward by calendar days or by días hábiles: of the calendar the scenario's
+    /// `calendarios` give the step's `jurisdiccion`, else of LFT.
     async fn advance_clock(&mut self, a: &Advance) -> Result<(), RunError> {
         let hoy = self.hoy.ok_or(RunError::NoClock)?;
         let next = match (a.dias_habiles, a.dias) {
-            (Some(n), _) => Calendario::lft().sumar_dias_habiles(hoy, n),
+            (Some(n), _) => match a.jurisdiccion.and_then(|j| self.calendarios.get(&j)) {
+                Some(calendario) => calendario.sumar_dias_habiles(hoy, n),
+                None => Calendario::lft().sumar_dias_habiles(hoy, n),
+            },
             (None, Some(n)) => hoy
                 .checked_add(jiff::Span::new().days(i64::from(n)))
                 .map_err(|e| RunError::DateOutOfRange(e.to_string()))?,

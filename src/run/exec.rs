@@ -1,10 +1,10 @@
 //! Executing one scenario's steps against a world: requests, expectations, captures, sessions,
 //! clock and faults, and the oracle after every linkage.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::tz::TimeZone;
-use pnt_model::{Date, Jurisdiccion};
+use pnt_model::{Calendario, Date, Jurisdiccion};
 use serde_json::Value;
 
 use super::call::{Performed, Prepared, normalized, perform};
@@ -14,7 +14,7 @@ use super::vars::{UnsetVariable, Vars};
 use super::verify::{Miss, Observed, verify};
 use super::world::World;
 use crate::report::{Diff, Failure, Position, StepRecord, StepRef};
-use crate::scenario::{Action, At, Credentials, Scenario, Step};
+use crate::scenario::{Action, At, Credentials, Instance, Scenario, Step};
 
 /// What one scenario's steps produced: the failures, the steps carried out and the transcript.
 /// (The scenario's verdict is [`crate::report::Verdict`], decided from it.)
@@ -66,6 +66,9 @@ impl From<UnsetVariable> for Stopped {
 #[derive(Debug)]
 pub struct Execution<'a> {
     pub(super) scenario: &'a Scenario,
+    /// The scenario's `calendarios`: `advance_clock` with a `jurisdiccion` counts días hábiles
+    /// on that jurisdiction's.
+    pub(super) calendarios: &'a BTreeMap<Jurisdiccion, Calendario>,
     pub(super) world: &'a World,
     pub(super) client: PntClient,
     pub(super) sessions: HashMap<String, String>,
@@ -80,9 +83,10 @@ pub struct Execution<'a> {
 }
 
 impl<'a> Execution<'a> {
-    pub fn new(scenario: &'a Scenario, world: &'a World, client: PntClient) -> Self {
+    pub fn new(instance: &'a Instance, world: &'a World, client: PntClient) -> Self {
         Execution {
-            scenario,
+            scenario: &instance.scenario,
+            calendarios: &instance.calendarios,
             world,
             client,
             sessions: HashMap::new(),

@@ -172,8 +172,29 @@ async fn tell_calendars(
 
 impl Environment for External {
     fn target(&self) -> report::Target {
+        let mut flags = Vec::new();
+        match &self.sim {
+            SimPlace::Start { addr } => {
+                flags.extend(["--sim-addr".to_owned(), addr.to_string()]);
+            }
+            SimPlace::Running { url } => flags.extend(["--sim-url".to_owned(), url.clone()]),
+        }
+        if self.admin_token.is_some() {
+            // The secret stays out of reports and logs: whoever repeats the run supplies it.
+            flags.extend([
+                "--sim-admin-token".to_owned(),
+                "\"$PNT_SIM_ADMIN_TOKEN\"".to_owned(),
+            ]);
+        }
+        if let Some(command) = &self.restart_command {
+            flags.extend(["--restart-command".to_owned(), command.clone()]);
+        }
+        if self.timeout != super::client::DEFAULT_TIMEOUT {
+            flags.extend(["--timeout".to_owned(), self.timeout.as_secs().to_string()]);
+        }
         report::Target::External {
             url: self.url.clone(),
+            flags,
         }
     }
 

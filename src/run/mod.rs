@@ -305,10 +305,7 @@ pub async fn run_one(
             client.reglas(),
             client.reglas_publicadas(),
         );
-        match Execution::new(&instance.scenario, &world, client)
-            .run()
-            .await
-        {
+        match Execution::new(instance, &world, client).run().await {
             Ok(mut out) => {
                 out.failures.splice(0..0, calendars);
                 Ok(out)

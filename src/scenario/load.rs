@@ -488,6 +488,14 @@ fn check_step(step: &At<Step>, found: &mut Found<'_>) {
                 "`advance_clock` lleva `dias_habiles` o `dias`, uno de los dos".to_owned(),
             );
         }
+        Action::AdvanceClock(a) if a.jurisdiccion.is_some() && a.dias_habiles.is_none() => {
+            found.incoherent(
+                step.pos,
+                "`advance_clock` lleva `jurisdiccion` solo con `dias_habiles`: dice en qué \
+                 calendario se cuentan; los `dias` naturales son los mismos en todos"
+                    .to_owned(),
+            );
+        }
         Action::Descargar(d) if d.id.is_some() == d.folio.is_some() => {
             found.incoherent(
                 step.pos,

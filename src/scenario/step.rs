@@ -330,8 +330,19 @@ impl Describe for Fecha {
 
 impl Describe for Advance {
     fn describe(&self) -> String {
+        let habiles = |n: u32| {
+            if n == 1 {
+                "día hábil"
+            } else {
+                "días hábiles"
+            }
+        };
         match (self.dias_habiles, self.dias) {
-            (Some(n), _) => format!("{n} días hábiles"),
+            (Some(n), _) => match self.jurisdiccion {
+                Some(j) => format!("{n} {} de {}", habiles(n), j.slug()),
+                None => format!("{n} {}", habiles(n)),
+            },
+            (_, Some(1)) => "1 día".to_owned(),
             (_, Some(n)) => format!("{n} días"),
             _ => String::new(),
         }
@@ -522,13 +533,20 @@ impl Shorthand for QuejaArgs {
     }
 }
 
-/// `advance_clock: {dias_habiles: 5}` or `advance_clock: {dias: 30}` (exactly one).
+/// `advance_clock: {dias_habiles: 5}` or `advance_clock: {dias: 30}` (exactly one);
+/// `{dias_habiles: 5, jurisdiccion: federacion}` counts on that jurisdiction's calendar.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Advance {
-    /// Días hábiles of the LFT calendar.
+    /// Días hábiles: of the LFT calendar, or of the calendar the scenario's `calendarios` give
+    /// `jurisdiccion`.
     #[serde(default)]
     pub dias_habiles: Option<u32>,
+    /// Whose días hábiles `dias_habiles` counts: the calendar the scenario's `calendarios` give
+    /// this jurisdiction (LFT when they give it none).
+    #[serde(default)]
+    #[schemars(with = "Option<JurisdiccionSchema>")]
+    pub jurisdiccion: Option<Jurisdiccion>,
     /// Calendar days.
     #[serde(default)]
     pub dias: Option<u32>,
