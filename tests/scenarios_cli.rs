@@ -208,6 +208,37 @@ steps:
         semaforo: en_alerta
 ";
 
+/// A snapshot with no golden was not compared: it says so, and under `--require-all` (a
+/// conformance claim) the run cannot exit 0.
+#[test]
+fn an_uncompared_snapshot_fails_require_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_snapshot = PLAZO.replace(
+        "        semaforo: en_alerta\n",
+        "        semaforo: en_alerta\n      snapshot: detalle de la semilla\n",
+    );
+    assert_ne!(with_snapshot, PLAZO);
+    write(dir.path(), "plazo.yaml", &with_snapshot);
+    let path = dir.path().to_str().unwrap();
+    let out = pnt_suite(&["run", path]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("Instantáneas: 0 comparadas con su golden, 1 sin comparar"),
+        "{stdout}"
+    );
+    let out = pnt_suite(&["run", path, "--require-all"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "--require-all: 1 instantánea sin comparar con su golden; la corrida no prueba \
+             conformidad completa y no sale con 0  [código: instantanea_sin_comparar_con_require_all]"
+        ),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn run_passes_against_the_embedded_reference_and_writes_junit() {
     let dir = tempfile::tempdir().unwrap();

@@ -344,6 +344,19 @@ fn counts(
                 )
             )
         )?;
+        if options.require_all {
+            writeln!(
+                out,
+                "{}",
+                p.paint(
+                    Paint::Red,
+                    &format!(
+                        "--require-all: {} sin comparar con su golden; la corrida no prueba conformidad completa y no sale con 0  [código: instantanea_sin_comparar_con_require_all]",
+                        plural(not_compared, "instantánea", "instantáneas")
+                    )
+                )
+            )?;
+        }
     }
     // A foreign target is judged on what it let the suite exercise: say how much that was.
     if matches!(report.target, Target::External { .. }) || c.not_applicable > 0 {

@@ -264,16 +264,27 @@ impl RunReport {
         self.exit_with(false)
     }
 
+    /// How many `snapshot:` checks were not compared with a golden (each says why).
+    pub fn snapshots_not_compared(&self) -> usize {
+        self.scenarios
+            .iter()
+            .flat_map(|s| &s.snapshots)
+            .filter(|c| c.result.not_compared().is_some())
+            .count()
+    }
+
     /// [`RunReport::exit`], where `require_all` (`run --require-all`, a conformance claim) also
-    /// makes any not-applicable scenario exit 1: a run that skipped part of the suite must not
-    /// read as full conformance.
+    /// makes any not-applicable scenario, and any snapshot not compared with its golden, exit 1:
+    /// a run that skipped part of the suite or of its checks must not read as full conformance.
     pub fn exit_with(&self, require_all: bool) -> Exit {
         let c = self.counts();
         if self.interrupted {
             Exit::Interrupted
         } else if c.error > 0 {
             Exit::CouldNotRun
-        } else if c.failed > 0 || (require_all && c.not_applicable > 0) {
+        } else if c.failed > 0
+            || (require_all && (c.not_applicable > 0 || self.snapshots_not_compared() > 0))
+        {
             Exit::Failures
         } else {
             Exit::Success
@@ -403,6 +414,13 @@ mod tests {
         report
             .scenarios
             .retain(|s| s.outcome != Outcome::NotApplicable);
+        // The passing scenario's second snapshot has no golden: not a full conformance run.
+        assert_eq!(report.snapshots_not_compared(), 1);
+        assert_eq!(report.exit(), Exit::Success);
+        assert_eq!(report.exit_with(true), Exit::Failures);
+        for s in &mut report.scenarios {
+            s.snapshots.retain(|c| c.result.not_compared().is_none());
+        }
         assert_eq!(report.exit_with(true), Exit::Success);
     }
 
