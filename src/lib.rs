@@ -26,6 +26,7 @@ mod check;
 pub mod cli;
 mod deadline;
 pub mod error;
+pub mod explore;
 pub mod golden;
 mod jurisdictions;
 pub mod report;

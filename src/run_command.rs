@@ -167,17 +167,14 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     }
     let env: Arc<dyn Environment> = match &args.target {
         None => Arc::new(Embedded),
-        Some(url) => {
-            let external = External::new(url.clone(), args.sim_addr, args.admin_token.clone())
-                .with_restart_command(
-                    args.restart_command.clone(),
-                    std::time::Duration::from_secs(args.timeout.max(1)),
-                );
-            Arc::new(match &args.sim_url {
-                Some(sim) => external.with_running_sim(sim.clone()),
-                None => external,
-            })
-        }
+        Some(url) => external(
+            url,
+            args.sim_addr,
+            args.sim_url.as_deref(),
+            args.admin_token.clone(),
+            args.restart_command.clone(),
+            std::time::Duration::from_secs(args.timeout.max(1)),
+        ),
     };
     let jobs = args
         .jobs
@@ -485,4 +482,22 @@ fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
                 ),
             )
         })
+}
+
+/// A `--target` environment: its simulator started on `sim_addr`, or the one running at
+/// `sim_url`; `restart_command` for `restart` steps (`run` and `explore` share it).
+pub(crate) fn external(
+    url: &str,
+    sim_addr: std::net::SocketAddr,
+    sim_url: Option<&str>,
+    admin_token: Option<String>,
+    restart_command: Option<String>,
+    timeout: std::time::Duration,
+) -> Arc<dyn Environment> {
+    let external = External::new(url.to_owned(), sim_addr, admin_token)
+        .with_restart_command(restart_command, timeout);
+    Arc::new(match sim_url {
+        Some(sim) => external.with_running_sim(sim.to_owned()),
+        None => external,
+    })
 }
