@@ -31,13 +31,15 @@ const DEFAULT_SEED: u64 = 20_261_130;
 const SOLICITUDES: u32 = 300;
 const KILLS: usize = 4;
 
+/// The request number to hold, and whom to tell when it arrives.
+type Hold = Arc<Mutex<Option<(u64, oneshot::Sender<()>)>>>;
+
 #[derive(Clone)]
 struct Proxy {
     sim: String,
     http: reqwest::Client,
     seen: Arc<AtomicU64>,
-    /// The request number to hold, and whom to tell when it arrives.
-    hold: Arc<Mutex<Option<(u64, oneshot::Sender<()>)>>>,
+    hold: Hold,
 }
 
 async fn forward(State(p): State<Proxy>, request: Request) -> Response {
