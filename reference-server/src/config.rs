@@ -138,6 +138,39 @@ pub struct Limite {
     pub ventana: Duration,
 }
 
+/// What the HTTP layer tolerates of a client (docs/reference-server.md, "Security"). A client
+/// that exceeds a time limit has its connection closed; one that would exceed the connection
+/// cap is answered `503 demasiadas_conexiones` and closed at once, so a flood of slow clients
+/// costs the server neither memory nor descriptors beyond the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitesHttp {
+    /// Time to receive a request's complete head (request line and headers), counted from the
+    /// moment the connection waits for it: its opening, or the end of the previous response on
+    /// a kept-alive connection. hyper runs one timer for both, so this is also the idle
+    /// keep-alive timeout.
+    pub espera_cabeceras: Duration,
+    /// Longest silence while a request body arrives (between two of its chunks).
+    pub espera_cuerpo: Duration,
+    /// Connections served at once; one more is refused with `503` and closed.
+    pub max_conexiones: usize,
+    /// Largest request head (request line and headers) in bytes; a larger one gets `431`.
+    pub max_cabeceras: usize,
+    /// Longest request target (path and query) in bytes; a longer one gets `414`.
+    pub max_uri: usize,
+}
+
+impl Default for LimitesHttp {
+    fn default() -> Self {
+        LimitesHttp {
+            espera_cabeceras: Duration::from_secs(10),
+            espera_cuerpo: Duration::from_secs(30),
+            max_conexiones: 512,
+            max_cabeceras: 32 * 1024,
+            max_uri: 8 * 1024,
+        }
+    }
+}
+
 /// The server's configuration. Start from [`Config::default`] and adjust with the builder
 /// methods.
 #[derive(Debug, Clone)]
@@ -146,6 +179,11 @@ pub struct Config {
     pub infomex: InfomexConfig,
     /// Whether the `/__test` hooks (clock, reset) are served and advertised.
     pub test_hooks: bool,
+    /// When set, the hooks answer any peer that sends it in `X-Pnt-Test-Token`; when not, they
+    /// answer loopback peers only.
+    pub test_hooks_token: Option<String>,
+    /// Timeouts and size limits of the HTTP layer.
+    pub http: LimitesHttp,
     pub regla_semaforo: ReglaSemaforo,
     /// Each jurisdiction whose órgano garante's días inhábiles and suspensions apply (calendar
     /// files, docs/calendars.md); the others use the LFT calendar alone.
@@ -168,6 +206,8 @@ impl Default for Config {
             storage: Storage::Memory,
             infomex: InfomexConfig::default(),
             test_hooks: false,
+            test_hooks_token: None,
+            http: LimitesHttp::default(),
             regla_semaforo: ReglaSemaforo::default(),
             calendarios: BTreeMap::new(),
             argon2: Argon2Params::default(),
@@ -218,6 +258,17 @@ impl Config {
 
     pub fn test_hooks(mut self, enabled: bool) -> Self {
         self.test_hooks = enabled;
+        self
+    }
+
+    /// Requires `token` in `X-Pnt-Test-Token` on every `/__test` hook, from any peer.
+    pub fn test_hooks_token(mut self, token: impl Into<String>) -> Self {
+        self.test_hooks_token = Some(token.into());
+        self
+    }
+
+    pub fn http(mut self, limites: LimitesHttp) -> Self {
+        self.http = limites;
         self
     }
 

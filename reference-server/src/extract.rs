@@ -48,6 +48,14 @@ impl<T: DesdeJson, S: Send + Sync> FromRequest<S> for Cuerpo<T> {
 }
 
 pub(crate) fn rechazo_de_cuerpo(e: BytesRejection) -> ApiError {
+    // The HTTP layer's body timeout surfaces as a failed read; find it in the error's chain.
+    let mut causa: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(c) = causa {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::CuerpoLento;
+        }
+        causa = c.source();
+    }
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::CuerpoDemasiadoGrande
     } else {

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod conexiones;
 mod cuentas;
 mod entrada;
 mod fallas;
