@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// (hasta `--timeout`). Sin él, esos escenarios no aplican.
     #[arg(long, value_name = "COMANDO", requires = "target")]
     pub restart_command: Option<String>,
+    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`): se envía
+    /// en la cabecera X-Pnt-Test-Token en cada llamada a un gancho y en ninguna otra.
+    #[arg(long, value_name = "TOKEN", requires = "target")]
+    pub test_hooks_token: Option<String>,
     /// Escenarios ejecutados a la vez (solo con el destino integrado; cada uno va aislado).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -172,7 +176,8 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
                 .with_restart_command(
                     args.restart_command.clone(),
                     std::time::Duration::from_secs(args.timeout.max(1)),
-                );
+                )
+                .with_hooks_token(args.test_hooks_token.clone());
             Arc::new(match &args.sim_url {
                 Some(sim) => external.with_running_sim(sim.clone()),
                 None => external,

@@ -64,6 +64,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use api::openapi_json;
 pub use clock::Clock;
+pub use seguridad::CABECERA_TOKEN_GANCHOS;
 pub use config::{
     Argon2Params, Config, InfomexConfig, Limite, LimitesHttp, RetryPolicy, Storage,
 };

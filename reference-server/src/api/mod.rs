@@ -122,11 +122,16 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .nest(PREFIJO, api)
         .route("/.well-known/pnt-suite", get(descubrimiento));
     if state.config().test_hooks {
-        router = router
+        let hooks = Router::new()
             .route("/__test/clock", put(reloj))
             .route("/__test/reset", post(reset))
             .route("/__test/infomex", put(infomex))
-            .route("/__test/calendarios", put(calendarios));
+            .route("/__test/calendarios", put(calendarios))
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::seguridad::guardia_de_ganchos,
+            ));
+        router = router.merge(hooks);
     }
     router
 }
