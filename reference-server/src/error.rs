@@ -101,6 +101,7 @@ pub(crate) enum ApiError {
 pub(crate) enum Intento {
     Login,
     Vinculacion,
+    Registro,
 }
 
 impl std::fmt::Display for Intento {
@@ -108,6 +109,7 @@ impl std::fmt::Display for Intento {
         f.write_str(match self {
             Intento::Login => "inicio de sesión",
             Intento::Vinculacion => "vinculación",
+            Intento::Registro => "registro con un correo ya registrado",
         })
     }
 }

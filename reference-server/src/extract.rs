@@ -106,6 +106,33 @@ pub(crate) async fn sesion_de_token(
     })
 }
 
+/// The peer's address, as the connection layer recorded it (`None` for a router served
+/// without connection info). Failed-attempt limits are counted per address; `X-Forwarded-For`
+/// is not trusted, so behind a reverse proxy every client shares the proxy's address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Origen(pub(crate) Option<std::net::IpAddr>);
+
+impl Origen {
+    /// The address as a limiter key's part.
+    pub(crate) fn clave(self) -> String {
+        self.0
+            .map_or_else(|| "desconocido".to_owned(), |ip| ip.to_string())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origen {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Origen(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_canonical()),
+        ))
+    }
+}
+
 /// A path segment, percent-decoded; a malformed one reads as "not found".
 #[derive(Debug)]
 pub(crate) struct Segmento(pub(crate) String);

@@ -66,7 +66,7 @@ pub use api::openapi_json;
 pub use clock::Clock;
 pub use seguridad::CABECERA_TOKEN_GANCHOS;
 pub use config::{
-    Argon2Params, Config, InfomexConfig, Limite, LimitesHttp, RetryPolicy, Storage,
+    Argon2Params, Config, InfomexConfig, Limite, LimiteLogin, LimitesHttp, RetryPolicy, Storage,
 };
 pub use state::{AppState, ServeError};
 

@@ -8,6 +8,7 @@ mod conexiones;
 mod cuentas;
 mod entrada;
 mod fallas;
+mod bloqueos;
 mod ganchos;
 mod historial;
 mod paginas;
