@@ -203,8 +203,8 @@ fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
         .as_deref()
         .map(|h| crate::deadline::parse_date("--hoy", h))
         .transpose()?;
-    let mut config = server_config(&args.db, &args.infomex_url, args.test_hooks, hoy)
-        .http(args.http.limites());
+    let mut config =
+        server_config(&args.db, &args.infomex_url, args.test_hooks, hoy).http(args.http.limites());
     if let Some(token) = &args.test_hooks_token {
         config = config.test_hooks_token(token);
     }

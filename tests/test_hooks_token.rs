@@ -57,7 +57,9 @@ async fn target(sim: SocketAddr) -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         let _dir = dir;
-        serve(config, listener, std::future::pending()).await.unwrap();
+        serve(config, listener, std::future::pending())
+            .await
+            .unwrap();
     });
     url
 }

@@ -7,9 +7,9 @@ use axum::http::{Method, Request, Response, header};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use tower_http::timeout::TimeoutBody;
 use pnt_model::{EstadoSolicitud, Jurisdiccion, Solicitud};
 use serde::Deserialize;
+use tower_http::timeout::TimeoutBody;
 
 use crate::AdjuntoFile;
 use crate::account::Generated;
@@ -253,7 +253,7 @@ pub(crate) async fn infomex(
                     let wire = SimError::PeticionInvalida(
                         "cuerpo demasiado grande o que dejó de llegar".into(),
                     )
-                        .render(dialect);
+                    .render(dialect);
                     log(Some(wire.status));
                     return wire_response(wire, None, None);
                 }

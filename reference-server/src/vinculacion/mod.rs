@@ -69,7 +69,9 @@ pub(crate) async fn vincular(
     let fallo = || {
         let ahora = state.clock().now();
         state.limitador().fallo(&clave, limite, ahora);
-        state.limitador().fallo(&clave_infomex, limite_infomex, ahora);
+        state
+            .limitador()
+            .fallo(&clave_infomex, limite_infomex, ahora);
     };
     let mut sesion = match state
         .infomex()

@@ -23,7 +23,12 @@ fn desde(ip: &str) -> Client {
         .unwrap()
 }
 
-async fn sesion(app: &TestApp, client: &Client, correo: &str, contrasena: &str) -> reqwest::Response {
+async fn sesion(
+    app: &TestApp,
+    client: &Client,
+    correo: &str,
+    contrasena: &str,
+) -> reqwest::Response {
     client
         .post(app.api("/sesiones"))
         .json(&json!({"correo": correo, "contrasena": contrasena}))
@@ -33,7 +38,11 @@ async fn sesion(app: &TestApp, client: &Client, correo: &str, contrasena: &str) 
 }
 
 fn retry_after(r: &reqwest::Response) -> u64 {
-    r.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+    r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 const BIEN: &str = "contraseña-segura";
@@ -44,7 +53,9 @@ async fn a_strangers_failures_from_another_address_do_not_block_the_owner() {
     app.user("eva@example.mx").await;
     let extrano = desde("127.0.0.2");
     for _ in 0..8 {
-        let s = sesion(&app, &extrano, "eva@example.mx", "adivinanza").await.status();
+        let s = sesion(&app, &extrano, "eva@example.mx", "adivinanza")
+            .await
+            .status();
         assert!(
             [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&s),
             "{s}"

@@ -4,11 +4,11 @@
 
 mod helpers;
 
+mod bloqueos;
 mod conexiones;
 mod cuentas;
 mod entrada;
 mod fallas;
-mod bloqueos;
 mod ganchos;
 mod historial;
 mod paginas;
