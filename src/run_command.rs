@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// (hasta `--timeout`). Sin él, esos escenarios no aplican.
     #[arg(long, value_name = "COMANDO", requires = "target")]
     pub restart_command: Option<String>,
+    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`): se envía
+    /// en la cabecera X-Pnt-Test-Token en cada llamada a un gancho y en ninguna otra.
+    #[arg(long, value_name = "TOKEN", requires = "target")]
+    pub test_hooks_token: Option<String>,
     /// Escenarios ejecutados a la vez (solo con el destino integrado; cada uno va aislado).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -173,6 +177,7 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             args.sim_url.as_deref(),
             args.admin_token.clone(),
             args.restart_command.clone(),
+            args.test_hooks_token.clone(),
             std::time::Duration::from_secs(args.timeout.max(1)),
         ),
     };
@@ -485,17 +490,20 @@ fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
 }
 
 /// A `--target` environment: its simulator started on `sim_addr`, or the one running at
-/// `sim_url`; `restart_command` for `restart` steps (`run` and `explore` share it).
+/// `sim_url`; `restart_command` for `restart` steps, `hooks_token` for its test hooks (`run`
+/// and `explore` share it).
 pub(crate) fn external(
     url: &str,
     sim_addr: std::net::SocketAddr,
     sim_url: Option<&str>,
     admin_token: Option<String>,
     restart_command: Option<String>,
+    hooks_token: Option<String>,
     timeout: std::time::Duration,
 ) -> Arc<dyn Environment> {
     let external = External::new(url.to_owned(), sim_addr, admin_token)
-        .with_restart_command(restart_command, timeout);
+        .with_restart_command(restart_command, timeout)
+        .with_hooks_token(hooks_token);
     Arc::new(match sim_url {
         Some(sim) => external.with_running_sim(sim.to_owned()),
         None => external,

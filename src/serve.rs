@@ -12,6 +12,53 @@ use pnt_reference_server::{Clock, Config};
 
 use crate::error::{CliError, Exit};
 
+/// The HTTP layer's limits, shared by `serve`, `up` and `sim` (docs/reference-server.md,
+/// "Security"); each one absent keeps the server's documented default.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct HttpArgs {
+    /// Segundos para recibir la cabecera completa de una petición, contados desde que la conexión
+    /// la espera (también el límite de una conexión inactiva). Por omisión 10.
+    #[arg(long, value_name = "SEGUNDOS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: Option<u64>,
+    /// Segundos máximos de silencio mientras llega el cuerpo de una petición. Por omisión 30.
+    #[arg(long, value_name = "SEGUNDOS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: Option<u64>,
+    /// Conexiones atendidas a la vez; una más recibe 503 y se cierra. Por omisión 512 en la PNT
+    /// y 1024 en el simulador.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
+}
+
+impl HttpArgs {
+    /// The reference server's limits: its defaults with these flags over them.
+    pub(crate) fn limites(&self) -> pnt_reference_server::LimitesHttp {
+        let mut l = pnt_reference_server::LimitesHttp::default();
+        if let Some(s) = self.header_timeout {
+            l.espera_cabeceras = std::time::Duration::from_secs(s);
+        }
+        if let Some(s) = self.body_timeout {
+            l.espera_cuerpo = std::time::Duration::from_secs(s);
+        }
+        if let Some(n) = self.max_connections {
+            l.max_conexiones = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        l
+    }
+
+    /// Sets these flags over a simulator's configuration.
+    pub(crate) fn aplicar_al_simulador(&self, config: &mut SimConfig) {
+        if let Some(s) = self.header_timeout {
+            config.espera_cabeceras_ms = s.saturating_mul(1000);
+        }
+        if let Some(s) = self.body_timeout {
+            config.espera_cuerpo_ms = s.saturating_mul(1000);
+        }
+        if let Some(n) = self.max_connections {
+            config.max_conexiones = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Dirección en la que escuchar.
@@ -37,6 +84,12 @@ pub struct ServeArgs {
     /// URL de Infomex por jurisdicción) y los anuncia.
     #[arg(long)]
     pub test_hooks: bool,
+    /// Con --test-hooks: los ganchos responden a cualquier dirección que envíe este token en la
+    /// cabecera X-Pnt-Test-Token; sin él, solo a la misma máquina (loopback).
+    #[arg(long, value_name = "TOKEN", requires = "test_hooks")]
+    pub test_hooks_token: Option<String>,
+    #[command(flatten)]
+    pub http: HttpArgs,
     /// Fija «hoy» (AAAA-MM-DD) en lugar de seguir el reloj del sistema.
     #[arg(long, value_name = "AAAA-MM-DD")]
     pub hoy: Option<String>,
@@ -69,6 +122,9 @@ pub struct UpArgs {
     /// Repetible.
     #[arg(long, value_name = "ARCHIVO")]
     pub calendar: Vec<PathBuf>,
+    /// Límites HTTP de ambos servidores, como en `serve`.
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -147,7 +203,11 @@ fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
         .as_deref()
         .map(|h| crate::deadline::parse_date("--hoy", h))
         .transpose()?;
-    let mut config = server_config(&args.db, &args.infomex_url, args.test_hooks, hoy);
+    let mut config =
+        server_config(&args.db, &args.infomex_url, args.test_hooks, hoy).http(args.http.limites());
+    if let Some(token) = &args.test_hooks_token {
+        config = config.test_hooks_token(token);
+    }
     for text in &args.infomex {
         let (j, url) = assignment("--infomex", text)?;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -356,18 +416,19 @@ pub(crate) fn up(args: &UpArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     runtime()?.block_on(async {
         let sim_listener = bind(args.sim_addr).await?;
         let pnt_listener = bind(args.addr).await?;
-        let sim_config = SimConfig {
+        let mut sim_config = SimConfig {
             seed: args.seed,
             cuentas: demo_accounts(),
             ..SimConfig::default()
         };
+        args.http.aplicar_al_simulador(&mut sim_config);
         let sim_url = format!("http://{}", sim_listener.local_addr().map_err(|e| {
             CliError::could_not_run("direccion_no_disponible", e.to_string())
         })?);
         let pnt_addr = pnt_listener
             .local_addr()
             .map_err(|e| CliError::could_not_run("direccion_no_disponible", e.to_string()))?;
-        let mut config = server_config(&args.db, &sim_url, true, Some(hoy));
+        let mut config = server_config(&args.db, &sim_url, true, Some(hoy)).http(args.http.limites());
         config.calendarios = calendarios;
         let federal = config
             .calendarios

@@ -25,6 +25,9 @@ pub struct SimArgs {
     /// Token que exige la API de administración (`Authorization: Bearer <token>`).
     #[arg(long, value_name = "TOKEN")]
     pub admin_token: Option<String>,
+    /// Límites HTTP (sustituyen a los del archivo de configuración).
+    #[command(flatten)]
+    pub http: crate::serve::HttpArgs,
 }
 
 pub(crate) fn run(args: &SimArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
@@ -61,6 +64,7 @@ pub(crate) fn run(args: &SimArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     if args.admin_token.is_some() {
         config.admin_token = args.admin_token.clone();
     }
+    args.http.aplicar_al_simulador(&mut config);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| {
         CliError::could_not_run(
             "runtime",

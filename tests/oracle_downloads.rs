@@ -89,7 +89,13 @@ async fn target(sim: SocketAddr, alter: bool) -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         let _dir = dir;
-        axum::serve(listener, router).await.unwrap();
+        // With the peer's address: the reference's test-hook guard answers loopback peers only.
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     url
 }

@@ -30,6 +30,15 @@ pub struct SimConfig {
     pub admin_token: Option<String>,
     /// A fixed start time for the clock; the system clock when absent.
     pub ahora: Option<Timestamp>,
+    /// Milliseconds to receive a request's complete head, counted from the moment the
+    /// connection waits for it (its opening, or the end of the previous response): hyper runs one
+    /// timer for both, so this is also the idle keep-alive timeout. A response the simulator
+    /// delays on purpose (`delay`, `hang`) is not affected: the head has been read by then.
+    pub espera_cabeceras_ms: u64,
+    /// Longest silence, in milliseconds, while a request body arrives.
+    pub espera_cuerpo_ms: u64,
+    /// Connections served at once; one more is answered `503` and closed at once.
+    pub max_conexiones: usize,
 }
 
 impl Default for SimConfig {
@@ -44,6 +53,9 @@ impl Default for SimConfig {
             journal_capacity: 10_000,
             admin_token: None,
             ahora: None,
+            espera_cabeceras_ms: 10_000,
+            espera_cuerpo_ms: 30_000,
+            max_conexiones: 1024,
         }
     }
 }

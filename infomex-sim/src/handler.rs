@@ -9,6 +9,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use pnt_model::{EstadoSolicitud, Jurisdiccion, Solicitud};
 use serde::Deserialize;
+use tower_http::timeout::TimeoutBody;
 
 use crate::AdjuntoFile;
 use crate::account::Generated;
@@ -128,7 +129,7 @@ fn by_slug(slug: &str) -> Option<Jurisdiccion> {
 pub(crate) async fn infomex(
     state: &SimState,
     ctx: &ConnCtx,
-    req: Request<Incoming>,
+    req: Request<TimeoutBody<Incoming>>,
 ) -> Response<SimBody> {
     let (parts, body) = req.into_parts();
     let method = &parts.method;
@@ -158,6 +159,32 @@ pub(crate) async fn infomex(
         });
         return wire_response(wire, None, None);
     };
+    // A body declared larger than any this server reads is refused before a byte of it is read
+    // (and before the fault plan is consulted): waiting for it would hold the connection for
+    // nothing.
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        let dialect = state.lock().config.dialect(j);
+        let mut wire = SimError::PeticionInvalida(
+            "el cuerpo declarado excede el máximo de 64 KiB; envíe uno más pequeño".into(),
+        )
+        .render(dialect);
+        wire.status = 413;
+        state.lock().journal.push(Record {
+            jurisdiccion: Some(j),
+            dialect: Some(dialect),
+            endpoint: action.endpoint(),
+            method: method.clone(),
+            path,
+            status: Some(wire.status),
+            fault: None,
+        });
+        return wire_response(wire, None, None);
+    }
     let pagina = match action {
         Action::Lista => Some(
             query
@@ -223,8 +250,10 @@ pub(crate) async fn infomex(
             match Limited::new(body, MAX_BODY).collect().await {
                 Ok(b) => b.to_bytes(),
                 Err(_) => {
-                    let wire = SimError::PeticionInvalida("cuerpo demasiado grande".into())
-                        .render(dialect);
+                    let wire = SimError::PeticionInvalida(
+                        "cuerpo demasiado grande o que dejó de llegar".into(),
+                    )
+                    .render(dialect);
                     log(Some(wire.status));
                     return wire_response(wire, None, None);
                 }

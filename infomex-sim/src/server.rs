@@ -4,6 +4,12 @@
 //! connection with a real TCP RST, which needs the socket. Each connection's stream is wrapped in
 //! [`ResettableStream`]; a handler that wants a reset raises the connection's flag, and when
 //! hyper drops the aborted connection the wrapper sets `SO_LINGER` to zero so the kernel sends RST.
+//!
+//! The loop also bounds what a client can hold (docs/infomex-sim.md, "Limits"): hyper's
+//! `header_read_timeout` drops a connection that never completes a request head (and an idle
+//! kept-alive one), tower-http's `TimeoutBody` one that stalls mid-body, and a semaphore caps
+//! the connections served at once. None of these runs while a handler delays its answer on
+//! purpose (the `delay` and `hang` faults): the head has been read and the body is not awaited.
 
 use std::future::Future;
 use std::io;
@@ -23,8 +29,9 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
+use tower_http::timeout::TimeoutBody;
 
 use crate::fault::FaultKind;
 use crate::state::SimState;
@@ -116,6 +123,13 @@ impl AsyncWrite for ResettableStream {
     }
 }
 
+/// The configured limits of one connection.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    header: Duration,
+    body: Duration,
+}
+
 /// Serves `app` on `listener` until `shutdown` completes; then stops accepting, lets in-flight
 /// requests finish and releases hanging ones.
 pub(crate) async fn run(
@@ -125,6 +139,17 @@ pub(crate) async fn run(
     stop_tx: watch::Sender<bool>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
+    let (limits, slots) = {
+        let inner = state.lock();
+        let c = &inner.config;
+        (
+            Limits {
+                header: Duration::from_millis(c.espera_cabeceras_ms),
+                body: Duration::from_millis(c.espera_cuerpo_ms),
+            },
+            Arc::new(Semaphore::new(c.max_conexiones)),
+        )
+    };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -132,13 +157,19 @@ pub(crate) async fn run(
                 let stream = match accepted {
                     Ok((stream, _)) => stream,
                     Err(e) => {
-                        // Too many open files and the like: wait for the next connection.
+                        // Too many open files and the like: give closing connections a moment
+                        // instead of spinning on an accept that keeps failing.
                         tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
                 };
+                let Ok(permit) = slots.clone().try_acquire_owned() else {
+                    refuse(&stream);
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
-                spawn_connection(app.clone(), state.clone(), stream, stop_tx.subscribe());
+                spawn_connection(app.clone(), state.clone(), stream, stop_tx.subscribe(), limits, permit);
             }
             () = &mut shutdown => break,
         }
@@ -147,11 +178,29 @@ pub(crate) async fn run(
     Ok(())
 }
 
+/// Beyond the cap: one non-blocking write of a `503` in the modern dialect's error shape (a fresh
+/// socket's send buffer takes it whole), then the socket closes as it is dropped. Refusing at
+/// once rather than queueing keeps a flood from holding descriptors.
+fn refuse(stream: &TcpStream) {
+    let wire = crate::wire::SimError::NoDisponible(503).render(pnt_model::Dialect::Modern);
+    let mut bytes = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {}\r\ncontent-length: {}\r\n\
+         retry-after: 1\r\nconnection: close\r\n\r\n",
+        wire.content_type,
+        wire.body.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(&wire.body);
+    let _ = stream.try_write(&bytes);
+}
+
 fn spawn_connection(
     app: Router,
     state: Arc<SimState>,
     stream: TcpStream,
     mut stop: watch::Receiver<bool>,
+    limits: Limits,
+    permit: OwnedSemaphorePermit,
 ) {
     let reset = Arc::new(AtomicBool::new(false));
     let io = TokioIo::new(ResettableStream {
@@ -168,8 +217,10 @@ fn spawn_connection(
         },
     ));
     tokio::spawn(async move {
+        let _permit = permit;
         let service = hyper::service::service_fn(move |req: Request<Incoming>| {
             let shared = shared.clone();
+            let req = req.map(|body| TimeoutBody::new(limits.body, body));
             async move {
                 let (app, state, ctx) = &*shared;
                 let path = req.uri().path();
@@ -187,6 +238,8 @@ fn spawn_connection(
         // with the same seed and requests.
         let conn = http1::Builder::new()
             .auto_date_header(false)
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header)
             .serve_connection(io, service);
         let mut conn = std::pin::pin!(conn);
         tokio::select! {

@@ -138,6 +138,70 @@ pub struct Limite {
     pub ventana: Duration,
 }
 
+/// Failed PNT log-ins (docs/reference-server.md, "Security"). Counted per correo *and* source
+/// address, so a stranger's failures from elsewhere never delay the owner: after `libres`
+/// failures from one address, each further attempt waits `espera`, doubling with every failure
+/// up to `espera_maxima`. A looser cap per correo from every address (`por_correo`) stops a
+/// guessing attack spread over many addresses; only such an attack can delay the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimiteLogin {
+    /// Failures of one correo from one address before delays begin.
+    pub libres: u32,
+    /// The first delay; doubles with each further failure.
+    pub espera: Duration,
+    /// The longest delay; a failure older than this is forgotten.
+    pub espera_maxima: Duration,
+    /// Failures of one correo from every address within the window before all are refused.
+    pub por_correo: Limite,
+}
+
+impl Default for LimiteLogin {
+    fn default() -> Self {
+        LimiteLogin {
+            libres: 5,
+            espera: Duration::from_secs(60),
+            espera_maxima: Duration::from_secs(15 * 60),
+            por_correo: Limite {
+                intentos: 100,
+                ventana: Duration::from_secs(15 * 60),
+            },
+        }
+    }
+}
+
+/// What the HTTP layer tolerates of a client (docs/reference-server.md, "Security"). A client
+/// that exceeds a time limit has its connection closed; one that would exceed the connection
+/// cap is answered `503 demasiadas_conexiones` and closed at once, so a flood of slow clients
+/// costs the server neither memory nor descriptors beyond the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitesHttp {
+    /// Time to receive a request's complete head (request line and headers), counted from the
+    /// moment the connection waits for it: its opening, or the end of the previous response on
+    /// a kept-alive connection. hyper runs one timer for both, so this is also the idle
+    /// keep-alive timeout.
+    pub espera_cabeceras: Duration,
+    /// Longest silence while a request body arrives (between two of its chunks).
+    pub espera_cuerpo: Duration,
+    /// Connections served at once; one more is refused with `503` and closed.
+    pub max_conexiones: usize,
+    /// Largest request head (request line and headers) in bytes; a larger one gets `431`.
+    pub max_cabeceras: usize,
+    /// Longest request target (path and query) in bytes; a longer one gets `414`.
+    pub max_uri: usize,
+}
+
+impl Default for LimitesHttp {
+    fn default() -> Self {
+        LimitesHttp {
+            espera_cabeceras: Duration::from_secs(10),
+            espera_cuerpo: Duration::from_secs(30),
+            max_conexiones: 512,
+            max_cabeceras: 32 * 1024,
+            max_uri: 8 * 1024,
+        }
+    }
+}
+
 /// The server's configuration. Start from [`Config::default`] and adjust with the builder
 /// methods.
 #[derive(Debug, Clone)]
@@ -146,6 +210,11 @@ pub struct Config {
     pub infomex: InfomexConfig,
     /// Whether the `/__test` hooks (clock, reset) are served and advertised.
     pub test_hooks: bool,
+    /// When set, the hooks answer any peer that sends it in `X-Pnt-Test-Token`; when not, they
+    /// answer loopback peers only.
+    pub test_hooks_token: Option<String>,
+    /// Timeouts and size limits of the HTTP layer.
+    pub http: LimitesHttp,
     pub regla_semaforo: ReglaSemaforo,
     /// Each jurisdiction whose órgano garante's días inhábiles and suspensions apply (calendar
     /// files, docs/calendars.md); the others use the LFT calendar alone.
@@ -154,10 +223,17 @@ pub struct Config {
     pub clock: Clock,
     /// How long a PNT session lasts, on [`Config::clock`].
     pub duracion_sesion: Duration,
-    /// Failed PNT log-ins per correo.
-    pub limite_login: Limite,
+    /// Failed PNT log-ins per correo and source address, and per correo.
+    pub limite_login: LimiteLogin,
     /// Failed linkages (refused Infomex credentials, locked accounts) per PNT user.
     pub limite_vinculacion: Limite,
+    /// Failed linkages per Infomex account (jurisdicción and usuario), from every PNT user: kept
+    /// below the Infomex's own lockout, so no one can lock another person's Infomex account
+    /// through the PNT faster than by trying at the Infomex itself.
+    pub limite_vinculacion_infomex: Limite,
+    /// Registrations refused because the correo exists (`correo_ya_registrado`) per source
+    /// address: what an attacker can learn of which correos exist.
+    pub limite_registro: Limite,
 }
 
 impl Default for Config {
@@ -168,17 +244,24 @@ impl Default for Config {
             storage: Storage::Memory,
             infomex: InfomexConfig::default(),
             test_hooks: false,
+            test_hooks_token: None,
+            http: LimitesHttp::default(),
             regla_semaforo: ReglaSemaforo::default(),
             calendarios: BTreeMap::new(),
             argon2: Argon2Params::default(),
             clock: Clock::system(),
             duracion_sesion: Duration::from_secs(30 * 24 * 3600),
-            limite_login: Limite {
+            limite_login: LimiteLogin::default(),
+            limite_vinculacion: Limite {
                 intentos: 5,
                 ventana: Duration::from_secs(15 * 60),
             },
-            limite_vinculacion: Limite {
-                intentos: 5,
+            limite_vinculacion_infomex: Limite {
+                intentos: 3,
+                ventana: Duration::from_secs(15 * 60),
+            },
+            limite_registro: Limite {
+                intentos: 10,
                 ventana: Duration::from_secs(15 * 60),
             },
         }
@@ -218,6 +301,17 @@ impl Config {
 
     pub fn test_hooks(mut self, enabled: bool) -> Self {
         self.test_hooks = enabled;
+        self
+    }
+
+    /// Requires `token` in `X-Pnt-Test-Token` on every `/__test` hook, from any peer.
+    pub fn test_hooks_token(mut self, token: impl Into<String>) -> Self {
+        self.test_hooks_token = Some(token.into());
+        self
+    }
+
+    pub fn http(mut self, limites: LimitesHttp) -> Self {
+        self.http = limites;
         self
     }
 
@@ -323,6 +417,20 @@ mod tests {
                 d.regla_semaforo,
                 d.storage,
                 d.calendarios,
+            )
+        );
+        assert_eq!(
+            (
+                e.limite_vinculacion_infomex,
+                e.limite_registro,
+                e.http,
+                e.test_hooks_token
+            ),
+            (
+                d.limite_vinculacion_infomex,
+                d.limite_registro,
+                d.http,
+                d.test_hooks_token
             )
         );
         assert_eq!(Config::for_tests().argon2, Argon2Params::cheap());

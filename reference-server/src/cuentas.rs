@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use crate::auth::nuevo_token;
 use crate::db::{self, Usuario};
 use crate::error::{ApiError, Intento};
+use crate::extract::Origen;
 use crate::state::AppState;
 
 /// A correo, trimmed and lower-cased, that looks like an address.
@@ -29,12 +30,26 @@ pub(crate) fn parse_correo(correo: &str) -> Result<String, ApiError> {
     }
 }
 
+/// Registers a user. PNT answers `correo_ya_registrado` for an existing correo, and scenarios
+/// and implementers rely on it, so the answer is kept; what limits enumeration is that each such
+/// answer counts against the source address (`Config::limite_registro`), and past the limit every
+/// registration from it — new correo or not — is refused alike, so no more is learned.
 pub(crate) async fn registrar(
     state: &AppState,
+    origen: Origen,
     correo: &str,
     contrasena: &str,
     nombre: &str,
 ) -> Result<Usuario, ApiError> {
+    let clave = format!("registro:{}", origen.clave());
+    let limite = state.config().limite_registro;
+    state
+        .limitador()
+        .verificar(&clave, limite, state.clock().now())
+        .map_err(|segundos| ApiError::DemasiadosIntentos {
+            que: Intento::Registro,
+            segundos,
+        })?;
     let correo = parse_correo(correo)?;
     let largo = contrasena.chars().count();
     if !(8..=128).contains(&largo) {
@@ -55,30 +70,43 @@ pub(crate) async fn registrar(
         .map_err(|e| ApiError::Interno(e.to_string()))?
         .map_err(|e| ApiError::Interno(e.to_string()))?;
     let ahora = state.clock().now();
-    state
+    let creado = state
         .db()
         .call(move |c| db::cuentas::crear_usuario(c, &correo, &nombre, &hash, ahora))
-        .await?
-        .ok_or(ApiError::CorreoYaRegistrado)
+        .await?;
+    creado.ok_or_else(|| {
+        state.limitador().fallo(&clave, limite, state.clock().now());
+        ApiError::CorreoYaRegistrado
+    })
 }
 
-/// Checks the credentials and opens a session: `(token, expira, user)`.
+/// Checks the credentials and opens a session: `(token, expira, user)`. Failures count per
+/// correo and source address (growing delays) and per correo from every address (a looser
+/// cap): `Config::limite_login`.
 pub(crate) async fn iniciar_sesion(
     state: &AppState,
+    origen: Origen,
     correo: &str,
     contrasena: &str,
 ) -> Result<(String, Timestamp, Usuario), ApiError> {
     // An unparseable correo is just a wrong one: same answer, same rate limit.
     let correo = correo.trim().to_lowercase();
-    let clave = format!("login:{correo}");
+    let clave_origen = format!("login:{correo}|{}", origen.clave());
+    let clave_correo = format!("login:{correo}");
     let limite = state.config().limite_login;
+    let demasiados = |segundos| ApiError::DemasiadosIntentos {
+        que: Intento::Login,
+        segundos,
+    };
+    let ahora = state.clock().now();
     state
         .limitador()
-        .verificar(&clave, limite, state.clock().now())
-        .map_err(|segundos| ApiError::DemasiadosIntentos {
-            que: Intento::Login,
-            segundos,
-        })?;
+        .verificar_creciente(&clave_origen, limite, ahora)
+        .map_err(demasiados)?;
+    state
+        .limitador()
+        .verificar(&clave_correo, limite.por_correo, ahora)
+        .map_err(demasiados)?;
     let buscado = correo.clone();
     let encontrado = state
         .db()
@@ -94,11 +122,19 @@ pub(crate) async fn iniciar_sesion(
     let usuario = match encontrado {
         Some((usuario, _)) if valida => usuario,
         _ => {
-            state.limitador().fallo(&clave, limite, state.clock().now());
+            let ahora = state.clock().now();
+            state
+                .limitador()
+                .fallo_creciente(&clave_origen, limite, ahora);
+            state
+                .limitador()
+                .fallo(&clave_correo, limite.por_correo, ahora);
             return Err(ApiError::CredencialesInvalidas);
         }
     };
-    state.limitador().limpiar(&clave);
+    // The owner's success clears their address's delays, not the per-correo count: that one
+    // measures an attack spread over other addresses, which the owner's log-in does not end.
+    state.limitador().limpiar(&clave_origen);
     let (token, digest) = nuevo_token().map_err(|e| ApiError::Interno(e.to_string()))?;
     let ahora = state.clock().now();
     let expira = ahora + state.config().duracion_sesion;

@@ -44,6 +44,24 @@ pub(crate) enum ApiError {
     MetodoNoPermitido,
     #[error("cuerpo_demasiado_grande")]
     CuerpoDemasiadoGrande,
+    /// The body stalled longer than the HTTP layer's `espera_cuerpo`.
+    #[error("cuerpo_lento")]
+    CuerpoLento,
+    /// The request target is longer than the HTTP layer's `max_uri`.
+    #[error("uri_demasiado_larga")]
+    UriDemasiadoLarga,
+    /// The request head is larger than the HTTP layer's `max_cabeceras` (hyper's `431`).
+    #[error("cabeceras_demasiado_grandes")]
+    CabecerasDemasiadoGrandes,
+    /// Not HTTP/1.1 hyper could parse: a bad request line, header or version (hyper's `400`).
+    #[error("peticion_malformada")]
+    PeticionMalformada,
+    /// The connection cap is reached.
+    #[error("demasiadas_conexiones")]
+    DemasiadasConexiones,
+    /// A `/__test` hook from a peer the guard refuses.
+    #[error("ganchos_restringidos")]
+    GanchosRestringidos,
     #[error("no_autenticado")]
     NoAutenticado,
     #[error("credenciales_invalidas")]
@@ -83,6 +101,7 @@ pub(crate) enum ApiError {
 pub(crate) enum Intento {
     Login,
     Vinculacion,
+    Registro,
 }
 
 impl std::fmt::Display for Intento {
@@ -90,6 +109,7 @@ impl std::fmt::Display for Intento {
         f.write_str(match self {
             Intento::Login => "inicio de sesión",
             Intento::Vinculacion => "vinculación",
+            Intento::Registro => "registro con un correo ya registrado",
         })
     }
 }
@@ -105,6 +125,12 @@ impl ApiError {
             RutaDesconocida | SolicitudNoEncontrada | AdjuntoNoEncontrado => StatusCode::NOT_FOUND,
             MetodoNoPermitido => StatusCode::METHOD_NOT_ALLOWED,
             CuerpoDemasiadoGrande => StatusCode::PAYLOAD_TOO_LARGE,
+            CuerpoLento => StatusCode::REQUEST_TIMEOUT,
+            UriDemasiadoLarga => StatusCode::URI_TOO_LONG,
+            CabecerasDemasiadoGrandes => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            PeticionMalformada => StatusCode::BAD_REQUEST,
+            DemasiadasConexiones => StatusCode::SERVICE_UNAVAILABLE,
+            GanchosRestringidos => StatusCode::FORBIDDEN,
             NoAutenticado | CredencialesInvalidas => StatusCode::UNAUTHORIZED,
             CorreoYaRegistrado
             | VinculacionDeOtroUsuario(_)
@@ -127,6 +153,12 @@ impl ApiError {
             RutaDesconocida => "ruta_desconocida",
             MetodoNoPermitido => "metodo_no_permitido",
             CuerpoDemasiadoGrande => "cuerpo_demasiado_grande",
+            CuerpoLento => "cuerpo_lento",
+            UriDemasiadoLarga => "uri_demasiado_larga",
+            CabecerasDemasiadoGrandes => "cabeceras_demasiado_grandes",
+            PeticionMalformada => "peticion_malformada",
+            DemasiadasConexiones => "demasiadas_conexiones",
+            GanchosRestringidos => "ganchos_restringidos",
             NoAutenticado => "no_autenticado",
             CredencialesInvalidas => "credenciales_invalidas",
             CorreoYaRegistrado => "correo_ya_registrado",
@@ -167,6 +199,25 @@ impl ApiError {
                 .to_owned(),
             CuerpoDemasiadoGrande => "El cuerpo de la petición excede el máximo de 64 KiB. \
                  Envíe un cuerpo más pequeño."
+                .to_owned(),
+            CuerpoLento => "El cuerpo de la petición dejó de llegar antes de completarse y se \
+                 cerró la conexión. Revise su conexión y envíe la petición de nuevo."
+                .to_owned(),
+            UriDemasiadoLarga => "La dirección de la petición (ruta y parámetros) es demasiado \
+                 larga. Acórtela; los filtros de Mi Historial caben en pocos parámetros."
+                .to_owned(),
+            CabecerasDemasiadoGrandes => "Las cabeceras de la petición son demasiado grandes. \
+                 Envíela con menos cabeceras o cookies más cortas."
+                .to_owned(),
+            PeticionMalformada => "La petición no es HTTP/1.1 válido (línea de petición, \
+                 cabecera o versión ilegible). Revise el cliente que la envía."
+                .to_owned(),
+            DemasiadasConexiones => "El servidor atiende el máximo de conexiones en este \
+                 momento. Intente de nuevo en unos segundos."
+                .to_owned(),
+            GanchosRestringidos => "Los ganchos de prueba solo responden a la misma máquina o a \
+                 quien envíe el token configurado en la cabecera X-Pnt-Test-Token. Use \
+                 --test-hooks-token en el servidor y en el ejecutor."
                 .to_owned(),
             NoAutenticado => "No ha iniciado sesión o su sesión expiró. Inicie sesión de nuevo \
                  para continuar."
@@ -276,6 +327,12 @@ mod tests {
             ApiError::RutaDesconocida,
             ApiError::MetodoNoPermitido,
             ApiError::CuerpoDemasiadoGrande,
+            ApiError::CuerpoLento,
+            ApiError::UriDemasiadoLarga,
+            ApiError::CabecerasDemasiadoGrandes,
+            ApiError::PeticionMalformada,
+            ApiError::DemasiadasConexiones,
+            ApiError::GanchosRestringidos,
             ApiError::NoAutenticado,
             ApiError::CredencialesInvalidas,
             ApiError::CorreoYaRegistrado,

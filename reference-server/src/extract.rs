@@ -48,6 +48,14 @@ impl<T: DesdeJson, S: Send + Sync> FromRequest<S> for Cuerpo<T> {
 }
 
 pub(crate) fn rechazo_de_cuerpo(e: BytesRejection) -> ApiError {
+    // The HTTP layer's body timeout surfaces as a failed read; find it in the error's chain.
+    let mut causa: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(c) = causa {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::CuerpoLento;
+        }
+        causa = c.source();
+    }
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::CuerpoDemasiadoGrande
     } else {
@@ -96,6 +104,33 @@ pub(crate) async fn sesion_de_token(
         sesion,
         token_sha256: digest,
     })
+}
+
+/// The peer's address, as the connection layer recorded it (`None` for a router served
+/// without connection info). Failed-attempt limits are counted per address; `X-Forwarded-For`
+/// is not trusted, so behind a reverse proxy every client shares the proxy's address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Origen(pub(crate) Option<std::net::IpAddr>);
+
+impl Origen {
+    /// The address as a limiter key's part.
+    pub(crate) fn clave(self) -> String {
+        self.0
+            .map_or_else(|| "desconocido".to_owned(), |ip| ip.to_string())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origen {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Origen(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_canonical()),
+        ))
+    }
 }
 
 /// A path segment, percent-decoded; a malformed one reads as "not found".

@@ -29,12 +29,16 @@
 //! - `api`, `dto`, `extract`, `error`: the JSON API, its shapes, extractors and the one error
 //!   shape.
 //! - `web`: the HTML pages (cookie sessions with CSRF tokens).
-//! - `seguridad`: the security headers on every response.
+//! - `seguridad`: the security headers on every response, the limits every request meets
+//!   before a handler reads it, and the test-hook guard.
+//! - `conexiones`: the accept loop over hyper — timeouts, the connection cap, and hyper's own
+//!   error answers in the JSON error shape.
 //! - `state`: the shared state; `app` builds the router and `serve` runs it.
 
 mod api;
 mod auth;
 mod clock;
+mod conexiones;
 mod config;
 mod consultas;
 mod cuentas;
@@ -60,7 +64,10 @@ use axum::response::{IntoResponse, Response};
 
 pub use api::openapi_json;
 pub use clock::Clock;
-pub use config::{Argon2Params, Config, InfomexConfig, Limite, RetryPolicy, Storage};
+pub use config::{
+    Argon2Params, Config, InfomexConfig, Limite, LimiteLogin, LimitesHttp, RetryPolicy, Storage,
+};
+pub use seguridad::CABECERA_TOKEN_GANCHOS;
 pub use state::{AppState, ServeError};
 
 use error::ApiError;
@@ -73,6 +80,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(ruta_desconocida)
         .method_not_allowed_fallback(metodo_no_permitido)
         .layer(DefaultBodyLimit::max(extract::MAX_CUERPO))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            seguridad::limites_de_peticion,
+        ))
         .layer(middleware::from_fn(seguridad::cabeceras))
         .layer(middleware::from_fn(registrar_peticion))
         .with_state(state)
@@ -84,13 +95,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let limites = config.http;
     let state = AppState::new(config)?;
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "pnt-reference-server escuchando");
     }
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    conexiones::servir(app(state), limites, listener, shutdown).await?;
     Ok(())
 }
 

@@ -151,6 +151,9 @@ pub struct PntClient {
     hooks: Hooks,
     reglas: ReglasAplicadas,
     reglas_publicadas: bool,
+    /// Sent in `X-Pnt-Test-Token` on every hook call (`run --test-hooks-token`), never on any
+    /// other request.
+    hooks_token: Option<String>,
 }
 
 /// The bytes of a download and what the target declared about them.
@@ -219,7 +222,15 @@ impl PntClient {
             reglas,
             reglas_publicadas,
             base,
+            hooks_token: None,
         })
+    }
+
+    /// Sends `token` with every hook call from now on (a target started with
+    /// `--test-hooks-token`).
+    pub fn with_hooks_token(mut self, token: Option<String>) -> PntClient {
+        self.hooks_token = token;
+        self
     }
 
     /// The hooks the target offers.
@@ -265,6 +276,30 @@ impl PntClient {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
+        self.finish(method, url, req, body).await
+    }
+
+    /// A call to one of the target's test hooks, with the hooks token when there is one.
+    async fn send_hook(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> Result<Observed, Unreachable> {
+        let mut req = self.http.request(method.clone(), url);
+        if let Some(t) = &self.hooks_token {
+            req = req.header(pnt_reference_server::CABECERA_TOKEN_GANCHOS, t);
+        }
+        self.finish(method, url, req, body).await
+    }
+
+    async fn finish(
+        &self,
+        method: Method,
+        url: &str,
+        mut req: reqwest::RequestBuilder,
+        body: Option<Value>,
+    ) -> Result<Observed, Unreachable> {
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -360,13 +395,8 @@ impl PntClient {
     /// `PUT {prefix}/clock`.
     pub async fn set_clock(&self, hoy: Date) -> Result<Observed, Unreachable> {
         let url = format!("{}{}/clock", self.base, self.hooks.prefix);
-        self.send(
-            Method::PUT,
-            &url,
-            None,
-            Some(json!({"hoy": hoy.to_string()})),
-        )
-        .await
+        self.send_hook(Method::PUT, &url, Some(json!({"hoy": hoy.to_string()})))
+            .await
     }
 
     /// `PUT {prefix}/infomex`: the dialect of each jurisdiction `dialects` names (docs/pnt-api.md,
@@ -380,7 +410,7 @@ impl PntClient {
             .iter()
             .map(|(j, d)| (j.slug().to_owned(), Value::from(d.slug())))
             .collect();
-        self.send(Method::PUT, &url, None, Some(json!({"dialects": map})))
+        self.send_hook(Method::PUT, &url, Some(json!({"dialects": map})))
             .await
     }
 
@@ -395,7 +425,7 @@ impl PntClient {
             .iter()
             .map(|(j, c)| (j.slug().to_owned(), json!(c)))
             .collect();
-        self.send(Method::PUT, &url, None, Some(json!({"calendarios": map})))
+        self.send_hook(Method::PUT, &url, Some(json!({"calendarios": map})))
             .await
     }
 
@@ -408,7 +438,7 @@ impl PntClient {
     /// `POST {prefix}/reset`.
     pub async fn reset(&self) -> Result<Observed, Unreachable> {
         let url = format!("{}{}/reset", self.base, self.hooks.prefix);
-        self.send(Method::POST, &url, None, None).await
+        self.send_hook(Method::POST, &url, None).await
     }
 }
 

@@ -78,6 +78,7 @@ impl Environment for Embedded {
                 infomex: Box::new(SimInfomex(sim.clone())),
                 restart: Some(Box::new(server.clone())),
                 dialects: true,
+                hooks_token: None,
                 guard: Box::new(Guard {
                     _sim: sim,
                     _server: server,

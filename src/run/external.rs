@@ -43,6 +43,8 @@ pub struct External {
     sim: SimPlace,
     admin_token: Option<String>,
     restart_command: Option<String>,
+    /// Sent on every hook call (`--test-hooks-token`).
+    hooks_token: Option<String>,
     timeout: Duration,
     /// The simulator of the scenario that ran last, stopped before the next one binds.
     previous: Mutex<Option<Arc<SimHandle>>>,
@@ -57,6 +59,7 @@ impl External {
             sim: SimPlace::Start { addr: sim_addr },
             admin_token,
             restart_command: None,
+            hooks_token: None,
             timeout: super::client::DEFAULT_TIMEOUT,
             previous: Mutex::new(None),
         }
@@ -68,6 +71,13 @@ impl External {
         self.sim = SimPlace::Running {
             url: url.trim_end_matches('/').to_owned(),
         };
+        self
+    }
+
+    /// Sends `token` in `X-Pnt-Test-Token` on every call to the target's test hooks
+    /// (`--test-hooks-token`).
+    pub fn with_hooks_token(mut self, token: Option<String>) -> External {
+        self.hooks_token = token;
         self
     }
 
@@ -209,7 +219,9 @@ impl Environment for External {
     ) -> BoxFuture<'a, Result<World, RunError>> {
         Box::pin(async move {
             let infomex = self.start_sim(instance, seed).await?;
-            let client = PntClient::discover(&self.url, super::client::DEFAULT_TIMEOUT).await?;
+            let client = PntClient::discover(&self.url, super::client::DEFAULT_TIMEOUT)
+                .await?
+                .with_hooks_token(self.hooks_token.clone());
             if client.offers("reset") {
                 let reset = client.reset().await?;
                 if !(200..300).contains(&reset.status) {
@@ -234,6 +246,7 @@ impl Environment for External {
                     command,
                     url: self.url.clone(),
                     timeout: self.timeout,
+                    hooks_token: self.hooks_token.clone(),
                     calendarios: instance.calendarios.clone(),
                     dialects: told.then_some(dialects),
                 }) as Box<dyn Restart>
@@ -243,6 +256,7 @@ impl Environment for External {
                 infomex,
                 restart,
                 dialects: told,
+                hooks_token: self.hooks_token.clone(),
                 guard: Box::new(()),
             })
         })
@@ -254,6 +268,7 @@ struct CommandRestart {
     command: String,
     url: String,
     timeout: Duration,
+    hooks_token: Option<String>,
     /// The dialects told before the restart, told again after it: a restarted process starts
     /// from its own configuration.
     dialects: Option<Vec<(Jurisdiccion, Dialect)>>,
@@ -309,7 +324,9 @@ impl Restart for CommandRestart {
                     },
                 });
             }
-            let client = wait_for_discovery(&self.url, self.timeout).await?;
+            let client = wait_for_discovery(&self.url, self.timeout)
+                .await?
+                .with_hooks_token(self.hooks_token.clone());
             if let Some(dialects) = &self.dialects {
                 tell_dialects(&client, dialects).await?;
             }

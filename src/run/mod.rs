@@ -265,7 +265,8 @@ pub async fn run_one(
         })?;
         let client = PntClient::discover(&world.pnt_base, timeout)
             .await
-            .map_err(|Unreachable(e)| (Outcome::Error, e))?;
+            .map_err(|Unreachable(e)| (Outcome::Error, e))?
+            .with_hooks_token(world.hooks_token.clone());
         let missing: Vec<String> = instance
             .scenario
             .requirements()

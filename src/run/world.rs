@@ -46,6 +46,8 @@ pub struct World {
     /// Whether the target was configured with the scenario's `infomex.dialects` (in process,
     /// or through its `infomex` hook).
     pub dialects: bool,
+    /// What the target's test hooks require in `X-Pnt-Test-Token` (`run --test-hooks-token`).
+    pub hooks_token: Option<String>,
     pub guard: Box<dyn std::any::Any + Send + Sync>,
 }
 

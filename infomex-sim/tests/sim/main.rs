@@ -8,5 +8,6 @@ mod admin;
 mod determinism;
 mod dialects;
 mod faults;
+mod limits;
 mod routing;
 mod sessions;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use crate::cuentas;
 use crate::dto::{RegistroPeticion, SesionCreada, SesionPeticion, UsuarioCreado};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Autenticado, Cuerpo};
+use crate::extract::{Autenticado, Cuerpo, Origen};
 use crate::state::AppState;
 
 /// Register a PNT user.
@@ -18,13 +18,15 @@ use crate::state::AppState;
         (status = 201, description = "Registered", body = UsuarioCreado),
         (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`", body = ErrorBody),
         (status = 409, description = "`correo_ya_registrado`", body = ErrorBody),
+        (status = 429, description = "`demasiados_intentos`: 10 registrations refused as `correo_ya_registrado` from one address in 15 minutes; see `Retry-After`", body = ErrorBody),
     )
 )]
 pub(crate) async fn registrar(
     State(state): State<AppState>,
+    origen: Origen,
     Cuerpo(p): Cuerpo<RegistroPeticion>,
 ) -> Result<(StatusCode, Json<UsuarioCreado>), ApiError> {
-    let u = cuentas::registrar(&state, &p.correo, &p.contrasena, &p.nombre).await?;
+    let u = cuentas::registrar(&state, origen, &p.correo, &p.contrasena, &p.nombre).await?;
     Ok((
         StatusCode::CREATED,
         Json(UsuarioCreado {
@@ -42,14 +44,16 @@ pub(crate) async fn registrar(
         (status = 201, description = "Logged in", body = SesionCreada),
         (status = 400, description = "`json_invalido`, `datos_invalidos`, `caracter_de_control`", body = ErrorBody),
         (status = 401, description = "`credenciales_invalidas`", body = ErrorBody),
-        (status = 429, description = "`demasiados_intentos` (5 failures per correo in 15 minutes); see `Retry-After`", body = ErrorBody),
+        (status = 429, description = "`demasiados_intentos`: after 5 failures for a correo from one address, a delay of 1 minute doubling per failure up to 15; or 100 failures for the correo from every address in 15 minutes; see `Retry-After`", body = ErrorBody),
     )
 )]
 pub(crate) async fn iniciar_sesion(
     State(state): State<AppState>,
+    origen: Origen,
     Cuerpo(p): Cuerpo<SesionPeticion>,
 ) -> Result<(StatusCode, Json<SesionCreada>), ApiError> {
-    let (token, expira, _) = cuentas::iniciar_sesion(&state, &p.correo, &p.contrasena).await?;
+    let (token, expira, _) =
+        cuentas::iniciar_sesion(&state, origen, &p.correo, &p.contrasena).await?;
     Ok((
         StatusCode::CREATED,
         Json(SesionCreada {

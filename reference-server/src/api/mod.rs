@@ -122,11 +122,16 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .nest(PREFIJO, api)
         .route("/.well-known/pnt-suite", get(descubrimiento));
     if state.config().test_hooks {
-        router = router
+        let hooks = Router::new()
             .route("/__test/clock", put(reloj))
             .route("/__test/reset", post(reset))
             .route("/__test/infomex", put(infomex))
-            .route("/__test/calendarios", put(calendarios));
+            .route("/__test/calendarios", put(calendarios))
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::seguridad::guardia_de_ganchos,
+            ));
+        router = router.merge(hooks);
     }
     router
 }
@@ -169,6 +174,7 @@ async fn descubrimiento(State(state): State<AppState>) -> Json<Descubrimiento> {
     responses(
         (status = 200, description = "The date now in force", body = RelojPeticion),
         (status = 400, description = "`json_invalido`, `datos_invalidos`", body = ErrorBody),
+        (status = 403, description = "`ganchos_restringidos`: not a loopback peer, or without the configured `X-Pnt-Test-Token`", body = ErrorBody),
         (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
     )
 )]
@@ -197,6 +203,7 @@ async fn reloj(
     post, path = "/__test/reset", tag = "hooks",
     responses(
         (status = 204, description = "Everything deleted"),
+        (status = 403, description = "`ganchos_restringidos`: not a loopback peer, or without the configured `X-Pnt-Test-Token`", body = ErrorBody),
         (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
     )
 )]
@@ -219,6 +226,7 @@ async fn reset(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
     responses(
         (status = 200, description = "The adjustments now in force", body = InfomexPeticion),
         (status = 400, description = "`json_invalido`, `datos_invalidos` (unknown field or jurisdiction, a dialect other than modern/legacy, a URL without http:// or https://)", body = ErrorBody),
+        (status = 403, description = "`ganchos_restringidos`: not a loopback peer, or without the configured `X-Pnt-Test-Token`", body = ErrorBody),
         (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
     )
 )]
@@ -246,6 +254,7 @@ async fn infomex(
     responses(
         (status = 200, description = "The calendars now set by the hook", body = CalendariosPeticion),
         (status = 400, description = "`json_invalido`, `datos_invalidos` (unknown field or jurisdiction, a calendar that is not `{descripcion, dias_inhabiles, suspensiones}`)", body = ErrorBody),
+        (status = 403, description = "`ganchos_restringidos`: not a loopback peer, or without the configured `X-Pnt-Test-Token`", body = ErrorBody),
         (status = 404, description = "`ruta_desconocida` when hooks are disabled", body = ErrorBody),
     )
 )]

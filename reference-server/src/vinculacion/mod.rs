@@ -41,16 +41,38 @@ pub(crate) async fn vincular(
     usuario_infomex: String,
     contrasena: String,
 ) -> Result<ResultadoVinculacion, ApiError> {
+    // Two counts: the PNT user's (no one guesses Infomex passwords through the PNT), and the
+    // Infomex account's from every PNT user, kept below the Infomex's own lockout so that no
+    // one can lock another person's Infomex account through the PNT.
     let clave = format!("vinculacion:{usuario_id}");
+    let clave_infomex = format!(
+        "vinculacion-infomex:{}:{}",
+        j.slug(),
+        usuario_infomex.trim().to_lowercase()
+    );
     let limite = state.config().limite_vinculacion;
+    let limite_infomex = state.config().limite_vinculacion_infomex;
+    let demasiados = |segundos| ApiError::DemasiadosIntentos {
+        que: Intento::Vinculacion,
+        segundos,
+    };
+    let ahora = state.clock().now();
     state
         .limitador()
-        .verificar(&clave, limite, state.clock().now())
-        .map_err(|segundos| ApiError::DemasiadosIntentos {
-            que: Intento::Vinculacion,
-            segundos,
-        })?;
+        .verificar(&clave, limite, ahora)
+        .map_err(demasiados)?;
+    state
+        .limitador()
+        .verificar(&clave_infomex, limite_infomex, ahora)
+        .map_err(demasiados)?;
     let _candado = state.candados().tomar(j, &usuario_infomex).await;
+    let fallo = || {
+        let ahora = state.clock().now();
+        state.limitador().fallo(&clave, limite, ahora);
+        state
+            .limitador()
+            .fallo(&clave_infomex, limite_infomex, ahora);
+    };
     let mut sesion = match state
         .infomex()
         .iniciar(j, &usuario_infomex, contrasena)
@@ -61,11 +83,11 @@ pub(crate) async fn vincular(
             tracing::info!(jurisdiccion = j.slug(), fallo = %f, "login en Infomex fallido");
             return Err(match f {
                 Fallo::CredencialesInvalidas => {
-                    state.limitador().fallo(&clave, limite, state.clock().now());
+                    fallo();
                     ApiError::InfomexCredencialesInvalidas(j)
                 }
                 Fallo::CuentaBloqueada => {
-                    state.limitador().fallo(&clave, limite, state.clock().now());
+                    fallo();
                     ApiError::InfomexCuentaBloqueada(j)
                 }
                 Fallo::Ilegible(_) => ApiError::InfomexRespuestaInvalida(j),
@@ -73,7 +95,9 @@ pub(crate) async fn vincular(
             });
         }
     };
+    // The right password: Infomex itself starts counting afresh, and so do both limits.
     state.limitador().limpiar(&clave);
+    state.limitador().limpiar(&clave_infomex);
     let ahora = state.clock().now();
     let u = usuario_infomex.clone();
     let claim = state

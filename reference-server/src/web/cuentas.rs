@@ -9,6 +9,7 @@ use super::{
     Formulario, Visitante, agregar_cookie, cookie_sesion, cookie_sesion_borrada, redirigir,
 };
 use crate::cuentas;
+use crate::extract::Origen;
 use crate::state::AppState;
 
 fn form_entrar(v: &Visitante, correo: &str, mensaje: Option<&str>) -> String {
@@ -34,9 +35,14 @@ pub(super) async fn entrar_form(v: Visitante) -> Response {
     v.responder(StatusCode::OK, "Iniciar sesión", &form_entrar(&v, "", None))
 }
 
-pub(super) async fn entrar(State(state): State<AppState>, v: Visitante, f: Formulario) -> Response {
+pub(super) async fn entrar(
+    State(state): State<AppState>,
+    origen: Origen,
+    v: Visitante,
+    f: Formulario,
+) -> Response {
     let correo = f.campo("correo");
-    match cuentas::iniciar_sesion(&state, correo, f.campo("contrasena")).await {
+    match cuentas::iniciar_sesion(&state, origen, correo, f.campo("contrasena")).await {
         Ok((token, _, _)) => {
             let mut r = redirigir("/historial");
             let segundos = state.config().duracion_sesion.as_secs();
@@ -81,19 +87,20 @@ pub(super) async fn registro_form(v: Visitante) -> Response {
 /// Registers and logs straight in.
 pub(super) async fn registro(
     State(state): State<AppState>,
+    origen: Origen,
     v: Visitante,
     f: Formulario,
 ) -> Response {
     let (correo, nombre, contrasena) =
         (f.campo("correo"), f.campo("nombre"), f.campo("contrasena"));
-    if let Err(err) = cuentas::registrar(&state, correo, contrasena, nombre).await {
+    if let Err(err) = cuentas::registrar(&state, origen, correo, contrasena, nombre).await {
         return v.responder(
             err.status(),
             "Registrarse",
             &form_registro(&v, correo, nombre, Some(&err.mensaje())),
         );
     }
-    entrar(State(state), v, f).await
+    entrar(State(state), origen, v, f).await
 }
 
 pub(super) async fn salir(State(state): State<AppState>, v: Visitante, _f: Formulario) -> Response {

@@ -4,9 +4,12 @@
 
 mod helpers;
 
+mod bloqueos;
+mod conexiones;
 mod cuentas;
 mod entrada;
 mod fallas;
+mod ganchos;
 mod historial;
 mod paginas;
 mod plataforma;

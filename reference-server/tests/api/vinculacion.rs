@@ -193,9 +193,16 @@ async fn locked_infomex_account_is_refused_specifically() {
 async fn failed_linkages_are_rate_limited_per_user() {
     let app = spawn_app_with(InfomexSim::builder().seed(42).max_attempts(100), |c| c).await;
     let token = app.user("maria@example.mx").await;
-    for _ in 0..5 {
+    // Five different Infomex accounts, each tried once: the user's own limit, not an
+    // account's (tests/api/bloqueos.rs), is what stops the sixth attempt.
+    for n in 1..=5 {
         let r = app
-            .vincular_con(&token, Jurisdiccion::Jalisco, "ciudadano1", "mala")
+            .vincular_con(
+                &token,
+                Jurisdiccion::Jalisco,
+                &format!("ciudadano{}", n + 1),
+                "mala",
+            )
             .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -211,7 +218,7 @@ async fn failed_linkages_are_rate_limited_per_user() {
     );
     // Another user is not affected.
     let other = app.user("otro@example.mx").await;
-    app.vincular(&other, Jurisdiccion::Jalisco, "ciudadano2")
+    app.vincular(&other, Jurisdiccion::Jalisco, "ciudadano1")
         .await;
 }
 
