@@ -54,6 +54,9 @@ pub struct ExploreArgs {
     /// Token de la API de administración del simulador (alias: --sim-admin-token).
     #[arg(long, value_name = "TOKEN", alias = "sim-admin-token")]
     pub admin_token: Option<String>,
+    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`).
+    #[arg(long, value_name = "TOKEN", requires = "target")]
+    pub test_hooks_token: Option<String>,
     /// Carpeta donde se escribe cada hallazgo reducido como archivo de escenario.
     #[arg(long, value_name = "CARPETA", default_value = "hallazgos")]
     pub out: PathBuf,
@@ -90,6 +93,7 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
             args.sim_url.as_deref(),
             args.admin_token.clone(),
             None,
+            args.test_hooks_token.clone(),
             Duration::from_secs(args.timeout),
         ),
     };

@@ -51,9 +51,10 @@ pub enum Target {
     External {
         url: String,
         /// The run's other flags that reproducing a scenario on this target needs, in order:
-        /// where the simulator is (`--sim-addr`, `--sim-url`), its admin token as the
-        /// environment variable `PNT_SIM_ADMIN_TOKEN` (never the secret itself), how the target
-        /// restarts (`--restart-command`), a `--timeout` other than the default.
+        /// where the simulator is (`--sim-addr`, `--sim-url`), its admin token and the target's
+        /// test-hook token as the environment variables `PNT_SIM_ADMIN_TOKEN` and
+        /// `PNT_TEST_HOOKS_TOKEN` (never the secrets themselves), how the target restarts
+        /// (`--restart-command`), a `--timeout` other than the default.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         flags: Vec<String>,
     },

@@ -196,6 +196,12 @@ impl Environment for External {
                 "\"$PNT_SIM_ADMIN_TOKEN\"".to_owned(),
             ]);
         }
+        if self.hooks_token.is_some() {
+            flags.extend([
+                "--test-hooks-token".to_owned(),
+                "\"$PNT_TEST_HOOKS_TOKEN\"".to_owned(),
+            ]);
+        }
         if let Some(command) = &self.restart_command {
             flags.extend(["--restart-command".to_owned(), command.clone()]);
         }
