@@ -29,13 +29,19 @@ pub(crate) const POR_PAGINA: u32 = 20;
 
 impl Filtros {
     pub(crate) fn parse(q: &HistorialConsulta) -> Result<Filtros, ApiError> {
-        let vacio = |o: &Option<String>| {
-            o.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+        // A parameter given is read exactly as written: an empty one (`?pagina=`) or one with
+        // spaces is refused rather than taken as absent, so the API accepts exactly what its
+        // OpenAPI describes (schemathesis checks both ways in CI).
+        let dado = |campo: &str, o: &Option<String>| -> Result<Option<String>, ApiError> {
+            match o.as_deref() {
+                None => Ok(None),
+                Some("") => Err(ApiError::DatosInvalidos(format!(
+                    "«{campo}» está vacío: quítelo de la consulta o dele un valor."
+                ))),
+                Some(v) => Ok(Some(v.to_owned())),
+            }
         };
-        let semaforo = vacio(&q.semaforo)
+        let semaforo = dado("semaforo", &q.semaforo)?
             .map(|s| {
                 Semaforo::parse(&s).ok_or_else(|| {
                     ApiError::DatosInvalidos(format!(
@@ -44,7 +50,7 @@ impl Filtros {
                 })
             })
             .transpose()?;
-        let tipo = vacio(&q.tipo)
+        let tipo = dado("tipo", &q.tipo)?
             .map(|t| {
                 TipoSolicitud::parse(&t).ok_or_else(|| {
                     ApiError::DatosInvalidos(format!(
@@ -57,9 +63,9 @@ impl Filtros {
             |campo: &str, v: Option<String>, defecto: u32, max: u32| -> Result<u32, ApiError> {
                 match v {
                     None => Ok(defecto),
-                    Some(s) => s
-                        .parse::<u32>()
-                        .ok()
+                    Some(s) => Some(&s)
+                        .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+                        .and_then(|s| s.parse::<u32>().ok())
                         .filter(|n| (1..=max).contains(n))
                         .ok_or_else(|| {
                             ApiError::DatosInvalidos(format!(
@@ -71,8 +77,13 @@ impl Filtros {
         Ok(Filtros {
             semaforo,
             tipo,
-            pagina: numero("pagina", vacio(&q.pagina), 1, 1_000_000)?,
-            por_pagina: numero("por_pagina", vacio(&q.por_pagina), POR_PAGINA, 100)?,
+            pagina: numero("pagina", dado("pagina", &q.pagina)?, 1, 1_000_000)?,
+            por_pagina: numero(
+                "por_pagina",
+                dado("por_pagina", &q.por_pagina)?,
+                POR_PAGINA,
+                100,
+            )?,
         })
     }
 }

@@ -56,13 +56,34 @@ pub(crate) fn texto(obj: &Map<String, Value>, nombre: &str) -> Result<String, Ap
     }
 }
 
+// The OpenAPI states each text field's pattern, so that a schema-valid request is one the server
+// accepts (schemathesis checks it in CI): a one-line text has no control character (C0, DEL, C1)
+// and no byte-order mark (`sin_caracteres_de_control`), a multi-line one may hold tab and line
+// breaks, a "no vacía" one has something besides white space (the server trims it), and a correo
+// is an ASCII address with a dotted domain. utoipa takes only literals here, hence the repetition.
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub(crate) struct RegistroPeticion {
-    /// The e-mail address to log in with.
-    #[schema(example = "maria@example.mx")]
+    /// The e-mail address to log in with (stored lower-cased).
+    #[schema(
+        example = "maria@example.mx",
+        max_length = 254,
+        pattern = "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$"
+    )]
     pub(crate) correo: String,
     /// 8 to 128 characters.
+    #[schema(
+        min_length = 8,
+        max_length = 128,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) contrasena: String,
+    /// 1 to 120 characters besides leading and trailing white space.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) nombre: String,
 }
 
@@ -84,7 +105,16 @@ pub(crate) struct UsuarioCreado {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub(crate) struct SesionPeticion {
+    #[schema(
+        example = "maria@example.mx",
+        max_length = 254,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) correo: String,
+    #[schema(
+        max_length = 128,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) contrasena: String,
 }
 
@@ -118,13 +148,45 @@ pub(crate) struct JurisdiccionDto {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub(crate) struct VinculacionPeticion {
-    /// Slug, code or name of one of the 33 jurisdictions.
+    /// One of the 33 jurisdictions: its slug or its two-digit code (the server also reads a
+    /// name, such as «Nuevo León»).
+    #[schema(value_type = JurisdiccionClave)]
     pub(crate) jurisdiccion: String,
-    /// The Infomex user.
+    /// The Infomex user: 1 to 100 characters besides leading and trailing white space.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) usuario: String,
     /// The Infomex password: used for this linkage only, never stored or logged.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) contrasena: String,
 }
+
+/// What the OpenAPI lists for `jurisdiccion`: the 33 slugs and the 33 two-digit codes.
+pub(crate) struct JurisdiccionClave;
+
+impl utoipa::PartialSchema for JurisdiccionClave {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let valores: Vec<String> = Jurisdiccion::ALL
+            .iter()
+            .map(|j| j.slug().to_owned())
+            .chain(Jurisdiccion::ALL.iter().map(|j| format!("{:02}", j.code())))
+            .collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(valores))
+            .examples(["jalisco"])
+            .into()
+    }
+}
+
+impl ToSchema for JurisdiccionClave {}
 
 impl DesdeJson for VinculacionPeticion {
     fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
@@ -141,13 +203,63 @@ impl DesdeJson for VinculacionPeticion {
 #[into_params(parameter_in = Query)]
 pub(crate) struct HistorialConsulta {
     /// `en_tiempo`, `en_alerta` or `fuera_de_tiempo`.
+    #[param(value_type = Option<SemaforoFiltro>)]
     pub(crate) semaforo: Option<String>,
     /// `acceso` or `datos-personales`.
+    #[param(value_type = Option<TipoFiltro>)]
     pub(crate) tipo: Option<String>,
     /// From 1 (default 1).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1_000_000)]
     pub(crate) pagina: Option<String>,
     /// 1 to 100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub(crate) por_pagina: Option<String>,
+}
+
+/// A solicitud's status in its procedure.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // Only its schema is used.
+pub(crate) enum EstadoSolicitudDto {
+    EnProceso,
+    ConPrevencion,
+    ConAmpliacion,
+    Terminada,
+    NoPresentada,
+}
+
+/// One of the 33 jurisdictions' slugs.
+pub(crate) struct JurisdiccionSlug;
+
+impl utoipa::PartialSchema for JurisdiccionSlug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Jurisdiccion::ALL.iter().map(|j| j.slug())))
+            .into()
+    }
+}
+
+impl ToSchema for JurisdiccionSlug {}
+
+/// Mi Historial's `semaforo` filter.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // Only its schema is used: the query is read as text and checked in Spanish.
+pub(crate) enum SemaforoFiltro {
+    EnTiempo,
+    EnAlerta,
+    FueraDeTiempo,
+}
+
+/// Mi Historial's `tipo` filter.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[allow(dead_code)] // Only its schema is used.
+pub(crate) enum TipoFiltro {
+    #[schema(rename = "acceso")]
+    Acceso,
+    #[schema(rename = "datos-personales")]
+    DatosPersonales,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -169,8 +281,10 @@ pub(crate) struct HistorialDto {
 pub(crate) struct FilaDto {
     pub(crate) folio: String,
     /// `acceso` or `datos-personales`.
+    #[schema(value_type = TipoFiltro)]
     pub(crate) tipo: String,
     /// Jurisdiction slug.
+    #[schema(value_type = JurisdiccionSlug)]
     pub(crate) jurisdiccion: String,
     /// The "Estado o Federación" column.
     pub(crate) estado_o_federacion: String,
@@ -181,8 +295,10 @@ pub(crate) struct FilaDto {
     #[schema(value_type = Option<String>, format = Date)]
     pub(crate) fecha_limite_entrega: Option<Date>,
     /// `en_tiempo`, `en_alerta` or `fuera_de_tiempo`.
+    #[schema(value_type = SemaforoFiltro)]
     pub(crate) semaforo: String,
     /// `en_proceso`, `con_prevencion`, `con_ampliacion`, `terminada` or `no_presentada`.
+    #[schema(value_type = EstadoSolicitudDto)]
     pub(crate) estado: String,
     /// The request text ("Detalles de la solicitud").
     pub(crate) descripcion: String,
@@ -264,7 +380,13 @@ pub(crate) struct DetalleDto {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub(crate) struct QuejaPeticion {
-    /// What the requester complains about (1 to 4000 characters).
+    /// What the requester complains about (1 to 4000 characters besides leading and trailing
+    /// white space; several lines allowed).
+    #[schema(
+        min_length = 1,
+        max_length = 4000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFEFF][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFEFF]*$"
+    )]
     pub(crate) motivo: String,
 }
 

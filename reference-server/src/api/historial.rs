@@ -92,7 +92,11 @@ pub(crate) async fn detalle(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "The attachment id from the detail")),
     responses(
-        (status = 200, description = "The bytes; `Content-Type` is the file's media type and `X-Sha256` its digest", content_type = "application/octet-stream"),
+        (status = 200, description = "The bytes, with the media type Infomex declared for the file as `Content-Type` (`application/pdf`, `image/jpeg`, `text/csv`, … any type), `X-Sha256` its digest and `Content-Disposition: attachment` its name", content_type = "*/*",
+            headers(
+                ("X-Sha256" = String, description = "SHA-256 of the bytes, 64 lowercase hex digits"),
+                ("Content-Disposition" = String, description = "`attachment` with the file's name"),
+            )),
         (status = 401, description = "`no_autenticado`", body = ErrorBody),
         (status = 404, description = "`adjunto_no_encontrado` (absent or another user's)", body = ErrorBody),
     )

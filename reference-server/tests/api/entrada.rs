@@ -75,6 +75,36 @@ async fn control_characters_are_refused_in_every_text_field() {
 }
 
 #[tokio::test]
+async fn history_parameters_are_read_exactly_as_the_openapi_states() {
+    let app = spawn_app().await;
+    let token = app.user("ana@example.mx").await;
+    // Given empty, with spaces, signed or out of range: refused, never taken as the default.
+    for q in [
+        "pagina=",
+        "por_pagina=",
+        "semaforo=",
+        "tipo=",
+        "pagina=+1",
+        "pagina=%201",
+        "por_pagina=101",
+        "pagina=0",
+    ] {
+        let r = app.get(&format!("/historial?{q}"), Some(&token)).await;
+        let (status, codigo, mensaje) = error_of(r).await;
+        assert_eq!(
+            (status, codigo.as_str()),
+            (StatusCode::BAD_REQUEST, "datos_invalidos"),
+            "{q}: {mensaje}"
+        );
+    }
+    // Left out, each takes its default; written plainly, it is read.
+    for q in ["", "pagina=2&por_pagina=100&semaforo=en_alerta&tipo=acceso"] {
+        let r = app.get(&format!("/historial?{q}"), Some(&token)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{q}");
+    }
+}
+
+#[tokio::test]
 async fn a_repeated_query_parameter_is_answered_in_spanish() {
     let app = spawn_app().await;
     let token = app.user("ana@example.mx").await;
