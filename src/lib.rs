@@ -10,6 +10,8 @@
 //! - [`report`]: what a run found (outcomes, failures with expected-vs-actual diffs, repro
 //!   commands) and its renderers: human, JSON (with its JSON Schema), JUnit XML, HTML; the exit
 //!   code.
+//! - [`requisitos`]: the catalog of numbered requirements (`data/requisitos.toml`) that
+//!   scenarios declare, reports group by and `coverage` matches against the scenarios.
 //! - [`golden`]: the stored transcripts of the shipped scenarios (tests/snapshots/), what
 //!   `snapshot:` steps are compared with in every mode, and the redaction list.
 //! - [`run`]: the engine — worlds (target + simulator) per scenario, step execution with
@@ -28,6 +30,7 @@ mod deadline;
 pub mod error;
 pub mod golden;
 mod jurisdictions;
+pub mod requisitos;
 pub mod report;
 pub mod run;
 mod run_command;
