@@ -4,6 +4,7 @@
 //! ([`junit`]) and for a person after a CI run ([`html`]).
 
 mod diff;
+pub mod expected;
 pub mod html;
 pub mod human;
 pub mod json;
