@@ -18,6 +18,8 @@
 //!   expectations and captures, the oracle after every linkage, `--jobs`, `--filter`, `--shard`.
 //! - `run_command`: the `run` subcommand — selection, `--report` path checks, environment,
 //!   lines as scenarios finish, progress, SIGINT/SIGTERM, reports, exit code.
+//! - [`coverage`]: the `coverage` subcommand — requirement × scenario and jurisdiction × fault ×
+//!   operation, from the scenario files alone; uncovered requirements need a stated reason.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
@@ -26,6 +28,7 @@
 
 mod check;
 pub mod cli;
+pub mod coverage;
 mod deadline;
 pub mod error;
 pub mod golden;
