@@ -135,7 +135,11 @@ pub fn compute(instances: &[Instance], roots: &[PathBuf]) -> Coverage {
             for j in &places {
                 for op in &operations {
                     cells
-                        .entry((fault.kind.name().to_owned(), op.clone(), j.slug().to_owned()))
+                        .entry((
+                            fault.kind.name().to_owned(),
+                            op.clone(),
+                            j.slug().to_owned(),
+                        ))
                         .or_default()
                         .insert(file.clone());
                 }
@@ -241,7 +245,9 @@ fn text(c: &Coverage, files: usize, out: &mut dyn Write) -> std::io::Result<()> 
         c.fallas.len()
     )?;
     // One line per fault kind and operation, its jurisdictions and files after it.
-    let mut rows: BTreeMap<(&str, &str), (Vec<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    // (fault kind, operation) → (jurisdictions, files).
+    type Row<'a> = (Vec<&'a str>, BTreeSet<&'a str>);
+    let mut rows: BTreeMap<(&str, &str), Row<'_>> = BTreeMap::new();
     for f in &c.fallas {
         let row = rows
             .entry((f.falla.as_str(), f.operacion.as_str()))

@@ -40,7 +40,10 @@ fn every_requirement_is_covered_by_the_shipped_scenarios_or_says_why_not() {
     );
     // The fault matrix: a fault pinned to an endpoint and a jurisdiction is one cell.
     assert!(
-        c["fallas"].as_array().unwrap().contains(&serde_json::json!({
+        c["fallas"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({
             "falla": "bad_checksum", "operacion": "adjunto", "jurisdiccion": "federacion",
             "escenarios": ["fallas/suma-de-verificacion-incorrecta.yaml"]})),
         "{:#}",
@@ -54,7 +57,10 @@ fn every_requirement_is_covered_by_the_shipped_scenarios_or_says_why_not() {
         stdout.contains("  R-HIST-04   1  vinculacion/solicitud-semilla.yaml\n"),
         "{stdout}"
     );
-    assert!(stdout.contains("Jurisdicción × falla × operación"), "{stdout}");
+    assert!(
+        stdout.contains("Jurisdicción × falla × operación"),
+        "{stdout}"
+    );
     assert!(stdout.contains("  – R-SES-06: "), "{stdout}");
 }
 
@@ -77,7 +83,14 @@ fn a_selection_missing_the_only_scenario_of_a_requirement_exits_1() {
         stdout.contains("  ✗ R-PLAZO-06: ningún escenario lo declara"),
         "{stdout}"
     );
-    assert!(stdout.contains("[código: requisito_sin_cubrir]"), "{stdout}");
+    assert!(
+        stdout.contains("[código: requisito_sin_cubrir]"),
+        "{stdout}"
+    );
     // Only that one: the others are still covered.
-    assert_eq!(stdout.matches("requisito_sin_cubrir").count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches("requisito_sin_cubrir").count(),
+        1,
+        "{stdout}"
+    );
 }

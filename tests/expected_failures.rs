@@ -122,7 +122,10 @@ fn a_listed_failure_is_known_in_every_report_and_does_not_fail_the_run() {
         stdout.contains("2 escenarios: 1 pasó, 1 falla conocida"),
         "{stdout}"
     );
-    assert!(stdout.contains("  ≈ R-VINC-03   1 pasó, 1 falla conocida"), "{stdout}");
+    assert!(
+        stdout.contains("  ≈ R-VINC-03   1 pasó, 1 falla conocida"),
+        "{stdout}"
+    );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     assert_eq!(report["counts"]["known_failure"], 1);
@@ -157,12 +160,18 @@ fn an_expired_entry_fails_the_run_on_the_given_day() {
     let out = run(dir.path(), &[]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("✗ FALLÓ     Registro con estado equivocado"), "{stdout}");
+    assert!(
+        stdout.contains("✗ FALLÓ     Registro con estado equivocado"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("venció el 2026-11-29 y hoy es 2026-11-30"),
         "{stdout}"
     );
-    assert!(stdout.contains("[código: falla_conocida_vencida]"), "{stdout}");
+    assert!(
+        stdout.contains("[código: falla_conocida_vencida]"),
+        "{stdout}"
+    );
     // The same file on its last day still holds.
     let out = run_on(dir.path(), "2026-11-29", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
@@ -176,20 +185,29 @@ fn an_entry_whose_scenario_passes_says_to_remove_it() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("`temas/pasa.yaml` ya pasa"), "{stdout}");
     assert!(stdout.contains("quite la entrada"), "{stdout}");
-    assert!(stdout.contains("[código: falla_conocida_ya_pasa]"), "{stdout}");
+    assert!(
+        stdout.contains("[código: falla_conocida_ya_pasa]"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn an_entry_naming_nothing_known_is_bad_input_before_anything_runs() {
     for (what, hint) in [
-        ("scenario: temas/no-existe.yaml", "termina en `temas/no-existe.yaml`"),
+        (
+            "scenario: temas/no-existe.yaml",
+            "termina en `temas/no-existe.yaml`",
+        ),
         ("requirement: R-VINC-3", "¿quiso decir `R-VINC-03`?"),
     ] {
         let dir = setup(&entry(what, "2026-12-31"));
         let out = run(dir.path(), &[]);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("código: falla_esperada_desconocida"), "{stderr}");
+        assert!(
+            stderr.contains("código: falla_esperada_desconocida"),
+            "{stderr}"
+        );
         assert!(stderr.contains(hint), "{stderr}");
         assert!(text(&out.stdout).is_empty());
     }

@@ -31,7 +31,11 @@ fn problems(r: &Requisito, ayuda: &str, api_sections: &BTreeSet<String>) -> Vec<
         out.push(format!("{}: an id is R-<GROUP>-<NN>", r.id));
     }
     if !catalogo().grupos.contains_key(r.grupo()) {
-        out.push(format!("{}: group `{}` has no name in [grupos]", r.id, r.grupo()));
+        out.push(format!(
+            "{}: group `{}` has no name in [grupos]",
+            r.id,
+            r.grupo()
+        ));
     }
     let cited = match r.fuente {
         Fuente::Ayuda => ayuda.contains(&r.cita),
@@ -173,5 +177,9 @@ fn an_unknown_requirement_is_refused_with_a_suggestion() {
     assert_eq!(err.pos.map(|p| (p.line, p.column)), Some((2, 25)));
     let far = "name: x\nrequisitos: [nada]\nsteps: []\n";
     let err = load_str(Path::new("x.yaml"), far).unwrap_err();
-    assert!(err.message.contains("docs/requisitos.md"), "{}", err.message);
+    assert!(
+        err.message.contains("docs/requisitos.md"),
+        "{}",
+        err.message
+    );
 }

@@ -318,7 +318,9 @@ mod tests {
         assert_eq!(report.scenarios[1].outcome, Outcome::Failed);
         assert_eq!(report.expectations[0].codigo, VENCIDA);
         assert!(
-            report.expectations[0].message.contains("venció el 2021-12-31 y hoy es 2022-01-01"),
+            report.expectations[0]
+                .message
+                .contains("venció el 2021-12-31 y hoy es 2022-01-01"),
             "{}",
             report.expectations[0].message
         );
@@ -342,7 +344,9 @@ mod tests {
         assert_eq!(report.exit(), crate::Exit::Failures);
         // A requirement whose only scenario was not applicable is not judged.
         let mut report = sample::report();
-        report.scenarios.retain(|s| s.outcome == Outcome::NotApplicable);
+        report
+            .scenarios
+            .retain(|s| s.outcome == Outcome::NotApplicable);
         let text = text.replace("R-VINC-01", "R-SEM-01");
         parse(&text).unwrap().apply(&mut report, date(2021, 9, 20));
         assert!(report.expectations.is_empty());
@@ -356,14 +360,24 @@ mod tests {
         let err = parse(&other).unwrap().check(&files).unwrap_err();
         assert_eq!(err.code, DESCONOCIDA);
         assert_eq!(err.exit, crate::Exit::BadInput);
-        let req = LISTED.replace("scenario: plazos/ventana-de-queja.yaml", "requirement: R-SEM-1");
+        let req = LISTED.replace(
+            "scenario: plazos/ventana-de-queja.yaml",
+            "requirement: R-SEM-1",
+        );
         let err = parse(&req).unwrap().check(&files).unwrap_err();
-        assert!(err.message.contains("¿quiso decir `R-SEM-01`?"), "{}", err.message);
+        assert!(
+            err.message.contains("¿quiso decir `R-SEM-01`?"),
+            "{}",
+            err.message
+        );
         for bad in [
             LISTED.replace("2021-12-31", "31/12/2021"),
             LISTED.replace("    owner: equipo@example.mx\n", ""),
             LISTED.replace("reason: la ventana cuenta días naturales", "reason: ' '"),
-            LISTED.replace("  - scenario: plazos/ventana-de-queja.yaml\n", "  - scenario: a.yaml\n    requirement: R-SEM-01\n"),
+            LISTED.replace(
+                "  - scenario: plazos/ventana-de-queja.yaml\n",
+                "  - scenario: a.yaml\n    requirement: R-SEM-01\n",
+            ),
             LISTED.replace("owner", "dueño"),
         ] {
             let err = parse(&bad).unwrap_err();

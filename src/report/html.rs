@@ -377,7 +377,10 @@ fn known_failures(h: &mut String, report: &RunReport) -> Out {
         writeln!(h, "</ul>")?;
     }
     if !report.expectations.is_empty() {
-        writeln!(h, "<ul class=\"aviso\" id=\"fallas-conocidas-por-atender\">")?;
+        writeln!(
+            h,
+            "<ul class=\"aviso\" id=\"fallas-conocidas-por-atender\">"
+        )?;
         for p in &report.expectations {
             writeln!(
                 h,
@@ -689,16 +692,19 @@ mod tests {
     fn a_table_by_requirement_and_known_failures_apart() {
         let html = rendered(&sample::report());
         assert!(html.contains("<section id=\"por-requisito\">"), "{html}");
-        assert!(
-            html.contains("<tr><td><code>R-HIST-01</code>"),
-            "{html}"
-        );
+        assert!(html.contains("<tr><td><code>R-HIST-01</code>"), "{html}");
         assert!(!html.contains("id=\"fallas-conocidas\""), "{html}");
         let known = rendered(&sample::with_known_failures());
         assert!(known.contains("id=\"fallas-conocidas\""), "{known}");
-        assert!(known.contains("section class=\"escenario known_failure\""), "{known}");
+        assert!(
+            known.contains("section class=\"escenario known_failure\""),
+            "{known}"
+        );
         assert!(known.contains("≈ FALLA CONOCIDA"), "{known}");
-        assert!(known.contains("[código: falla_conocida_vencida]"), "{known}");
+        assert!(
+            known.contains("[código: falla_conocida_vencida]"),
+            "{known}"
+        );
         assert!(
             known.contains("<li class=\"known_failure\" id=\"conteo-known_failure\"><strong>1</strong> fallas conocidas</li>"),
             "{known}"

@@ -536,11 +536,26 @@ mod tests {
         let mut out = Vec::new();
         render(&sample::with_known_failures(), options, &mut out).unwrap();
         let known = String::from_utf8(out).unwrap();
-        assert!(known.contains("≈ FALLA CONOCIDA La ventana de queja"), "{known}");
-        assert!(known.contains("Fallas conocidas (--expect-failures; no hacen fallar la corrida):"), "{known}");
+        assert!(
+            known.contains("≈ FALLA CONOCIDA La ventana de queja"),
+            "{known}"
+        );
+        assert!(
+            known.contains("Fallas conocidas (--expect-failures; no hacen fallar la corrida):"),
+            "{known}"
+        );
         assert!(known.contains("1 falla conocida"), "{known}");
-        assert!(known.contains("[código: falla_conocida_vencida]"), "{known}");
-        assert!(known.contains("[código: falla_conocida_ya_pasa]"), "{known}");
-        assert!(known.contains("  ≈ R-QUEJA-02  1 falla conocida\n"), "{known}");
+        assert!(
+            known.contains("[código: falla_conocida_vencida]"),
+            "{known}"
+        );
+        assert!(
+            known.contains("[código: falla_conocida_ya_pasa]"),
+            "{known}"
+        );
+        assert!(
+            known.contains("  ≈ R-QUEJA-02  1 falla conocida\n"),
+            "{known}"
+        );
     }
 }

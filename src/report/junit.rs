@@ -239,19 +239,19 @@ mod tests {
             plain.contains(r#"<property name="requisito" value="R-QUEJA-02"/>"#),
             "{plain}"
         );
-        assert_eq!(
-            plain.matches(r#"name="requisito""#).count(),
-            5,
-            "{plain}"
-        );
+        assert_eq!(plain.matches(r#"name="requisito""#).count(), 5, "{plain}");
         assert!(!plain.contains("--expect-failures"), "{plain}");
         let known = xml(&sample::with_known_failures());
         assert!(
-            known.contains(r#"<skipped message="falla conocida: la ventana de queja aún cuenta días naturales"#),
+            known.contains(
+                r#"<skipped message="falla conocida: la ventana de queja aún cuenta días naturales"#
+            ),
             "{known}"
         );
         assert!(
-            known.contains(r#"<property name="falla_conocida" value="plazos/ventana-de-queja.yaml"/>"#),
+            known.contains(
+                r#"<property name="falla_conocida" value="plazos/ventana-de-queja.yaml"/>"#
+            ),
             "{known}"
         );
         // Each entry to act on is a failing case of the `--expect-failures` suite.
@@ -259,6 +259,9 @@ mod tests {
             known.contains(r#"<testsuite name="--expect-failures" tests="2" skipped="0" errors="0" failures="2">"#),
             "{known}"
         );
-        assert!(known.contains(r#"type="falla_conocida_vencida""#), "{known}");
+        assert!(
+            known.contains(r#"type="falla_conocida_vencida""#),
+            "{known}"
+        );
     }
 }

@@ -294,7 +294,10 @@ impl RunReport {
         for id in catalogo.ids() {
             let mut r = RequisitoResult {
                 id: id.to_owned(),
-                texto: catalogo.get(id).map(|r| r.texto.clone()).unwrap_or_default(),
+                texto: catalogo
+                    .get(id)
+                    .map(|r| r.texto.clone())
+                    .unwrap_or_default(),
                 outcome: Outcome::Passed,
                 passed: Vec::new(),
                 failed: Vec::new(),
@@ -302,7 +305,11 @@ impl RunReport {
                 not_applicable: Vec::new(),
                 error: Vec::new(),
             };
-            for s in self.scenarios.iter().filter(|s| s.requisitos.iter().any(|x| x == id)) {
+            for s in self
+                .scenarios
+                .iter()
+                .filter(|s| s.requisitos.iter().any(|x| x == id))
+            {
                 let list = match s.outcome {
                     Outcome::Passed => &mut r.passed,
                     Outcome::Failed => &mut r.failed,

@@ -111,7 +111,12 @@ pub async fn run_until(
             file: instance.file.clone(),
             theme: theme_of(&instance.file, &[]),
             jurisdictions: jurisdictions(&instance),
-            requisitos: instance.scenario.requisitos.iter().map(|r| r.value.clone()).collect(),
+            requisitos: instance
+                .scenario
+                .requisitos
+                .iter()
+                .map(|r| r.value.clone())
+                .collect(),
             matrix: instance.matrix.clone(),
             seed,
             outcome: Outcome::Error,
@@ -247,7 +252,12 @@ pub async fn run_one(
         file: instance.file.clone(),
         theme: theme_of(&instance.file, &[]),
         jurisdictions: jurisdictions(instance),
-        requisitos: instance.scenario.requisitos.iter().map(|r| r.value.clone()).collect(),
+        requisitos: instance
+            .scenario
+            .requisitos
+            .iter()
+            .map(|r| r.value.clone())
+            .collect(),
         matrix: instance.matrix.clone(),
         seed,
         outcome: Outcome::Passed,
