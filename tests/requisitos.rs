@@ -183,3 +183,26 @@ fn an_unknown_requirement_is_refused_with_a_suggestion() {
         err.message
     );
 }
+
+#[test]
+fn check_names_an_unknown_requirement_with_its_code_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.yaml");
+    std::fs::write(
+        &file,
+        "name: x\nrequisitos: [R-QUEJA-1]\npnt:\n  users:\n    ana: {}\nsteps:\n  - registrar: ana\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
+        .args(["check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(
+            "x.yaml:2:14: requisito desconocido `R-QUEJA-1`; ¿quiso decir `R-QUEJA-01`?  [código: requisito_desconocido]"
+        ),
+        "{stdout}"
+    );
+}
