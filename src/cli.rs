@@ -44,6 +44,9 @@ pub enum Command {
     Sim(crate::sim::SimArgs),
     /// Ejecuta el servidor PNT de referencia (API JSON y páginas HTML) hasta Ctrl+C.
     Serve(crate::serve::ServeArgs),
+    /// Muestra qué cubren los escenarios sin ejecutarlos: requisito × escenario, jurisdicción ×
+    /// falla × operación, y los requisitos sin escenario; sale con 1 si alguno no dice por qué.
+    Coverage(crate::coverage::CoverageArgs),
     /// Arranca juntos el simulador y la PNT de referencia, con cuentas de demostración: el
     /// recorrido de cinco minutos.
     Up(crate::serve::UpArgs),
@@ -205,6 +208,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Sim(args) => crate::sim::run(&args, out),
         Command::Serve(args) => crate::serve::serve(&args, out),
         Command::Up(args) => crate::serve::up(&args, out),
+        Command::Coverage(args) => crate::coverage::run(&args, out),
     }
 }
 

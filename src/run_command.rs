@@ -92,6 +92,15 @@ pub struct RunArgs {
     /// Con --update-snapshots y --target: escribe los goldens con lo que muestra ese destino.
     #[arg(long, requires = "update_snapshots")]
     pub force: bool,
+    /// Fallas conocidas del destino (YAML: escenario o requisito, responsable, vencimiento y
+    /// motivo; docs/scenarios.md): se informan como conocidas y no hacen fallar la corrida hasta
+    /// que vencen; una entrada vencida, o cuyos escenarios ya pasan, la hace fallar.
+    #[arg(long, value_name = "ARCHIVO")]
+    pub expect_failures: Option<PathBuf>,
+    /// «Hoy» (AAAA-MM-DD) con el que se comparan los vencimientos de --expect-failures; por
+    /// omisión, la fecha del sistema en la Ciudad de México.
+    #[arg(long, value_name = "AAAA-MM-DD", requires = "expect_failures")]
+    pub hoy: Option<String>,
 }
 
 /// `--report json=PATH` / `--report junit=PATH` / `--report html=PATH`.
@@ -151,6 +160,22 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
         }
         instances.extend(loaded);
     }
+    // A typo in the known failures is found now, against every file of the paths (not only
+    // the selection: a `--filter` must not turn an entry into an error).
+    let expected = match &args.expect_failures {
+        Some(path) => {
+            let expected = report::expected::ExpectedFailures::read(path)?;
+            expected.check(&files)?;
+            Some(expected)
+        }
+        None => None,
+    };
+    // The day expiry dates are judged on: `--hoy`, else the date of the same clock the
+    // reference server reads when nothing fixes it (the one place that reads the wall clock).
+    let hoy = match &args.hoy {
+        Some(text) => crate::deadline::parse_date("--hoy", text)?,
+        None => pnt_reference_server::Clock::system().hoy(),
+    };
     if instances.is_empty() {
         return Err(CliError::bad_input(
             "sin_escenarios",
@@ -253,7 +278,12 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
         |ran| {
             if write_error.is_none() {
                 let mut print = || {
-                    human::scenario_line(&ran.report, line_options, out)?;
+                    // A listed failure prints as known the moment it finishes.
+                    let mut shown = std::borrow::Cow::Borrowed(&ran.report);
+                    if let Some(expected) = &expected {
+                        expected.mark(shown.to_mut(), hoy);
+                    }
+                    human::scenario_line(&shown, line_options, out)?;
                     out.flush()
                 };
                 let printed = match &progress {
@@ -281,6 +311,9 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     }
     for s in &mut report.scenarios {
         s.theme = theme_of(&s.file, &args.paths);
+    }
+    if let Some(expected) = &expected {
+        expected.apply(&mut report, hoy);
     }
     for spec in &args.report {
         write_report(&report, spec)?;

@@ -82,7 +82,7 @@ async fn a_session_that_survives_logout_fails_the_revocation_scenario() {
     );
     assert!(
         stdout.contains(
-            "paso 5 (historial, scenarios/seguridad/cierre-de-sesion.yaml:22) — status: el estado HTTP no es el esperado\n      esperado: 401\n      obtenido: 200"
+            "paso 5 (historial, scenarios/seguridad/cierre-de-sesion.yaml:23) — status: el estado HTTP no es el esperado\n      esperado: 401\n      obtenido: 200"
         ),
         "{stdout}"
     );

@@ -236,9 +236,24 @@ fn every_yaml_example_in_the_docs_validates_against_the_schema() {
         let validator = match example.kind.as_str() {
             "" => &whole,
             "fragment" => &fragment,
+            // Not a scenario: a `run --expect-failures` file, read as the runner reads it and
+            // checked against the shipped scenarios and the requirements catalog.
+            "expect-failures" => {
+                let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+                let files = pnt_suite::scenario::find_files(&[root]).unwrap();
+                let read = pnt_suite::report::expected::ExpectedFailures::parse(
+                    Path::new("docs/scenarios.md"),
+                    &example.text,
+                )
+                .and_then(|e| e.check(&files));
+                if let Err(e) = read {
+                    failures.push(format!("docs/scenarios.md:{}: {e}", example.line));
+                }
+                continue;
+            }
             other => {
                 failures.push(format!(
-                    "docs/scenarios.md:{}: unknown kind of example `{other}` (write ```yaml or ```yaml fragment)",
+                    "docs/scenarios.md:{}: unknown kind of example `{other}` (write ```yaml, ```yaml fragment or ```yaml expect-failures)",
                     example.line
                 ));
                 continue;

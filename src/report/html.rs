@@ -18,7 +18,7 @@ use super::diff::{Diff, table_diff_lines, text_diff_lines};
 use super::{Counts, Outcome, RunReport, ScenarioReport, SnapshotResult, Target};
 
 const STYLE: &str = r#"
-:root { color-scheme: light; --paso: #1a7f37; --fallo: #cf222e; --noaplica: #9a6700; --error: #8250df; --gris: #59636e; }
+:root { color-scheme: light; --paso: #1a7f37; --fallo: #cf222e; --noaplica: #9a6700; --error: #8250df; --conocida: #bc4c00; --gris: #59636e; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: #1f2328; background: #fff; }
 h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
@@ -39,12 +39,14 @@ ul.conteos li { border: 1px solid #d1d9e0; border-radius: 6px; padding: .35rem .
 ul.conteos strong { font-size: 1.3rem; margin-right: .3rem; }
 :is(span, td, li).passed { color: var(--paso); } :is(span, td, li).failed { color: var(--fallo); }
 :is(span, td, li).not_applicable { color: var(--noaplica); } :is(span, td, li).error { color: var(--error); }
+:is(span, td, li).known_failure { color: var(--conocida); }
 .aviso { border: 2px solid var(--error); border-radius: 6px; padding: .6rem .8rem; background: #fbefff; font-weight: 600; }
 section.escenario { border: 1px solid #d1d9e0; border-left-width: 6px; border-radius: 6px; margin: .6rem 0; padding: .4rem .8rem; }
 section.escenario.passed { border-left-color: var(--paso); }
 section.escenario.failed { border-left-color: var(--fallo); }
 section.escenario.not_applicable { border-left-color: var(--noaplica); }
 section.escenario.error { border-left-color: var(--error); }
+section.escenario.known_failure { border-left-color: var(--conocida); border-left-style: dashed; }
 section.escenario summary { cursor: pointer; }
 .marca { font-weight: 700; margin-right: .4rem; }
 .tiempo { color: var(--gris); font-weight: normal; }
@@ -108,6 +110,8 @@ fn page(h: &mut String, report: &RunReport, durations: bool) -> Out {
         jurisdiction_keys,
         jurisdiction_name,
     )?;
+    by_requisito(h, report)?;
+    known_failures(h, report)?;
     not_applicable(h, report)?;
     writeln!(h, "<section id=\"escenarios\">")?;
     writeln!(h, "<h2>Escenarios</h2>")?;
@@ -131,6 +135,7 @@ fn label(outcome: Outcome) -> (&'static str, &'static str) {
         Outcome::Failed => ("✗", "FALLÓ"),
         Outcome::NotApplicable => ("–", "NO APLICA"),
         Outcome::Error => ("!", "ERROR"),
+        Outcome::KnownFailure => ("≈", "FALLA CONOCIDA"),
     }
 }
 
@@ -140,6 +145,7 @@ fn class(outcome: Outcome) -> &'static str {
         Outcome::Failed => "failed",
         Outcome::NotApplicable => "not_applicable",
         Outcome::Error => "error",
+        Outcome::KnownFailure => "known_failure",
     }
 }
 
@@ -157,6 +163,7 @@ fn summary(h: &mut String, report: &RunReport, durations: bool) -> Out {
         (c.failed, "fallaron", "failed"),
         (c.not_applicable, "no aplican", "not_applicable"),
         (c.error, "no pudieron correr", "error"),
+        (c.known_failure, "fallas conocidas", "known_failure"),
         (c.total(), "escenarios", "total"),
     ] {
         writeln!(
@@ -238,6 +245,7 @@ fn by_group(
                 Outcome::Failed => c.failed += 1,
                 Outcome::NotApplicable => c.not_applicable += 1,
                 Outcome::Error => c.error += 1,
+                Outcome::KnownFailure => c.known_failure += 1,
             }
         }
     }
@@ -246,7 +254,7 @@ fn by_group(
     writeln!(h, "<table>")?;
     writeln!(
         h,
-        "<thead><tr><th>{column}</th><th>Pasaron</th><th>Fallaron</th><th>No aplican</th><th>Error</th><th>Total</th></tr></thead>"
+        "<thead><tr><th>{column}</th><th>Pasaron</th><th>Fallaron</th><th>No aplican</th><th>Error</th><th>Conocidas</th><th>Total</th></tr></thead>"
     )?;
     writeln!(h, "<tbody>")?;
     for ((_, _, key), c) in &groups {
@@ -259,17 +267,130 @@ fn by_group(
         };
         writeln!(
             h,
-            "<tr><td>{}</td>{}{}{}{}<td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td>{}{}{}{}{}<td class=\"n\">{}</td></tr>",
             text(&name(key)),
             cell(c.passed, "passed"),
             cell(c.failed, "failed"),
             cell(c.not_applicable, "not_applicable"),
             cell(c.error, "error"),
+            cell(c.known_failure, "known_failure"),
             c.total()
         )?;
     }
     writeln!(h, "</tbody>")?;
     writeln!(h, "</table>")?;
+    writeln!(h, "</section>")
+}
+
+/// The results by requirement: each requirement the run's scenarios declare, its worst outcome,
+/// and its scenarios by outcome (linked to their sections).
+fn by_requisito(h: &mut String, report: &RunReport) -> Out {
+    let results = report.requisitos();
+    writeln!(h, "<section id=\"por-requisito\">")?;
+    writeln!(h, "<h2>Por requisito</h2>")?;
+    if results.is_empty() {
+        writeln!(
+            h,
+            "<p>Ningún escenario de la corrida declara requisitos (<code>requisitos:</code>, docs/requisitos.md).</p>"
+        )?;
+        return writeln!(h, "</section>");
+    }
+    writeln!(h, "<table>")?;
+    writeln!(
+        h,
+        "<thead><tr><th>Requisito</th><th>Resultado</th><th>Escenarios</th></tr></thead>"
+    )?;
+    writeln!(h, "<tbody>")?;
+    let link = |name: &String| -> String {
+        match report.scenarios.iter().position(|s| &s.name == name) {
+            Some(n) => format!("<a href=\"#escenario-{}\">{}</a>", n + 1, text(name)),
+            None => text(name).into_owned(),
+        }
+    };
+    for r in &results {
+        let (mark, word) = label(r.outcome);
+        let mut cells = Vec::new();
+        for (names, outcome) in [
+            (&r.failed, Outcome::Failed),
+            (&r.error, Outcome::Error),
+            (&r.known_failure, Outcome::KnownFailure),
+            (&r.not_applicable, Outcome::NotApplicable),
+            (&r.passed, Outcome::Passed),
+        ] {
+            if names.is_empty() {
+                continue;
+            }
+            let list: Vec<String> = names.iter().map(link).collect();
+            cells.push(format!(
+                "<span class=\"{}\">{}:</span> {}",
+                class(outcome),
+                label(outcome).1.to_lowercase(),
+                list.join(", ")
+            ));
+        }
+        writeln!(
+            h,
+            "<tr><td><code>{}</code><br>{}</td><td class=\"{}\">{mark} {word}</td><td>{}</td></tr>",
+            text(&r.id),
+            text(&r.texto),
+            class(r.outcome),
+            cells.join("<br>")
+        )?;
+    }
+    writeln!(h, "</tbody>")?;
+    writeln!(h, "</table>")?;
+    writeln!(h, "</section>")
+}
+
+/// The failures `--expect-failures` lists, and what is wrong with its entries.
+fn known_failures(h: &mut String, report: &RunReport) -> Out {
+    let known: Vec<(usize, &ScenarioReport)> = report
+        .scenarios
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.known_failure.is_some())
+        .collect();
+    if known.is_empty() && report.expectations.is_empty() {
+        return Ok(());
+    }
+    writeln!(h, "<section id=\"fallas-conocidas\">")?;
+    writeln!(h, "<h2>Fallas conocidas</h2>")?;
+    if !known.is_empty() {
+        writeln!(
+            h,
+            "<p>Fallaron, y <code>--expect-failures</code> las lista: no hacen fallar la corrida hasta que venzan.</p>"
+        )?;
+        writeln!(h, "<ul>")?;
+        for (n, s) in known {
+            let k = s.known_failure.as_ref().expect("filtered above");
+            writeln!(
+                h,
+                "<li class=\"known_failure\"><a href=\"#escenario-{}\">{}</a>: {} (<code>{}</code>; responsable {}; vence {})</li>",
+                n + 1,
+                text(&s.name),
+                text(&k.reason),
+                text(&k.id),
+                text(&k.owner),
+                text(&k.expires)
+            )?;
+        }
+        writeln!(h, "</ul>")?;
+    }
+    if !report.expectations.is_empty() {
+        writeln!(
+            h,
+            "<ul class=\"aviso\" id=\"fallas-conocidas-por-atender\">"
+        )?;
+        for p in &report.expectations {
+            writeln!(
+                h,
+                "<li>{} <code>[código: {}]</code></li>",
+                text(&p.message),
+                text(&p.codigo)
+            )?;
+        }
+        writeln!(h, "</ul>")?;
+    }
     writeln!(h, "</section>")
 }
 
@@ -360,6 +481,23 @@ fn scenario(h: &mut String, n: usize, s: &ScenarioReport, durations: bool) -> Ou
             h,
             "<p class=\"razon\"><strong>{why}:</strong> {}</p>",
             text(reason)
+        )?;
+    }
+    if let Some(k) = &s.known_failure {
+        writeln!(
+            h,
+            "<p class=\"razon known_failure\"><strong>Falla conocida</strong> (<code>--expect-failures</code>, <code>{}</code>; responsable {}; vence {}): {}</p>",
+            text(&k.id),
+            text(&k.owner),
+            text(&k.expires),
+            text(&k.reason)
+        )?;
+    }
+    if !s.requisitos.is_empty() {
+        writeln!(
+            h,
+            "<p class=\"requisitos\">Requisitos: <code>{}</code></p>",
+            text(&s.requisitos.join(", "))
         )?;
     }
     steps(h, s)?;
@@ -548,5 +686,28 @@ mod tests {
         let html = rendered(&report);
         assert!(html.contains("id=\"interrumpido\""), "{html}");
         assert!(html.contains("4 no terminaron"), "{html}");
+    }
+
+    #[test]
+    fn a_table_by_requirement_and_known_failures_apart() {
+        let html = rendered(&sample::report());
+        assert!(html.contains("<section id=\"por-requisito\">"), "{html}");
+        assert!(html.contains("<tr><td><code>R-HIST-01</code>"), "{html}");
+        assert!(!html.contains("id=\"fallas-conocidas\""), "{html}");
+        let known = rendered(&sample::with_known_failures());
+        assert!(known.contains("id=\"fallas-conocidas\""), "{known}");
+        assert!(
+            known.contains("section class=\"escenario known_failure\""),
+            "{known}"
+        );
+        assert!(known.contains("≈ FALLA CONOCIDA"), "{known}");
+        assert!(
+            known.contains("[código: falla_conocida_vencida]"),
+            "{known}"
+        );
+        assert!(
+            known.contains("<li class=\"known_failure\" id=\"conteo-known_failure\"><strong>1</strong> fallas conocidas</li>"),
+            "{known}"
+        );
     }
 }

@@ -113,7 +113,112 @@ pub fn summary(report: &RunReport, options: Options, out: &mut dyn Write) -> io:
         )?;
     }
     not_applicable(report, options, &p, out)?;
-    counts(report, options, &p, out)
+    known_failures(report, &p, out)?;
+    counts(report, options, &p, out)?;
+    requisitos(report, &p, out)
+}
+
+/// Lists the failures `--expect-failures` lists (they do not fail the run), then what is wrong
+/// with its entries (each fails the run): expired, or listing scenarios that now pass.
+fn known_failures(report: &RunReport, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let known: Vec<&ScenarioReport> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::KnownFailure)
+        .collect();
+    if !known.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            p.paint(
+                Paint::Bold,
+                "Fallas conocidas (--expect-failures; no hacen fallar la corrida):"
+            )
+        )?;
+        for s in known {
+            writeln!(out, "  {} {}", p.paint(Paint::Yellow, "≈"), s.name)?;
+            if let Some(k) = &s.known_failure {
+                writeln!(
+                    out,
+                    "    {} — responsable {}, vence {}: {}",
+                    k.id, k.owner, k.expires, k.reason
+                )?;
+            }
+        }
+    }
+    if !report.expectations.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            p.paint(Paint::Bold, "Entradas de --expect-failures por atender:")
+        )?;
+        for e in &report.expectations {
+            writeln!(
+                out,
+                "  {} {}  [código: {}]",
+                p.paint(Paint::Red, "✗"),
+                e.message,
+                e.codigo
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The results by requirement, after the counts: one line per requirement the run's scenarios
+/// declare, with its worst outcome and, unless all passed, which scenarios did not pass.
+fn requisitos(report: &RunReport, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let results = report.requisitos();
+    if results.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", p.paint(Paint::Bold, "Por requisito:"))?;
+    for r in &results {
+        let (mark, paint) = match r.outcome {
+            Outcome::Passed => ("✓", Paint::Green),
+            Outcome::Failed => ("✗", Paint::Red),
+            Outcome::NotApplicable => ("–", Paint::Yellow),
+            Outcome::Error => ("!", Paint::Magenta),
+            Outcome::KnownFailure => ("≈", Paint::Yellow),
+        };
+        let mut parts = Vec::new();
+        for (names, one, many) in [
+            (&r.passed, "pasó", "pasaron"),
+            (&r.failed, "falló", "fallaron"),
+            (&r.known_failure, "falla conocida", "fallas conocidas"),
+            (&r.not_applicable, "no aplica", "no aplican"),
+            (&r.error, "no pudo correr", "no pudieron correr"),
+        ] {
+            if !names.is_empty() {
+                parts.push(format!(
+                    "{} {}",
+                    names.len(),
+                    if names.len() == 1 { one } else { many }
+                ));
+            }
+        }
+        writeln!(
+            out,
+            "  {} {:<11} {}",
+            p.paint(paint, mark),
+            r.id,
+            parts.join(", ")
+        )?;
+        for (names, word) in [
+            (&r.failed, "falló"),
+            (&r.known_failure, "falla conocida"),
+            (&r.not_applicable, "no aplica"),
+            (&r.error, "no pudo correr"),
+        ] {
+            for name in names {
+                writeln!(out, "      {word}: {name}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Lists the scenarios that were not applicable, with why, so a skip is never silent; under
@@ -186,6 +291,7 @@ fn scenario(
         Outcome::Failed => ("✗", "FALLÓ    ", Paint::Red),
         Outcome::NotApplicable => ("–", "NO APLICA", Paint::Yellow),
         Outcome::Error => ("!", "ERROR    ", Paint::Magenta),
+        Outcome::KnownFailure => ("≈", "FALLA CONOCIDA", Paint::Yellow),
     };
     let time = if options.durations {
         format!(
@@ -203,6 +309,17 @@ fn scenario(
     )?;
     if let Some(reason) = &s.reason {
         writeln!(out, "    {reason}")?;
+    }
+    if let Some(k) = &s.known_failure {
+        writeln!(
+            out,
+            "    {} {} (--expect-failures: {}; responsable {}; vence {})",
+            p.paint(Paint::Yellow, "falla conocida:"),
+            k.reason,
+            k.id,
+            k.owner,
+            k.expires
+        )?;
     }
     for f in &s.failures {
         let place = match &f.step {
@@ -310,6 +427,12 @@ fn counts(
             &plural(c.error, "no pudo correr", "no pudieron correr"),
         ));
     }
+    if c.known_failure > 0 {
+        parts.push(p.paint(
+            Paint::Yellow,
+            &plural(c.known_failure, "falla conocida", "fallas conocidas"),
+        ));
+    }
     let time = if options.durations {
         format!(" en {:.2} s", report.duration.as_secs_f64())
     } else {
@@ -406,5 +529,46 @@ mod tests {
         );
         assert!(coloured.contains("(0.41 s)"), "{coloured}");
         assert!(coloured.contains(" en 2.31 s"), "{coloured}");
+    }
+
+    #[test]
+    fn results_by_requirement_follow_the_counts_and_known_failures_stand_apart() {
+        let options = Options {
+            color: false,
+            durations: false,
+            require_all: false,
+        };
+        let plain = rendered(options);
+        let counts = plain.find("4 escenarios:").expect("counts");
+        let by = plain.find("Por requisito:").expect("requirements section");
+        assert!(by > counts, "{plain}");
+        assert!(plain.contains("  ✗ R-HIST-01   1 pasó, 1 falló\n      falló: La ventana de queja abre y cierra con el reloj\n"), "{plain}");
+        assert!(plain.contains("  ✓ R-VINC-01   1 pasó\n"), "{plain}");
+        assert!(plain.contains("  – R-SEM-01    1 no aplica\n"), "{plain}");
+
+        let mut out = Vec::new();
+        render(&sample::with_known_failures(), options, &mut out).unwrap();
+        let known = String::from_utf8(out).unwrap();
+        assert!(
+            known.contains("≈ FALLA CONOCIDA La ventana de queja"),
+            "{known}"
+        );
+        assert!(
+            known.contains("Fallas conocidas (--expect-failures; no hacen fallar la corrida):"),
+            "{known}"
+        );
+        assert!(known.contains("1 falla conocida"), "{known}");
+        assert!(
+            known.contains("[código: falla_conocida_vencida]"),
+            "{known}"
+        );
+        assert!(
+            known.contains("[código: falla_conocida_ya_pasa]"),
+            "{known}"
+        );
+        assert!(
+            known.contains("  ≈ R-QUEJA-02  1 falla conocida\n"),
+            "{known}"
+        );
     }
 }

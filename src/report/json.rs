@@ -7,11 +7,12 @@ use std::io::{self, Write};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{Counts, RunReport};
+use super::{Counts, RequisitoResult, RunReport};
 
 /// The version of the report's shape, bumped when it changes incompatibly (2: step positions
-/// are numbers, `index` and `inner`, instead of the text `"5.2"`).
-pub const FORMAT: u32 = 2;
+/// are numbers, `index` and `inner`, instead of the text `"5.2"`; 3: the outcome
+/// `known_failure`, which `--expect-failures` gives a listed failure).
+pub const FORMAT: u32 = 3;
 
 /// The JSON report of a `pnt-suite run`.
 #[derive(Serialize, JsonSchema)]
@@ -24,6 +25,9 @@ struct Document<'a> {
     /// Scenarios carried out to a verdict (`passed` + `failed`); the rest of `counts` were not
     /// exercised (not applicable, or could not run).
     exercised: usize,
+    /// The results by requirement (docs/requisitos.md): each requirement some scenario of the
+    /// run declares, in catalog order, with its worst outcome and its scenarios by outcome.
+    requisitos: Vec<RequisitoResult>,
     #[serde(flatten)]
     report: &'a RunReport,
 }
@@ -34,6 +38,7 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         format: FORMAT,
         counts: report.counts(),
         exercised: report.counts().exercised(),
+        requisitos: report.requisitos(),
         report,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
@@ -106,5 +111,58 @@ mod tests {
         let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         value["scenarios"][1]["failures"][0]["step"]["index"] = "7".into();
         assert!(!validator.is_valid(&value));
+        // A report with known failures and entries to act on validates too.
+        let mut out = Vec::new();
+        render(&sample::with_known_failures(), &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert!(validator.is_valid(&value));
+    }
+
+    #[test]
+    fn results_are_grouped_by_requirement_and_known_failures_stand_apart() {
+        let mut out = Vec::new();
+        render(&sample::report(), &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let by_id = |v: &serde_json::Value, id: &str| {
+            v["requisitos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("{id} missing: {v:#}"))
+        };
+        // R-HIST-01 is declared by a passed and a failed scenario: it failed.
+        let hist = by_id(&value, "R-HIST-01");
+        assert_eq!(hist["outcome"], "failed");
+        assert_eq!(hist["passed"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            hist["failed"][0],
+            "La ventana de queja abre y cierra con el reloj"
+        );
+        assert_eq!(by_id(&value, "R-SEM-01")["outcome"], "not_applicable");
+        assert_eq!(by_id(&value, "R-VINC-01")["outcome"], "passed");
+        // Catalog order, and only requirements some scenario declares.
+        let ids: Vec<&str> = value["requisitos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["R-VINC-01", "R-HIST-01", "R-SEM-01", "R-QUEJA-02"]);
+
+        let mut out = Vec::new();
+        render(&sample::with_known_failures(), &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["counts"]["known_failure"], 1);
+        assert_eq!(value["counts"]["failed"], 0);
+        assert_eq!(value["scenarios"][1]["outcome"], "known_failure");
+        assert_eq!(
+            value["scenarios"][1]["known_failure"]["id"],
+            "plazos/ventana-de-queja.yaml"
+        );
+        assert_eq!(by_id(&value, "R-QUEJA-02")["outcome"], "known_failure");
+        assert_eq!(value["expectations"][0]["codigo"], "falla_conocida_vencida");
+        assert_eq!(value["expectations"][1]["codigo"], "falla_conocida_ya_pasa");
     }
 }

@@ -29,6 +29,13 @@ pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::R
         for s in report.scenarios.iter().filter(|s| s.file == file) {
             let mut case = TestCase::new(s.name.clone(), status(s));
             case.set_classname(file.display().to_string());
+            // One property per requirement, so CI tools can group cases by requirement.
+            for id in &s.requisitos {
+                case.add_property(Property::new("requisito", id.as_str()));
+            }
+            if let Some(k) = &s.known_failure {
+                case.add_property(Property::new("falla_conocida", k.id.as_str()));
+            }
             let unchecked: Vec<String> = s
                 .snapshots
                 .iter()
@@ -51,6 +58,22 @@ pub fn render(report: &RunReport, durations: bool, out: &mut dyn Write) -> io::R
             suite.add_test_case(case);
         }
         mark_interrupted(report, &mut suite);
+        junit.add_test_suite(suite);
+    }
+    // JUnit has no report-level verdict: each `--expect-failures` entry to act on is a failing
+    // case of its own suite, so CI shows why the run failed although no scenario did.
+    if !report.expectations.is_empty() {
+        let mut suite = TestSuite::new("--expect-failures");
+        for p in &report.expectations {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            st.set_message(p.message.clone());
+            st.set_type(p.codigo.clone());
+            let mut case = TestCase::new(p.entry.id.clone(), st);
+            case.set_classname("--expect-failures");
+            case.add_property(Property::new("responsable", p.entry.owner.as_str()));
+            case.add_property(Property::new("vence", p.entry.expires.as_str()));
+            suite.add_test_case(case);
+        }
         junit.add_test_suite(suite);
     }
     if report.interrupted && report.scenarios.is_empty() {
@@ -94,6 +117,22 @@ fn status(s: &ScenarioReport) -> TestCaseStatus {
                 |f| format!("{}: {}", f.check, f.message),
             ));
             st.set_type("expectativa");
+            st.set_description(details(s));
+            st
+        }
+        // JUnit has no "expected failure": a known one is skipped with its entry, so CI shows it
+        // apart from passes and does not fail on it.
+        Outcome::KnownFailure => {
+            let mut st = TestCaseStatus::skipped();
+            let k = s.known_failure.as_ref();
+            st.set_message(match k {
+                Some(k) => format!(
+                    "falla conocida: {} (--expect-failures: {}; responsable {}; vence {})",
+                    k.reason, k.id, k.owner, k.expires
+                ),
+                None => "falla conocida".to_owned(),
+            });
+            st.set_type("falla_conocida");
             st.set_description(details(s));
             st
         }
@@ -185,6 +224,44 @@ mod tests {
         assert!(
             empty.contains(r#"<property name="interrumpido" value="true"/>"#),
             "{empty}"
+        );
+    }
+
+    #[test]
+    fn cases_carry_their_requirements_and_known_failures_are_skipped_apart() {
+        let xml = |report: &RunReport| {
+            let mut out = Vec::new();
+            render(report, false, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let plain = xml(&sample::report());
+        assert!(
+            plain.contains(r#"<property name="requisito" value="R-QUEJA-02"/>"#),
+            "{plain}"
+        );
+        assert_eq!(plain.matches(r#"name="requisito""#).count(), 5, "{plain}");
+        assert!(!plain.contains("--expect-failures"), "{plain}");
+        let known = xml(&sample::with_known_failures());
+        assert!(
+            known.contains(
+                r#"<skipped message="falla conocida: la ventana de queja aún cuenta días naturales"#
+            ),
+            "{known}"
+        );
+        assert!(
+            known.contains(
+                r#"<property name="falla_conocida" value="plazos/ventana-de-queja.yaml"/>"#
+            ),
+            "{known}"
+        );
+        // Each entry to act on is a failing case of the `--expect-failures` suite.
+        assert!(
+            known.contains(r#"<testsuite name="--expect-failures" tests="2" skipped="0" errors="0" failures="2">"#),
+            "{known}"
+        );
+        assert!(
+            known.contains(r#"type="falla_conocida_vencida""#),
+            "{known}"
         );
     }
 }

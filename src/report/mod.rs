@@ -4,6 +4,7 @@
 //! ([`junit`]) and for a person after a CI run ([`html`]).
 
 mod diff;
+pub mod expected;
 pub mod html;
 pub mod human;
 pub mod json;
@@ -39,6 +40,33 @@ pub struct RunReport {
     #[serde(serialize_with = "millis")]
     #[schemars(with = "u64")]
     pub duration: Duration,
+    /// What `--expect-failures` found wrong with its own entries: an expired entry, or one
+    /// whose scenarios all passed. Each fails the run (exit 1); empty without the flag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expectations: Vec<ExpectationProblem>,
+}
+
+/// An `--expect-failures` entry that must be acted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ExpectationProblem {
+    /// `falla_conocida_vencida` or `falla_conocida_ya_pasa`.
+    pub codigo: String,
+    pub entry: KnownFailure,
+    /// What happened and what to do, in Spanish.
+    pub message: String,
+}
+
+/// The `--expect-failures` entry a result was matched with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct KnownFailure {
+    /// What the entry names: a scenario file (`fallas/adjunto-404.yaml`) or a requirement id.
+    pub id: String,
+    /// Who answers for the failure.
+    pub owner: String,
+    /// The last day the entry holds (AAAA-MM-DD).
+    pub expires: String,
+    /// Why the target fails it.
+    pub reason: String,
 }
 
 /// The target a run was made against; an external one is part of the repro command.
@@ -72,6 +100,8 @@ pub struct ScenarioReport {
     /// The jurisdictions (slugs) of the scenario's Infomex accounts, in file order, without
     /// repeats; empty when it has none.
     pub jurisdictions: Vec<String>,
+    /// The requirements the scenario declares it checks (docs/requisitos.md), in file order.
+    pub requisitos: Vec<String>,
     /// Matrix values of this instance, in file order (a JSON object in reports).
     #[serde(serialize_with = "pairs_as_object")]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
@@ -82,6 +112,9 @@ pub struct ScenarioReport {
     /// Why it is not applicable, or why it could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The `--expect-failures` entry that lists this failure (outcome `known_failure`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_failure: Option<KnownFailure>,
     /// The steps carried out, in order (a scenario that stopped early lists those it reached).
     pub steps: Vec<StepRecord>,
     pub failures: Vec<Failure>,
@@ -107,6 +140,9 @@ pub enum Outcome {
     NotApplicable,
     /// The scenario could not be carried out (the target or the simulator did not answer).
     Error,
+    /// Failed, and `--expect-failures` lists the failure (an entry not yet expired): reported
+    /// as known, and the run does not fail for it.
+    KnownFailure,
 }
 
 /// A `snapshot:` a step took, and what comparing it with the golden gave.
@@ -253,14 +289,69 @@ impl RunReport {
                 Outcome::Failed => c.failed += 1,
                 Outcome::NotApplicable => c.not_applicable += 1,
                 Outcome::Error => c.error += 1,
+                Outcome::KnownFailure => c.known_failure += 1,
             }
         }
         c
     }
 
+    /// The results grouped by requirement: each requirement some scenario of the run declares,
+    /// in catalog order, with the scenarios (their names) by outcome.
+    pub fn requisitos(&self) -> Vec<RequisitoResult> {
+        let catalogo = crate::requisitos::catalogo();
+        let mut out: Vec<RequisitoResult> = Vec::new();
+        for id in catalogo.ids() {
+            let mut r = RequisitoResult {
+                id: id.to_owned(),
+                texto: catalogo
+                    .get(id)
+                    .map(|r| r.texto.clone())
+                    .unwrap_or_default(),
+                outcome: Outcome::Passed,
+                passed: Vec::new(),
+                failed: Vec::new(),
+                known_failure: Vec::new(),
+                not_applicable: Vec::new(),
+                error: Vec::new(),
+            };
+            for s in self
+                .scenarios
+                .iter()
+                .filter(|s| s.requisitos.iter().any(|x| x == id))
+            {
+                let list = match s.outcome {
+                    Outcome::Passed => &mut r.passed,
+                    Outcome::Failed => &mut r.failed,
+                    Outcome::KnownFailure => &mut r.known_failure,
+                    Outcome::NotApplicable => &mut r.not_applicable,
+                    Outcome::Error => &mut r.error,
+                };
+                list.push(s.name.clone());
+            }
+            // The worst outcome speaks for the requirement: one failing scenario is enough to
+            // say the target does not meet it.
+            r.outcome = if !r.error.is_empty() {
+                Outcome::Error
+            } else if !r.failed.is_empty() {
+                Outcome::Failed
+            } else if !r.known_failure.is_empty() {
+                Outcome::KnownFailure
+            } else if r.passed.is_empty() {
+                Outcome::NotApplicable
+            } else {
+                Outcome::Passed
+            };
+            if r.total() > 0 {
+                out.push(r);
+            }
+        }
+        out
+    }
+
     /// The process exit code: 130 when the run was interrupted, else 3 when some scenario
-    /// could not run, else 1 when some failed, else 0 (not-applicable scenarios are listed, and
-    /// do not fail the run).
+    /// could not run, else 1 when some failed or an `--expect-failures` entry expired or now
+    /// passes, else 0 (not-applicable scenarios and known failures are listed, and do not fail
+    /// the run).
     pub fn exit(&self) -> Exit {
         self.exit_with(false)
     }
@@ -284,6 +375,7 @@ impl RunReport {
         } else if c.error > 0 {
             Exit::CouldNotRun
         } else if c.failed > 0
+            || !self.expectations.is_empty()
             || (require_all && (c.not_applicable > 0 || self.snapshots_not_compared() > 0))
         {
             Exit::Failures
@@ -300,17 +392,19 @@ pub struct Counts {
     pub failed: usize,
     pub not_applicable: usize,
     pub error: usize,
+    /// Failed, but listed by `--expect-failures`.
+    pub known_failure: usize,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.not_applicable + self.error
+        self.passed + self.failed + self.not_applicable + self.error + self.known_failure
     }
 
-    /// The scenarios actually carried out to a verdict (passed or failed): not-applicable ones
-    /// were not run and those that could not run were not judged.
+    /// The scenarios actually carried out to a verdict (passed or failed, known or not):
+    /// not-applicable ones were not run and those that could not run were not judged.
     pub fn exercised(&self) -> usize {
-        self.passed + self.failed
+        self.passed + self.failed + self.known_failure
     }
 
     /// How much of the selection was exercised, as every report words it:
@@ -320,6 +414,34 @@ impl Counts {
         let total = self.total();
         let percent = (self.exercised() * 100).checked_div(total).unwrap_or(100);
         format!("{} de {total} ({percent} %)", self.exercised())
+    }
+}
+
+/// One requirement's results in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct RequisitoResult {
+    /// The requirement's id (docs/requisitos.md).
+    pub id: String,
+    /// What it requires, in Spanish.
+    pub texto: String,
+    /// The worst outcome among its scenarios (`not_applicable` when none was exercised).
+    pub outcome: Outcome,
+    /// The names of its scenarios, by outcome.
+    pub passed: Vec<String>,
+    pub failed: Vec<String>,
+    pub known_failure: Vec<String>,
+    pub not_applicable: Vec<String>,
+    pub error: Vec<String>,
+}
+
+impl RequisitoResult {
+    /// How many scenarios declare the requirement in this run.
+    pub fn total(&self) -> usize {
+        self.passed.len()
+            + self.failed.len()
+            + self.known_failure.len()
+            + self.not_applicable.len()
+            + self.error.len()
     }
 }
 
@@ -432,6 +554,7 @@ mod tests {
             failed: 4,
             not_applicable: 8,
             error: 1,
+            known_failure: 0,
         };
         assert_eq!(c.exercised_text(), "104 de 113 (92 %)");
         let almost = Counts {

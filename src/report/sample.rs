@@ -14,6 +14,8 @@ pub(crate) fn report() -> RunReport {
             repro: repro_command(&file, seed, &matrix, &target),
             theme: theme_of(&file, &[PathBuf::from("scenarios")]),
             jurisdictions: vec!["federacion".into()],
+            requisitos: Vec::new(),
+            known_failure: None,
             file,
             matrix,
             seed,
@@ -86,6 +88,7 @@ pub(crate) fn report() -> RunReport {
         snapshot(3, "vinculacion", SnapshotResult::Matched),
         snapshot(3, "resumen", SnapshotResult::NoGolden),
     ];
+    passed.requisitos = vec!["R-VINC-01".into(), "R-HIST-01".into()];
     let mut failed = scenario(
         "La ventana de queja abre y cierra con el reloj",
         "scenarios/plazos/ventana-de-queja.yaml",
@@ -211,6 +214,8 @@ pub(crate) fn report() -> RunReport {
         3,
         Outcome::NotApplicable,
     );
+    failed.requisitos = vec!["R-QUEJA-02".into(), "R-HIST-01".into()];
+    not_applicable.requisitos = vec!["R-SEM-01".into()];
     not_applicable.reason = Some("el destino no ofrece el gancho `clock`".into());
     not_applicable.jurisdictions = vec![];
     let mut error = scenario(
@@ -242,5 +247,35 @@ pub(crate) fn report() -> RunReport {
         unfinished: 0,
         scenarios: vec![passed, failed, not_applicable, error],
         duration: Duration::from_millis(2310),
+        expectations: Vec::new(),
     }
+}
+
+/// The sample run as `--expect-failures` would leave it: the failed scenario listed (a known
+/// failure), one expired entry and one whose scenario passed, and no scenario that could not run.
+pub(crate) fn with_known_failures() -> RunReport {
+    let mut report = report();
+    report.scenarios.retain(|s| s.outcome != Outcome::Error);
+    let entry = |id: &str, expires: &str| KnownFailure {
+        id: id.into(),
+        owner: "equipo-pnt@example.mx".into(),
+        expires: expires.into(),
+        reason: "la ventana de queja aún cuenta días naturales".into(),
+    };
+    let failed = &mut report.scenarios[1];
+    failed.outcome = Outcome::KnownFailure;
+    failed.known_failure = Some(entry("plazos/ventana-de-queja.yaml", "2021-12-31"));
+    report.expectations = vec![
+        ExpectationProblem {
+            codigo: "falla_conocida_vencida".into(),
+            entry: entry("R-SEM-01", "2021-09-01"),
+            message: "la entrada R-SEM-01 venció el 2021-09-01 (hoy es 2021-09-20): corrija la falla o renueve la entrada".into(),
+        },
+        ExpectationProblem {
+            codigo: "falla_conocida_ya_pasa".into(),
+            entry: entry("vinculacion/todas-las-jurisdicciones.yaml", "2021-12-31"),
+            message: "vinculacion/todas-las-jurisdicciones.yaml ya pasa: quite la entrada de --expect-failures".into(),
+        },
+    ];
+    report
 }

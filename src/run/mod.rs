@@ -111,10 +111,17 @@ pub async fn run_until(
             file: instance.file.clone(),
             theme: theme_of(&instance.file, &[]),
             jurisdictions: jurisdictions(&instance),
+            requisitos: instance
+                .scenario
+                .requisitos
+                .iter()
+                .map(|r| r.value.clone())
+                .collect(),
             matrix: instance.matrix.clone(),
             seed,
             outcome: Outcome::Error,
             reason: None,
+            known_failure: None,
             steps: Vec::new(),
             failures: Vec::new(),
             snapshots: Vec::new(),
@@ -183,6 +190,7 @@ pub async fn run_until(
         interrupted,
         unfinished,
         duration: started.elapsed(),
+        expectations: Vec::new(),
     };
     (report, ran)
 }
@@ -244,10 +252,17 @@ pub async fn run_one(
         file: instance.file.clone(),
         theme: theme_of(&instance.file, &[]),
         jurisdictions: jurisdictions(instance),
+        requisitos: instance
+            .scenario
+            .requisitos
+            .iter()
+            .map(|r| r.value.clone())
+            .collect(),
         matrix: instance.matrix.clone(),
         seed,
         outcome: Outcome::Passed,
         reason: None,
+        known_failure: None,
         steps: Vec::new(),
         failures: Vec::new(),
         snapshots: Vec::new(),

@@ -93,6 +93,8 @@ pub mod code {
     pub const PASO_OBSOLETO: &str = "paso_obsoleto";
     /// A `calendarios` file that names no jurisdiction.
     pub const CALENDARIO_SIN_JURISDICCION: &str = "calendario_sin_jurisdiccion";
+    /// A `requisitos` id that is not in the catalog (docs/requisitos.md).
+    pub const REQUISITO_DESCONOCIDO: &str = "requisito_desconocido";
 }
 
 /// Translates a parser error into a code and a Spanish message, with its position.

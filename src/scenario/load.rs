@@ -380,6 +380,20 @@ fn check(path: &Path, s: &Scenario, set_aside: &[Part]) -> Vec<ScenarioError> {
             found.incoherent(fault.pos, message);
         }
     }
+    let catalogo = crate::requisitos::catalogo();
+    for id in &s.requisitos {
+        if catalogo.get(&id.value).is_none() {
+            let hint = match catalogo.sugerencia(&id.value) {
+                Some(known) => format!("¿quiso decir `{known}`?"),
+                None => "los requisitos están en docs/requisitos.md".to_owned(),
+            };
+            found.add(
+                code::REQUISITO_DESCONOCIDO,
+                id.pos,
+                format!("requisito desconocido `{}`; {hint}", id.value),
+            );
+        }
+    }
     let mut seen_accounts = BTreeSet::new();
     for account in &s.infomex.accounts {
         if !seen_accounts.insert((account.jurisdiccion, account.usuario.clone())) {

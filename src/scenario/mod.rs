@@ -51,6 +51,10 @@ pub struct Scenario {
     /// Why it matters, for the person reading the report.
     #[serde(default)]
     pub description: String,
+    /// The requirements this scenario checks (ids of docs/requisitos.md, `R-VINC-01`): reports
+    /// group results by them and `pnt-suite coverage` matches them against the catalog.
+    #[serde(default)]
+    pub requisitos: Vec<At<String>>,
     /// Seed of the simulator's data: the same seed gives the same accounts, byte for byte.
     /// `pnt-suite run --seed N` overrides it.
     #[serde(default = "default_seed")]
