@@ -230,6 +230,7 @@ fn outcome_text(o: Outcome) -> &'static str {
     match o {
         Outcome::Passed => "pasa",
         Outcome::Failed => "falla",
+        Outcome::KnownFailure => "falla conocida",
         Outcome::NotApplicable => "no aplica",
         Outcome::Error => "no se pudo ejecutar",
     }
