@@ -29,6 +29,7 @@ pub mod error;
 pub mod explore;
 pub mod golden;
 mod jurisdictions;
+mod load;
 pub mod report;
 pub mod run;
 mod run_command;
