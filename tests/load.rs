@@ -41,6 +41,8 @@ fn a_small_load_on_the_embedded_reference_has_no_errors_and_a_verified_sample() 
         "3",
         "--seed",
         "11",
+        "--ramp",
+        "1",
         "--format",
         "json",
     ]);

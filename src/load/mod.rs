@@ -141,6 +141,12 @@ fn check(args: &LoadArgs) -> Result<(), CliError> {
             "--concurrency debe ser 1 o más",
         ));
     }
+    if args.duration == Some(0) {
+        return Err(CliError::bad_input(
+            "duracion_invalida",
+            "--duration debe ser 1 segundo o más (sin --duration, la carga dura lo que tarden --citizens)",
+        ));
+    }
     if args.timeout == 0 {
         return Err(CliError::bad_input(
             "timeout_invalido",
