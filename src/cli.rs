@@ -50,6 +50,9 @@ pub enum Command {
     /// Arranca juntos el simulador y la PNT de referencia, con cuentas de demostración: el
     /// recorrido de cinco minutos.
     Up(crate::serve::UpArgs),
+    /// Pone un destino bajo carga con ciudadanos virtuales, mide cada operación y verifica una
+    /// muestra con el oráculo; sale con 0 (sin errores), 1 (errores o diferencias), 2 o 3.
+    Load(crate::load::LoadArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -209,6 +212,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Serve(args) => crate::serve::serve(&args, out),
         Command::Up(args) => crate::serve::up(&args, out),
         Command::Coverage(args) => crate::coverage::run(&args, out),
+        Command::Load(args) => crate::load::run(&args, out),
     }
 }
 

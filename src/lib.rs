@@ -34,6 +34,7 @@ pub mod error;
 pub mod explore;
 pub mod golden;
 mod jurisdictions;
+mod load;
 pub mod report;
 pub mod requisitos;
 pub mod run;

@@ -319,6 +319,7 @@ fn every_help_is_in_spanish() {
         "sim",
         "serve",
         "up",
+        "load",
     ];
     for command in commands {
         for flag in ["-h", "--help"] {

@@ -169,16 +169,27 @@ impl PntClient {
     pub async fn discover(base: &str, timeout: Duration) -> Result<PntClient, Unreachable> {
         // No idle connections kept: a `restart` step replaces the server on the same address, and a
         // pooled connection to the old one would fail the next request at random.
-        let http = Client::builder()
-            .timeout(timeout)
-            .pool_max_idle_per_host(0)
-            .build()
-            .map_err(|e| {
-                Unreachable(format!(
-                    "no se pudo crear el cliente HTTP (causa: {}) [código: cliente_http]",
-                    cause(&e)
-                ))
-            })?;
+        PntClient::discover_with(Client::builder().pool_max_idle_per_host(0), base, timeout).await
+    }
+
+    /// [`PntClient::discover`] with idle connections kept for reuse: for `load`, whose thousands
+    /// of requests would otherwise use up the loopback's ephemeral ports, and whose target is
+    /// never restarted under it.
+    pub async fn discover_pooled(base: &str, timeout: Duration) -> Result<PntClient, Unreachable> {
+        PntClient::discover_with(Client::builder(), base, timeout).await
+    }
+
+    async fn discover_with(
+        builder: reqwest::ClientBuilder,
+        base: &str,
+        timeout: Duration,
+    ) -> Result<PntClient, Unreachable> {
+        let http = builder.timeout(timeout).build().map_err(|e| {
+            Unreachable(format!(
+                "no se pudo crear el cliente HTTP (causa: {}) [código: cliente_http]",
+                cause(&e)
+            ))
+        })?;
         let base = base.trim_end_matches('/').to_owned();
         let url = format!("{base}/.well-known/pnt-suite");
         let resp = http
@@ -450,7 +461,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A folio or id as one percent-encoded path segment (`CDMX%2FUT%2F01234%2F2019`).
-pub(super) fn segment(text: &str) -> String {
+pub(crate) fn segment(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
 }
 

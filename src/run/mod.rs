@@ -25,6 +25,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub(crate) use client::segment;
 pub use client::{Discovery, Hooks, PntClient, Unreachable};
 pub use embedded::Embedded;
 pub use error::RunError;
