@@ -197,6 +197,7 @@ fn blank_instance(seed: u64) -> Instance {
             clock: None,
             matrix: Default::default(),
             calendarios: Vec::new(),
+            requisitos: Vec::new(),
             infomex: Default::default(),
             pnt: Default::default(),
             steps: Vec::new(),
