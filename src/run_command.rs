@@ -19,42 +19,13 @@ pub struct RunArgs {
     /// Archivos de escenario, o carpetas donde se buscan *.yaml y *.yml recursivamente.
     #[arg(required = true, value_name = "RUTA")]
     pub paths: Vec<PathBuf>,
-    /// Un servidor que implementa la API de la PNT (docs/pnt-api.md); por omisión, el servidor de
-    /// referencia integrado, nuevo para cada escenario.
-    #[arg(long, value_name = "URL", value_parser = crate::cli::http_url)]
-    pub target: Option<String>,
-    /// Dónde escucha el simulador al probar un `--target` (la URL base de Infomex del destino debe
-    /// apuntar ahí).
-    #[arg(
-        long,
-        value_name = "HOST:PUERTO",
-        requires = "target",
-        default_value = "127.0.0.1:8090"
-    )]
-    pub sim_addr: SocketAddr,
-    /// Usa un simulador ya en marcha (`pnt-suite sim`) en esta URL en lugar de arrancar uno en
-    /// `--sim-addr`; el ejecutor lo configura para cada escenario por su API de administración.
-    #[arg(
-        long,
-        value_name = "URL",
-        requires = "target",
-        conflicts_with = "sim_addr",
-        value_parser = crate::cli::http_url
-    )]
-    pub sim_url: Option<String>,
-    /// Token de la API de administración del simulador: el que arranca en `--sim-addr` fuera de
-    /// loopback, o el que ya corre en `--sim-url` (alias: --sim-admin-token).
-    #[arg(long, value_name = "TOKEN", alias = "sim-admin-token")]
-    pub admin_token: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Comando (con `sh -c`) que reinicia el `--target` sobre sus mismos datos, para los pasos
     /// `restart`; el ejecutor espera a que su documento de descubrimiento responda de nuevo
     /// (hasta `--timeout`). Sin él, esos escenarios no aplican.
     #[arg(long, value_name = "COMANDO", requires = "target")]
     pub restart_command: Option<String>,
-    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`): se envía
-    /// en la cabecera X-Pnt-Test-Token en cada llamada a un gancho y en ninguna otra.
-    #[arg(long, value_name = "TOKEN", requires = "target")]
-    pub test_hooks_token: Option<String>,
     /// Escenarios ejecutados a la vez (solo con el destino integrado; cada uno va aislado).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -194,18 +165,10 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             "ningún escenario coincide con --filter, --matrix y --shard; revise los filtros",
         ));
     }
-    let env: Arc<dyn Environment> = match &args.target {
-        None => Arc::new(Embedded),
-        Some(url) => external(
-            url,
-            args.sim_addr,
-            args.sim_url.as_deref(),
-            args.admin_token.clone(),
-            args.restart_command.clone(),
-            args.test_hooks_token.clone(),
-            std::time::Duration::from_secs(args.timeout.max(1)),
-        ),
-    };
+    let env = args.target.environment(
+        args.restart_command.clone(),
+        std::time::Duration::from_secs(args.timeout.max(1)),
+    );
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -337,7 +300,7 @@ fn check_update_snapshots(args: &RunArgs) -> Result<(), CliError> {
     if !args.update_snapshots {
         return Ok(());
     }
-    if args.target.is_some() && !args.force {
+    if args.target.url.is_some() && !args.force {
         return Err(CliError::bad_input(
             "goldens_desde_destino",
             "--update-snapshots escribe los goldens que todo destino debe igualar; con --target \
@@ -522,23 +485,61 @@ fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
         })
 }
 
-/// A `--target` environment: its simulator started on `sim_addr`, or the one running at
-/// `sim_url`; `restart_command` for `restart` steps, `hooks_token` for its test hooks (`run`
-/// and `explore` share it).
-pub(crate) fn external(
-    url: &str,
-    sim_addr: std::net::SocketAddr,
-    sim_url: Option<&str>,
-    admin_token: Option<String>,
-    restart_command: Option<String>,
-    hooks_token: Option<String>,
-    timeout: std::time::Duration,
-) -> Arc<dyn Environment> {
-    let external = External::new(url.to_owned(), sim_addr, admin_token)
-        .with_restart_command(restart_command, timeout)
-        .with_hooks_token(hooks_token);
-    Arc::new(match sim_url {
-        Some(sim) => external.with_running_sim(sim.to_owned()),
-        None => external,
-    })
+/// Where the PNT under test is and how to reach its simulator: the flags `run`, `explore` and
+/// `load` share.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Un servidor que implementa la API de la PNT (docs/pnt-api.md); por omisión, el servidor de
+    /// referencia integrado, nuevo para cada escenario.
+    #[arg(long = "target", id = "target", value_name = "URL", value_parser = crate::cli::http_url)]
+    pub url: Option<String>,
+    /// Dónde escucha el simulador al probar un `--target` (la URL base de Infomex del destino debe
+    /// apuntar ahí).
+    #[arg(
+        long,
+        value_name = "HOST:PUERTO",
+        requires = "target",
+        default_value = "127.0.0.1:8090"
+    )]
+    pub sim_addr: SocketAddr,
+    /// Usa un simulador ya en marcha (`pnt-suite sim`) en esta URL en lugar de arrancar uno en
+    /// `--sim-addr`; se configura por su API de administración.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "target",
+        conflicts_with = "sim_addr",
+        value_parser = crate::cli::http_url
+    )]
+    pub sim_url: Option<String>,
+    /// Token de la API de administración del simulador: el que arranca en `--sim-addr` fuera de
+    /// loopback, o el que ya corre en `--sim-url` (alias: --sim-admin-token).
+    #[arg(long, value_name = "TOKEN", alias = "sim-admin-token")]
+    pub admin_token: Option<String>,
+    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`): se envía
+    /// en la cabecera X-Pnt-Test-Token en cada llamada a un gancho y en ninguna otra.
+    #[arg(long, value_name = "TOKEN", requires = "target")]
+    pub test_hooks_token: Option<String>,
+}
+
+impl TargetArgs {
+    /// The environment these flags name: the embedded reference without `--target`; else the
+    /// target with its simulator started on `--sim-addr` or the one at `--sim-url`,
+    /// `restart_command` for `restart` steps and `timeout` for its requests.
+    pub(crate) fn environment(
+        &self,
+        restart_command: Option<String>,
+        timeout: std::time::Duration,
+    ) -> Arc<dyn Environment> {
+        let Some(url) = &self.url else {
+            return Arc::new(Embedded);
+        };
+        let external = External::new(url.clone(), self.sim_addr, self.admin_token.clone())
+            .with_restart_command(restart_command, timeout)
+            .with_hooks_token(self.test_hooks_token.clone());
+        Arc::new(match &self.sim_url {
+            Some(sim) => external.with_running_sim(sim.clone()),
+            None => external,
+        })
+    }
 }

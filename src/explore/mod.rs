@@ -30,33 +30,10 @@ pub struct ExploreArgs {
     /// Semilla de la generación: la misma semilla da los mismos casos.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
-    /// URL base de la PNT que se compara con la referencia; sin ella, una segunda referencia
-    /// integrada (que no debe mostrar ninguna diferencia).
-    #[arg(long, value_name = "URL", value_parser = crate::cli::http_url)]
-    pub target: Option<String>,
-    /// Dónde escucha el simulador al probar un `--target`.
-    #[arg(
-        long,
-        value_name = "HOST:PUERTO",
-        requires = "target",
-        default_value = "127.0.0.1:8090"
-    )]
-    pub sim_addr: std::net::SocketAddr,
-    /// Usa un simulador ya en marcha en esta URL en lugar de arrancar uno en `--sim-addr`.
-    #[arg(
-        long,
-        value_name = "URL",
-        requires = "target",
-        conflicts_with = "sim_addr",
-        value_parser = crate::cli::http_url
-    )]
-    pub sim_url: Option<String>,
-    /// Token de la API de administración del simulador (alias: --sim-admin-token).
-    #[arg(long, value_name = "TOKEN", alias = "sim-admin-token")]
-    pub admin_token: Option<String>,
-    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`).
-    #[arg(long, value_name = "TOKEN", requires = "target")]
-    pub test_hooks_token: Option<String>,
+    // The PNT compared with the reference; without --target, a second embedded reference, which
+    // must show no difference.
+    #[command(flatten)]
+    pub target: crate::run_command::TargetArgs,
     /// Carpeta donde se escribe cada hallazgo reducido como archivo de escenario.
     #[arg(long, value_name = "CARPETA", default_value = "hallazgos")]
     pub out: PathBuf,
@@ -85,18 +62,9 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
             "--timeout debe ser 1 segundo o más",
         ));
     }
-    let target: Arc<dyn Environment> = match &args.target {
-        None => Arc::new(Embedded),
-        Some(url) => crate::run_command::external(
-            url,
-            args.sim_addr,
-            args.sim_url.as_deref(),
-            args.admin_token.clone(),
-            None,
-            args.test_hooks_token.clone(),
-            Duration::from_secs(args.timeout),
-        ),
-    };
+    let target = args
+        .target
+        .environment(None, Duration::from_secs(args.timeout));
     let explorer = Explorer {
         reference: Arc::new(Embedded),
         target,
@@ -206,6 +174,7 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
     .map_err(io)?;
     let target_flag = args
         .target
+        .url
         .as_deref()
         .map_or_else(String::new, |t| format!(" --target {t}"));
     writeln!(

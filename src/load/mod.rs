@@ -16,7 +16,6 @@ mod verify;
 
 use std::collections::BinaryHeap;
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,7 +25,7 @@ use tokio::time::Instant;
 
 use crate::cli::{Format, write_failed};
 use crate::error::{CliError, Exit};
-use crate::run::{Embedded, Environment, PntClient, Unreachable};
+use crate::run::{PntClient, Unreachable};
 use crate::scenario::{Instance, Scenario};
 use citizen::{Runner, Visit};
 use plan::Citizen;
@@ -35,39 +34,13 @@ use verify::Finding;
 
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
-    /// Un servidor que implementa la API de la PNT; por omisión, el servidor de referencia
-    /// integrado. Solo loopback (127.0.0.0/8, ::1, localhost) salvo con --allow-remote.
-    #[arg(long, value_name = "URL", value_parser = crate::cli::http_url)]
-    pub target: Option<String>,
+    // The target: loopback only (127.0.0.0/8, ::1, localhost) unless --allow-remote.
+    #[command(flatten)]
+    pub target: crate::run_command::TargetArgs,
     /// Permite un --target fuera de loopback: la carga es real, úsela solo contra un sistema
     /// propio y preparado para ella.
     #[arg(long, requires = "target")]
     pub allow_remote: bool,
-    /// Dónde escucha el simulador al probar un `--target` (la URL base de Infomex del destino debe
-    /// apuntar ahí).
-    #[arg(
-        long,
-        value_name = "HOST:PUERTO",
-        requires = "target",
-        default_value = "127.0.0.1:8090"
-    )]
-    pub sim_addr: SocketAddr,
-    /// Usa un simulador ya en marcha (`pnt-suite sim`) en esta URL en lugar de arrancar uno en
-    /// `--sim-addr`; se configura con la semilla de la carga por su API de administración.
-    #[arg(
-        long,
-        value_name = "URL",
-        requires = "target",
-        conflicts_with = "sim_addr",
-        value_parser = crate::cli::http_url
-    )]
-    pub sim_url: Option<String>,
-    /// Token de la API de administración del simulador (alias: --sim-admin-token).
-    #[arg(long, value_name = "TOKEN", alias = "sim-admin-token")]
-    pub admin_token: Option<String>,
-    /// Token de los ganchos de prueba del `--target` (el de su `--test-hooks-token`).
-    #[arg(long, value_name = "TOKEN", requires = "target")]
-    pub test_hooks_token: Option<String>,
     /// Ciudadanos virtuales: cada uno se registra, inicia sesión, vincula de una a tres cuentas
     /// de Infomex, pagina Mi Historial, abre detalles y descarga adjuntos.
     #[arg(long, value_name = "N", default_value_t = 100)]
@@ -153,7 +126,7 @@ fn check(args: &LoadArgs) -> Result<(), CliError> {
             "--timeout debe ser 1 segundo o más",
         ));
     }
-    if let Some(url) = &args.target
+    if let Some(url) = &args.target.url
         && !args.allow_remote
         && !is_loopback(url)
     {
@@ -226,18 +199,7 @@ struct LoadResult {
 
 async fn load(args: &LoadArgs) -> Result<LoadResult, CliError> {
     let timeout = Duration::from_secs(args.timeout);
-    let env: Arc<dyn Environment> = match &args.target {
-        None => Arc::new(Embedded),
-        Some(url) => crate::run_command::external(
-            url,
-            args.sim_addr,
-            args.sim_url.as_deref(),
-            args.admin_token.clone(),
-            None,
-            args.test_hooks_token.clone(),
-            timeout,
-        ),
-    };
+    let env = args.target.environment(None, timeout);
     let instance = blank_instance(args.seed);
     let world = env.start(&instance, args.seed).await.map_err(|e| {
         CliError::could_not_run(
@@ -344,6 +306,7 @@ async fn load(args: &LoadArgs) -> Result<LoadResult, CliError> {
     Ok(LoadResult {
         target: args
             .target
+            .url
             .clone()
             .unwrap_or_else(|| "referencia integrada".to_owned()),
         seed: args.seed,
