@@ -36,6 +36,10 @@ pub enum Command {
     /// con 0 (todo pasó), 1 (fallas), 2 (entrada inválida), 3 (no se pudo ejecutar) o 130
     /// (interrumpida).
     Run(crate::run_command::RunArgs),
+    /// Autoprueba de mutación: corre los escenarios contra la referencia integrada con cada
+    /// defecto del catálogo y dice cuáles detecta; sale con 0 (todos detectados), 1 (sobrevive
+    /// alguno), 2 (entrada inválida) o 3 (no se pudo ejecutar, o la referencia sin defectos falla).
+    Selftest(crate::selftest::SelftestArgs),
     /// Ejecuta el simulador de Infomex (los 33 sistemas) por sí solo hasta Ctrl+C.
     Sim(crate::sim::SimArgs),
     /// Ejecuta el servidor PNT de referencia (API JSON y páginas HTML) hasta Ctrl+C.
@@ -197,6 +201,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Jurisdictions(args) => crate::jurisdictions::run(args.format, out),
         Command::Check(args) => crate::check::run(&args.paths, out),
         Command::Run(args) => crate::run_command::run(&args, out),
+        Command::Selftest(args) => crate::selftest::run(&args, out),
         Command::Sim(args) => crate::sim::run(&args, out),
         Command::Serve(args) => crate::serve::serve(&args, out),
         Command::Up(args) => crate::serve::up(&args, out),

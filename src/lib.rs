@@ -16,6 +16,8 @@
 //!   expectations and captures, the oracle after every linkage, `--jobs`, `--filter`, `--shard`.
 //! - `run_command`: the `run` subcommand — selection, `--report` path checks, environment,
 //!   lines as scenarios finish, progress, SIGINT/SIGTERM, reports, exit code.
+//! - [`selftest`]: the `selftest` subcommand — the suite run against the reference wrapped in
+//!   each defect of a catalog (a proxy between runner and reference), a verdict per defect.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
@@ -32,6 +34,7 @@ pub mod report;
 pub mod run;
 mod run_command;
 pub mod scenario;
+pub mod selftest;
 mod serve;
 mod sim;
 
