@@ -96,12 +96,21 @@ defectos! {
     SemaforoEquivocado => "semaforo_equivocado", Respuesta,
         "El semáforo muestra el color siguiente (en tiempo → en alerta → fuera de tiempo → en tiempo)",
         ["plazos/semaforo"];
+    SemaforoSinAlerta => "semaforo_sin_alerta", Respuesta,
+        "El semáforo nunca dice en alerta: muestra en tiempo hasta que vence",
+        ["plazos/semaforo"];
+    FestivosIgnorados => "festivos_ignorados", Respuesta,
+        "Los plazos cuentan solo sábados y domingos como inhábiles: olvidan los días de descanso de la LFT",
+        ["plazos/dias-festivos-lft-varios-anios", "plazos/presentada-en-dia-festivo"];
     EstadoEquivocado => "estado_equivocado", Respuesta,
         "El estatus no es el de Infomex: terminada y en proceso se intercambian",
         ["fallas-2021/estatus-iguales-a-infomex"];
     TipoEquivocado => "tipo_equivocado", Respuesta,
         "El tipo de solicitud se invierte (acceso ↔ datos personales)",
         ["vinculacion/solicitud-semilla", "fallas-2021/historial-tras-vinculacion"];
+    JurisdiccionEquivocada => "jurisdiccion_equivocada", Respuesta,
+        "Toda solicitud aparece como de la Federación, sea cual sea su jurisdicción",
+        ["vinculacion/varias-jurisdicciones", "vinculacion/todas-las-jurisdicciones"];
     Mojibake => "mojibake", Respuesta,
         "Los textos salen en mojibake: UTF-8 leído como Windows-1252",
         ["fallas/codificacion-equivocada", "vinculacion/solicitud-semilla"];
@@ -117,6 +126,12 @@ defectos! {
     QuejaFueraDePlazoAceptada => "queja_fuera_de_plazo_aceptada", Respuesta,
         "Se aceptan quejas fuera de la ventana legal",
         ["plazos/ventana-de-queja", "plazos/queja-contra-respuesta"];
+    QuejaDuplicadaAceptada => "queja_duplicada_aceptada", Respuesta,
+        "Se acepta una segunda queja contra la misma solicitud",
+        ["fallas-2021/queja-en-solicitudes-migradas", "plazos/ventana-de-queja"];
+    QuejaFolioOmitido => "queja_folio_omitido", Respuesta,
+        "Mi Historial no muestra el folio de la queja interpuesta ni el detalle sus quejas",
+        ["fallas-2021/queja-en-solicitudes-migradas", "plazos/queja-contra-respuesta"];
     RespuestaOmitida => "respuesta_omitida", Respuesta,
         "El detalle omite la última respuesta de cada solicitud",
         ["fallas-2021/adjuntos-identicos", "vinculacion/solicitud-semilla"];
@@ -153,6 +168,9 @@ defectos! {
     SinRetryAfter => "sin_retry_after", Respuesta,
         "Los 429 no llevan Retry-After",
         ["seguridad/limite-de-inicios-de-sesion"];
+    BloqueoAusente => "bloqueo_ausente", Respuesta,
+        "Los inicios de sesión fallidos nunca se bloquean: siempre 401, nunca 429",
+        ["seguridad/limite-de-inicios-de-sesion", "seguridad/contrasena-y-bloqueo"];
     ErroresGenericos => "errores_genericos", Respuesta,
         "Todo error dice «Ocurrió un error, consulte con el administrador» con un código genérico",
         ["fallas-2021/sin-error-generico"];
@@ -182,9 +200,7 @@ mod tests {
         for d in Defecto::ALL {
             assert!(seen.insert(d.id()), "{} twice", d.id());
             assert!(
-                d.id()
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_'),
+                d.id().chars().all(|c| c.is_ascii_lowercase() || c == '_'),
                 "{}",
                 d.id()
             );

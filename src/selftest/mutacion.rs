@@ -204,6 +204,24 @@ impl Mutacion {
                     f.insert("semaforo".into(), json!(next));
                 });
             }
+            (Defecto::SemaforoSinAlerta, Ruta::Historial | Ruta::Detalle) => {
+                filas(r, &ruta, |f| {
+                    if f.get("semaforo").and_then(Value::as_str) == Some("en_alerta") {
+                        f.insert("semaforo".into(), json!("en_tiempo"));
+                    }
+                });
+            }
+            (Defecto::FestivosIgnorados, Ruta::Historial | Ruta::Detalle) => {
+                filas(r, &ruta, sin_festivos);
+            }
+            (Defecto::JurisdiccionEquivocada, Ruta::Historial | Ruta::Detalle) => {
+                filas(r, &ruta, |f| {
+                    if f.contains_key("jurisdiccion") {
+                        f.insert("jurisdiccion".into(), json!("federacion"));
+                        f.insert("estado_o_federacion".into(), json!("Federación"));
+                    }
+                });
+            }
             (Defecto::EstadoEquivocado, Ruta::Historial | Ruta::Detalle) => {
                 filas(r, &ruta, |f| {
                     let next = match f.get("estado").and_then(Value::as_str) {
@@ -237,9 +255,16 @@ impl Mutacion {
                     v["queja"]["hasta"] = json!(next);
                 }
             }),
-            (Defecto::QuejaFueraDePlazoAceptada, Ruta::Quejar(folio))
-                if r.status == StatusCode::CONFLICT
-                    && codigo_de_error(&r.body).as_deref() == Some("queja_fuera_de_plazo") =>
+            (
+                Defecto::QuejaFueraDePlazoAceptada | Defecto::QuejaDuplicadaAceptada,
+                Ruta::Quejar(folio),
+            ) if r.status == StatusCode::CONFLICT
+                && codigo_de_error(&r.body).as_deref()
+                    == Some(if defecto == Defecto::QuejaDuplicadaAceptada {
+                        "queja_duplicada"
+                    } else {
+                        "queja_fuera_de_plazo"
+                    }) =>
             {
                 let folio = percent_encoding::percent_decode_str(folio)
                     .decode_utf8_lossy()
@@ -253,6 +278,14 @@ impl Mutacion {
                     headers: json_headers(),
                     body: Bytes::from(body.to_string()),
                 };
+            }
+            (Defecto::QuejaFolioOmitido, Ruta::Historial | Ruta::Detalle) => {
+                filas(r, &ruta, |f| {
+                    f.remove("queja_folio");
+                    if f.get("quejas").and_then(Value::as_array).is_some() {
+                        f.insert("quejas".into(), json!([]));
+                    }
+                });
             }
             (Defecto::RespuestaOmitida, Ruta::Detalle) => json_mut(r, |v| {
                 if let Some(respuestas) = v.get_mut("respuestas").and_then(Value::as_array_mut) {
@@ -307,6 +340,15 @@ impl Mutacion {
             }),
             (Defecto::SinRetryAfter, _) if r.status == StatusCode::TOO_MANY_REQUESTS => {
                 r.headers.remove(header::RETRY_AFTER);
+            }
+            (Defecto::BloqueoAusente, Ruta::IniciarSesion)
+                if r.status == StatusCode::TOO_MANY_REQUESTS =>
+            {
+                *r = error_json(
+                    StatusCode::UNAUTHORIZED,
+                    "credenciales_invalidas",
+                    "El correo o la contraseña no son correctos. Verifíquelos e intente de nuevo.",
+                );
             }
             (Defecto::ErroresGenericos, _) if api && r.status.as_u16() >= 400 => {
                 let status = r.status;
@@ -408,13 +450,51 @@ fn dia_habil_siguiente(date: &str) -> Option<String> {
     let mut d: jiff::civil::Date = date.parse().ok()?;
     loop {
         d = d.tomorrow().ok()?;
-        if !matches!(
-            d.weekday(),
-            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-        ) {
+        if !fin_de_semana(d) {
             return Some(d.to_string());
         }
     }
+}
+
+/// A row or detail as a PNT blind to the LFT's rest days computes it: the receipt is the
+/// presentación moved past weekends only, and the term counts the same number of días hábiles
+/// with only Saturdays and Sundays skipped.
+fn sin_festivos(f: &mut serde_json::Map<String, Value>) {
+    let date = |k: &str| -> Option<jiff::civil::Date> { f.get(k)?.as_str()?.parse().ok() };
+    let (Some(recepcion), Some(limite)) = (
+        date("fecha_recepcion_oficial"),
+        date("fecha_limite_entrega"),
+    ) else {
+        return;
+    };
+    let lft = pnt_model::Calendario::lft();
+    let n = lft.dias_habiles_entre(recepcion, limite);
+    let recepcion_ciega = date("fecha_presentacion").map_or(recepcion, |p| {
+        let mut d = p;
+        while fin_de_semana(d) {
+            d = d.tomorrow().unwrap_or(d);
+        }
+        d
+    });
+    let mut d = recepcion_ciega;
+    for _ in 0..n {
+        d = d.tomorrow().unwrap_or(d);
+        while fin_de_semana(d) {
+            d = d.tomorrow().unwrap_or(d);
+        }
+    }
+    f.insert(
+        "fecha_recepcion_oficial".into(),
+        json!(recepcion_ciega.to_string()),
+    );
+    f.insert("fecha_limite_entrega".into(), json!(d.to_string()));
+}
+
+fn fin_de_semana(d: jiff::civil::Date) -> bool {
+    matches!(
+        d.weekday(),
+        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+    )
 }
 
 /// Every text of a JSON value as a PNT that reads UTF-8 as Windows-1252 shows it (`Ã©`).
@@ -469,7 +549,10 @@ mod tests {
     #[test]
     fn removes_only_the_named_parameters() {
         assert_eq!(
-            sin_parametros(Some("semaforo=en_tiempo&pagina=2&tipo=acceso"), &["semaforo", "tipo"]),
+            sin_parametros(
+                Some("semaforo=en_tiempo&pagina=2&tipo=acceso"),
+                &["semaforo", "tipo"]
+            ),
             Some("pagina=2".to_owned())
         );
         assert_eq!(sin_parametros(Some("tipo=acceso"), &["tipo"]), None);
@@ -477,8 +560,14 @@ mod tests {
 
     #[test]
     fn the_next_business_day_skips_the_weekend() {
-        assert_eq!(dia_habil_siguiente("2021-09-24").as_deref(), Some("2021-09-27"));
-        assert_eq!(dia_habil_siguiente("2021-09-20").as_deref(), Some("2021-09-21"));
+        assert_eq!(
+            dia_habil_siguiente("2021-09-24").as_deref(),
+            Some("2021-09-27")
+        );
+        assert_eq!(
+            dia_habil_siguiente("2021-09-20").as_deref(),
+            Some("2021-09-21")
+        );
     }
 
     #[test]
