@@ -90,6 +90,9 @@ defectos! {
     PaginacionIgnorada => "paginacion_ignorada", Peticion,
         "Mi Historial ignora pagina y por_pagina: siempre la primera página de 20",
         ["fallas-2021/ninguna-solicitud-falta", "escala/revinculacion-idempotente"];
+    PaginacionSinValidar => "paginacion_sin_validar", Peticion,
+        "Mi Historial acepta pagina 0 y por_pagina fuera de 1–100 en lugar de responder 400",
+        ["seguridad/entradas-invalidas"];
     FechaLimiteCorrida => "fecha_limite_corrida", Respuesta,
         "La fecha límite de entrega se corre un día hábil",
         ["plazos/semaforo", "plazos/presentada-en-fin-de-semana"];
@@ -177,6 +180,12 @@ defectos! {
     EstadoHttpGenerico => "estado_http_generico", Respuesta,
         "Todo error responde HTTP 500, sea cual sea su causa",
         ["fallas-2021/sin-error-generico", "seguridad/contrasena-y-bloqueo"];
+    CaracteresDeControlAceptados => "caracteres_de_control_aceptados", Peticion,
+        "Los textos con caracteres de control se aceptan (limpiados en silencio) en lugar de responder 400",
+        ["seguridad/entradas-invalidas"];
+    CabecerasDeSeguridadAusentes => "cabeceras_de_seguridad_ausentes", Respuesta,
+        "Las respuestas no llevan X-Content-Type-Options, X-Frame-Options, Referrer-Policy ni Content-Security-Policy",
+        ["seguridad/cabeceras-de-seguridad"];
     CalendarioIgnorado => "calendario_ignorado", Referencia,
         "Publica los días inhábiles del órgano garante pero calcula los plazos con la LFT sola",
         ["plazos/suspension-sisai-2021"];

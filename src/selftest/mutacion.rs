@@ -111,6 +111,17 @@ impl Mutacion {
             (Defecto::PaginacionIgnorada, Ruta::Historial) => {
                 p.query = sin_parametros(p.query.as_deref(), &["pagina", "por_pagina"]);
             }
+            (Defecto::PaginacionSinValidar, Ruta::Historial) => {
+                p.query = paginacion_acotada(p.query.as_deref());
+            }
+            (Defecto::CaracteresDeControlAceptados, _)
+                if p.path.starts_with("/api/") && !p.body.is_empty() =>
+            {
+                if let Ok(mut v) = serde_json::from_slice::<Value>(&p.body) {
+                    sin_controles(&mut v);
+                    p.body = Bytes::from(v.to_string());
+                }
+            }
             (Defecto::DatosAjenos, Ruta::Historial | Ruta::Detalle | Ruta::Adjunto) => {
                 let token = self.primer_token.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(value) = token
@@ -338,6 +349,16 @@ impl Mutacion {
                     v["actualizadas"] = json!(0);
                 }
             }),
+            (Defecto::CabecerasDeSeguridadAusentes, _) => {
+                for name in [
+                    "x-content-type-options",
+                    "x-frame-options",
+                    "referrer-policy",
+                    "content-security-policy",
+                ] {
+                    r.headers.remove(name);
+                }
+            }
             (Defecto::SinRetryAfter, _) if r.status == StatusCode::TOO_MANY_REQUESTS => {
                 r.headers.remove(header::RETRY_AFTER);
             }
@@ -396,6 +417,36 @@ fn sin_parametros(query: Option<&str>, names: &[&str]) -> Option<String> {
         })
         .collect();
     (!kept.is_empty()).then(|| kept.join("&"))
+}
+
+/// `pagina` and `por_pagina` brought into range instead of refused: a PNT that clamps what it
+/// should answer with `400 datos_invalidos`.
+fn paginacion_acotada(query: Option<&str>) -> Option<String> {
+    let query = query?;
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some(("pagina", v)) => format!("pagina={}", v.parse::<u64>().map_or(1, |n| n.max(1))),
+            Some(("por_pagina", v)) => format!(
+                "por_pagina={}",
+                v.parse::<u64>().map_or(20, |n| n.clamp(1, 100))
+            ),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    Some(pairs.join("&"))
+}
+
+/// Every text of a request body without its control characters (tab, CR and LF kept).
+fn sin_controles(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            s.retain(|c| c != '\u{feff}' && (!c.is_control() || matches!(c, '\t' | '\r' | '\n')))
+        }
+        Value::Array(items) => items.iter_mut().for_each(sin_controles),
+        Value::Object(map) => map.values_mut().for_each(sin_controles),
+        _ => {}
+    }
 }
 
 /// Applies `f` to a successful JSON body; the body is written again only when `f` changed it,
