@@ -347,9 +347,14 @@ fn summary(
         .map(|v| v.id)
         .collect();
     if !survivors.is_empty() {
+        let (verb, noun) = if survivors.len() == 1 {
+            ("sobrevive", "defecto")
+        } else {
+            ("sobreviven", "defectos")
+        };
         writeln!(
             out,
-            "sobreviven {} defectos: {}\nun defecto que ningún escenario detecta es un escenario \
+            "{verb} {} {noun}: {}\nun defecto que ningún escenario detecta es un escenario \
              que falta: agregue uno que lo detecte (docs/selftest.md)",
             survivors.len(),
             survivors.join(", ")
