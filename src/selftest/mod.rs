@@ -60,6 +60,9 @@ pub struct Verdict {
     pub killed: bool,
     /// The scenarios that failed under the defect (in `--rapido`, the first ones to).
     pub caught_by: Vec<String>,
+    /// Why each of `caught_by` did not pass: its first failure (`check: message`), or why it
+    /// could not be carried out. What a reader checks to trust the verdict.
+    pub evidence: Vec<String>,
     /// How many scenarios ran to completion under it.
     pub ran: usize,
 }
@@ -77,6 +80,9 @@ struct Informe<'a> {
 
 /// How many scenario names a table row shows before "…".
 const SHOWN: usize = 3;
+
+/// How much of the first catch's failure a table row shows.
+const EVIDENCE_CHARS: usize = 140;
 
 pub(crate) fn run(args: &SelftestArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     if let Some(spec) = &args.report {
@@ -275,11 +281,19 @@ async fn judge(
     } else {
         run::run(env, instances.to_vec(), options, |_| {}).await
     };
-    let caught_by: Vec<String> = report
+    let catching: Vec<&crate::report::ScenarioReport> = report
         .scenarios
         .iter()
         .filter(|s| caught(s.outcome))
-        .map(|s| s.name.clone())
+        .collect();
+    let caught_by: Vec<String> = catching.iter().map(|s| s.name.clone()).collect();
+    let evidence = catching
+        .iter()
+        .map(|s| match (s.failures.first(), &s.reason) {
+            (Some(f), _) => format!("{}: {}", f.check, f.message),
+            (None, Some(reason)) => reason.clone(),
+            (None, None) => "sin detalle".to_owned(),
+        })
         .collect();
     Verdict {
         id: d.id(),
@@ -287,6 +301,7 @@ async fn judge(
         description: d.descripcion(),
         killed: !caught_by.is_empty(),
         caught_by,
+        evidence,
         ran: report.scenarios.len(),
     }
 }
@@ -327,6 +342,17 @@ fn row(v: &Verdict, out: &mut dyn Write) -> std::io::Result<()> {
         )
     };
     writeln!(out, "{verdict:<9} {:<31} {:<11} {by}", v.id, v.layer.id())?;
+    if let Some(first) = v.evidence.first() {
+        // The first catch's first failure, on one line: enough to see it is the defect's doing.
+        let line = first.lines().next().unwrap_or_default();
+        let short: String = line.chars().take(EVIDENCE_CHARS).collect();
+        let more = if line.chars().count() > EVIDENCE_CHARS {
+            "…"
+        } else {
+            ""
+        };
+        writeln!(out, "{:<9} ↳ {short}{more}", "")?;
+    }
     out.flush()
 }
 
