@@ -40,6 +40,10 @@ pub enum Command {
     /// la referencia integrada, y reduce cada diferencia a un escenario pequeño que `run`
     /// reproduce; sale con 0 (sin diferencias), 1 (diferencias), 2 o 3.
     Explore(crate::explore::ExploreArgs),
+    /// Autoprueba de mutación: corre los escenarios contra la referencia integrada con cada
+    /// defecto del catálogo y dice cuáles detecta; sale con 0 (todos detectados), 1 (sobrevive
+    /// alguno), 2 (entrada inválida) o 3 (no se pudo ejecutar, o la referencia sin defectos falla).
+    Selftest(crate::selftest::SelftestArgs),
     /// Ejecuta el simulador de Infomex (los 33 sistemas) por sí solo hasta Ctrl+C.
     Sim(crate::sim::SimArgs),
     /// Ejecuta el servidor PNT de referencia (API JSON y páginas HTML) hasta Ctrl+C.
@@ -208,6 +212,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Check(args) => crate::check::run(&args.paths, out),
         Command::Run(args) => crate::run_command::run(&args, out),
         Command::Explore(args) => crate::explore::explore(&args, out),
+        Command::Selftest(args) => crate::selftest::run(&args, out),
         Command::Sim(args) => crate::sim::run(&args, out),
         Command::Serve(args) => crate::serve::serve(&args, out),
         Command::Up(args) => crate::serve::up(&args, out),

@@ -20,6 +20,8 @@
 //!   lines as scenarios finish, progress, SIGINT/SIGTERM, reports, exit code.
 //! - [`coverage`]: the `coverage` subcommand — requirement × scenario and jurisdiction × fault ×
 //!   operation, from the scenario files alone; uncovered requirements need a stated reason.
+//! - [`selftest`]: the `selftest` subcommand — the suite run against the reference wrapped in
+//!   each defect of a catalog (a proxy between runner and reference), a verdict per defect.
 //! - `check`: the `check` subcommand — validates scenario files without running them.
 //! - `deadline`: the `deadline` subcommand — plazos from pnt-model, as text or JSON.
 //! - `jurisdictions`: the `jurisdictions` subcommand — the 33 jurisdictions and their terms.
@@ -40,6 +42,7 @@ pub mod requisitos;
 pub mod run;
 mod run_command;
 pub mod scenario;
+pub mod selftest;
 mod serve;
 mod sim;
 

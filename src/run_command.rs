@@ -401,7 +401,7 @@ fn stop_signal() -> Result<impl Future<Output = ()>, CliError> {
 /// Checks, before anything runs, that every `--report` path can be written: its folder exists
 /// and takes new files, the path is not a folder, an existing file can be written, and no path
 /// is given twice. Nothing is left behind.
-fn check_report_paths(specs: &[ReportSpec]) -> Result<(), CliError> {
+pub(crate) fn check_report_paths(specs: &[ReportSpec]) -> Result<(), CliError> {
     for (n, spec) in specs.iter().enumerate() {
         let path = &spec.path;
         let shown = path.display();
