@@ -41,3 +41,54 @@ fn bad_input_is_refused_with_a_code() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("código: casos_invalido"));
 }
+
+/// A planted defect of the self-test's catalog (the deadline moved by a día hábil) is found,
+/// shrunk to a scenario of a few steps, and the file written passes on the reference and is
+/// caught by the self-test with that defect.
+#[test]
+fn a_planted_defect_is_found_shrunk_and_written_as_a_reproducible_file() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let dir = out_dir.path().to_str().unwrap();
+    let out = pnt_suite(&[
+        "explore",
+        "--cases",
+        "2",
+        "--seed",
+        "1",
+        "--defect",
+        "fecha_limite_corrida",
+        "--out",
+        dir,
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("2 casos generados con la semilla 1: 2 con diferencias"),
+        "{stdout}"
+    );
+    let file = out_dir.path().join("explora-1-caso-0.yaml");
+    assert!(
+        stdout.contains(&format!(
+            "Escrito {}: en la referencia pasa, en el destino falla",
+            file.display()
+        )),
+        "{stdout}"
+    );
+    // Few steps are left of the twelve generated.
+    let reduced = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Reducido a "))
+        .expect("a shrinking line");
+    let steps: usize = reduced.split(' ').next().unwrap().parse().unwrap();
+    assert!(steps <= 3, "{reduced}");
+    // The file is a scenario: it passes on the reference, and the self-test's defect fails it.
+    let run = pnt_suite(&["run", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));
+    let caught = pnt_suite(&[
+        "selftest",
+        file.to_str().unwrap(),
+        "--defect",
+        "fecha_limite_corrida",
+    ]);
+    assert_eq!(caught.status.code(), Some(0), "{}", text(&caught.stdout));
+}

@@ -151,7 +151,10 @@ fn the_docs_table_is_the_catalog() {
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/selftest.md"))
             .unwrap();
-    let documented = table_after(&doc, "| defecto | capa | qué hace la PNT rota |");
+    let documented = table_after(
+        &doc,
+        "| defecto | capa | qué hace la PNT rota | requisitos que rompe |",
+    );
     let declared: Vec<Vec<String>> = Defecto::ALL
         .iter()
         .map(|d| {
@@ -159,11 +162,12 @@ fn the_docs_table_is_the_catalog() {
                 d.id().to_owned(),
                 d.capa().id().to_owned(),
                 d.descripcion().to_owned(),
+                d.requisitos().join(", "),
             ]
         })
         .collect();
     assert_eq!(
         documented, declared,
-        "docs/selftest.md's table must list every defect of Defecto::ALL, in order, with its layer and description"
+        "docs/selftest.md's table must list every defect of Defecto::ALL, in order, with its layer, description and requirements"
     );
 }

@@ -34,6 +34,10 @@ pub struct ExploreArgs {
     // must show no difference.
     #[command(flatten)]
     pub target: crate::run_command::TargetArgs,
+    /// Compara la referencia con ella misma rota por este defecto del catálogo de `selftest`
+    /// (docs/selftest.md) en lugar de con un `--target`: muestra qué encuentra la exploración.
+    #[arg(long, value_name = "ID", conflicts_with = "target")]
+    pub defect: Option<String>,
     /// Carpeta donde se escribe cada hallazgo reducido como archivo de escenario.
     #[arg(long, value_name = "CARPETA", default_value = "hallazgos")]
     pub out: PathBuf,
@@ -62,9 +66,15 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
             "--timeout debe ser 1 segundo o más",
         ));
     }
-    let target = args
-        .target
-        .environment(None, Duration::from_secs(args.timeout));
+    let target = match &args.defect {
+        Some(id) => {
+            let defecto = crate::selftest::chosen(std::slice::from_ref(id))?[0];
+            Arc::new(crate::selftest::Mutante::new(Some(defecto))) as Arc<dyn Environment>
+        }
+        None => args
+            .target
+            .environment(None, Duration::from_secs(args.timeout)),
+    };
     let explorer = Explorer {
         reference: Arc::new(Embedded),
         target,
@@ -113,10 +123,10 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
     let case = Case::generate(args.seed, *index);
     writeln!(
         out,
-        "Reduciendo el caso {index} ({} pasos, {} cuentas, {} fallas)…",
-        case.ops.len(),
-        case.accounts.len(),
-        case.faults.len()
+        "Reduciendo el caso {index} ({}, {}, {})…",
+        plural(case.ops.len(), "paso", "pasos"),
+        plural(case.accounts.len(), "cuenta", "cuentas"),
+        plural(case.faults.len(), "falla", "fallas")
     )
     .map_err(io)?;
     let started = Instant::now();
@@ -124,11 +134,24 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
         runtime.block_on(explorer.shrink(case, diffs, args.shrink_budget))?;
     writeln!(
         out,
-        "Reducido a {} pasos, {} cuentas ({} solicitudes), {} fallas en {runs} ejecuciones ({:.1} s)",
-        small.ops.len(),
-        small.accounts.len(),
-        small.accounts.iter().map(|a| a.generar).sum::<u32>(),
-        small.faults.len() + small.ops.iter().filter(|o| matches!(o, Op::Faults(_))).count(),
+        "Reducido a {}, {} ({}), {} en {runs} ejecuciones ({:.1} s)",
+        plural(small.ops.len(), "paso", "pasos"),
+        plural(small.accounts.len(), "cuenta", "cuentas"),
+        plural(
+            small.accounts.iter().map(|a| a.generar as usize).sum(),
+            "solicitud",
+            "solicitudes"
+        ),
+        plural(
+            small.faults.len()
+                + small
+                    .ops
+                    .iter()
+                    .filter(|o| matches!(o, Op::Faults(_)))
+                    .count(),
+            "falla",
+            "fallas"
+        ),
         started.elapsed().as_secs_f64()
     )
     .map_err(io)?;
@@ -172,11 +195,20 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
         outcome_text(on_target)
     )
     .map_err(io)?;
-    let target_flag = args
-        .target
-        .url
-        .as_deref()
-        .map_or_else(String::new, |t| format!(" --target {t}"));
+    let target_flag = match (&args.target.url, &args.defect) {
+        (Some(t), _) => format!(" --target {t}"),
+        // A planted defect has no URL: the file fails under `selftest --defect` instead.
+        (None, Some(d)) => {
+            writeln!(
+                out,
+                "Con el defecto plantado, repítalo con: pnt-suite selftest {} --defect {d}",
+                file.display()
+            )
+            .map_err(io)?;
+            String::new()
+        }
+        (None, None) => String::new(),
+    };
     writeln!(
         out,
         "Repítalo con: pnt-suite run {}{target_flag}",
@@ -193,6 +225,10 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
         .map_err(io)?;
     }
     Ok(Exit::Failures)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn outcome_text(o: Outcome) -> &'static str {
@@ -468,6 +504,19 @@ fn candidates(case: &Case) -> Vec<Case> {
             break;
         }
         chunk /= 2;
+    }
+    // Two linkages at once → one of them alone.
+    for (i, op) in case.ops.iter().enumerate() {
+        if let Op::Concurrentes { user, accounts } = op {
+            for account in [accounts.0, accounts.1] {
+                let mut c = case.clone();
+                c.ops[i] = Op::Vincular {
+                    user: *user,
+                    account,
+                };
+                out.push(c);
+            }
+        }
     }
     if !case.faults.is_empty() {
         let mut c = case.clone();

@@ -57,6 +57,8 @@ pub struct Verdict {
     pub id: &'static str,
     pub layer: Capa,
     pub description: &'static str,
+    /// The requirements (docs/requisitos.md) the defect breaks.
+    pub requisitos: &'static [&'static str],
     pub killed: bool,
     /// The scenarios that failed under the defect (in `--rapido`, the first ones to).
     pub caught_by: Vec<String>,
@@ -184,7 +186,7 @@ pub(crate) fn run(args: &SelftestArgs, out: &mut dyn Write) -> Result<Exit, CliE
 }
 
 /// The `--defect` ids, checked; every defect of the catalog without any.
-fn chosen(ids: &[String]) -> Result<Vec<Defecto>, CliError> {
+pub(crate) fn chosen(ids: &[String]) -> Result<Vec<Defecto>, CliError> {
     if ids.is_empty() {
         return Ok(Defecto::ALL.to_vec());
     }
@@ -299,6 +301,7 @@ async fn judge(
         id: d.id(),
         layer: d.capa(),
         description: d.descripcion(),
+        requisitos: d.requisitos(),
         killed: !caught_by.is_empty(),
         caught_by,
         evidence,
@@ -342,6 +345,7 @@ fn row(v: &Verdict, out: &mut dyn Write) -> std::io::Result<()> {
         )
     };
     writeln!(out, "{verdict:<9} {:<31} {:<11} {by}", v.id, v.layer.id())?;
+    writeln!(out, "{:<9} ↳ rompe {}", "", v.requisitos.join(", "))?;
     if let Some(first) = v.evidence.first() {
         // The first catch's first failure, on one line: enough to see it is the defect's doing.
         let line = first.lines().next().unwrap_or_default();
