@@ -50,6 +50,9 @@ pub enum Command {
     /// Arranca juntos el simulador y la PNT de referencia, con cuentas de demostración: el
     /// recorrido de cinco minutos.
     Up(crate::serve::UpArgs),
+    /// Trabaja con los informes JSON de `run`: `report merge` une los de sus fragmentos.
+    #[command(subcommand)]
+    Report(crate::report::merge::ReportCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -209,6 +212,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Serve(args) => crate::serve::serve(&args, out),
         Command::Up(args) => crate::serve::up(&args, out),
         Command::Coverage(args) => crate::coverage::run(&args, out),
+        Command::Report(command) => crate::report::merge::run(&command, out),
     }
 }
 
