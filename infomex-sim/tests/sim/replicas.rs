@@ -108,7 +108,11 @@ async fn sequence(sim: &SimHandle) -> Vec<Exchange> {
     let mut folios = Vec::new();
     for pagina in 1..=2 {
         let path = format!("solicitudes?pagina={pagina}&por_pagina=5");
-        let page = send(http.get(format!("{modern}/{path}")).bearer_auth(&token), path).await;
+        let page = send(
+            http.get(format!("{modern}/{path}")).bearer_auth(&token),
+            path,
+        )
+        .await;
         let v: serde_json::Value = serde_json::from_slice(&page.body).unwrap();
         for s in v["solicitudes"].as_array().unwrap() {
             folios.push(s["folio"].as_str().unwrap().to_owned());
@@ -118,7 +122,11 @@ async fn sequence(sim: &SimHandle) -> Vec<Exchange> {
     let mut adjunto = None;
     for folio in folios.iter().take(6) {
         let path = format!("solicitudes/{}", pct(folio));
-        let detail = send(http.get(format!("{modern}/{path}")).bearer_auth(&token), path).await;
+        let detail = send(
+            http.get(format!("{modern}/{path}")).bearer_auth(&token),
+            path,
+        )
+        .await;
         if detail.status == 200 && adjunto.is_none() {
             let v: serde_json::Value = serde_json::from_slice(&detail.body).unwrap();
             adjunto = v["respuestas"]
@@ -133,7 +141,13 @@ async fn sequence(sim: &SimHandle) -> Vec<Exchange> {
     }
     let adjunto = adjunto.expect("one of the first details has an attachment");
     let path = format!("adjuntos/{adjunto}");
-    all.push(send(http.get(format!("{modern}/{path}")).bearer_auth(&token), path).await);
+    all.push(
+        send(
+            http.get(format!("{modern}/{path}")).bearer_auth(&token),
+            path,
+        )
+        .await,
+    );
     all.push(
         send(
             http.delete(format!("{modern}/sesion")).bearer_auth(&token),
@@ -170,7 +184,9 @@ async fn sequence(sim: &SimHandle) -> Vec<Exchange> {
         ids.extend(between(&detail.body, "<adjunto id=\"", "\""));
         all.push(detail);
     }
-    let id = ids.first().expect("one of the first details has an attachment");
+    let id = ids
+        .first()
+        .expect("one of the first details has an attachment");
     let path = format!("descargaArchivo.do?sesion={sesion}&id={id}");
     all.push(send(http.get(format!("{legacy}/{path}")), path).await);
     all
@@ -218,4 +234,26 @@ async fn two_replicas_of_one_config_file_answer_byte_for_byte_alike() {
     let without_faults = CONFIG.split("[[faults]]").next().unwrap();
     let c = replica(without_faults).await;
     assert_ne!(sequence(&c).await, from_a);
+}
+
+/// Replicas count sessions each on its own: the n-th log-in of one and the n-th of another may
+/// be different users. A token one replica issued must then not open the other user's session
+/// on the other replica (a load balancer without sticky sessions would otherwise cross users).
+#[tokio::test]
+async fn a_token_of_one_replica_never_names_another_users_session_on_another() {
+    let (a, b) = (replica(CONFIG).await, replica(CONFIG).await);
+    let maria = crate::helpers::try_login(&a, crate::helpers::FED, "maria", "s3creta")
+        .await
+        .unwrap();
+    let password = infomex_sim::procedural_password(7, crate::helpers::FED, "ciudadano1");
+    let ciudadano = crate::helpers::try_login(&b, crate::helpers::FED, "ciudadano1", &password)
+        .await
+        .unwrap();
+    assert_ne!(maria, ciudadano);
+    let res = crate::helpers::modern_get(&b, crate::helpers::FED, &maria, "solicitudes").await;
+    assert_eq!(
+        res.status(),
+        401,
+        "maria's token read another account on the other replica"
+    );
 }
