@@ -253,3 +253,86 @@ pub fn merge(parts: Vec<(PathBuf, RunReport)>) -> Result<Merged, CliError> {
         shard_parts: n,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Target, sample};
+
+    /// The sample run with known failures (3 scenarios) as its two `--shard K/2` parts would
+    /// report it: each part judges `--expect-failures` on its own scenarios, so both name the
+    /// expired entry, and part 1 (where an instance of the listed file passed) says the
+    /// `ventana-de-queja` entry "now passes" while part 2 still marks it a known failure.
+    fn parts() -> (RunReport, Vec<(PathBuf, RunReport)>) {
+        let whole = sample::with_known_failures();
+        let info = |k| ShardInfo {
+            k,
+            n: 2,
+            selected: 3,
+            selection: "x".repeat(64),
+        };
+        let mut one = whole.clone();
+        one.scenarios = vec![whole.scenarios[0].clone(), whole.scenarios[2].clone()];
+        one.shard = Some(info(1));
+        let mut now_passes = whole.expectations[1].clone();
+        now_passes.entry = whole.scenarios[1].known_failure.clone().unwrap();
+        one.expectations.push(now_passes);
+        let mut two = whole.clone();
+        two.scenarios = vec![whole.scenarios[1].clone()];
+        two.shard = Some(info(2));
+        two.expectations = vec![whole.expectations[0].clone()];
+        two.duration = whole.duration * 2;
+        (
+            whole,
+            vec![("parte-2.json".into(), two), ("parte-1.json".into(), one)],
+        )
+    }
+
+    #[test]
+    fn parts_merge_back_into_the_whole_run() {
+        let (whole, parts) = parts();
+        let merged = merge(parts).unwrap();
+        assert_eq!(merged.shard_parts, 2);
+        assert_eq!(merged.report.scenarios, whole.scenarios);
+        // The expired entry once; "now passes" only where no part still knows the failure.
+        assert_eq!(merged.report.expectations, whole.expectations);
+        assert_eq!(merged.report.exit(), whole.exit());
+        assert_eq!(merged.report.duration, whole.duration * 2);
+        assert_eq!(merged.report.shard, None);
+    }
+
+    #[test]
+    fn a_part_short_of_its_share_interrupted_or_of_another_run_is_refused() {
+        let refused = |change: &dyn Fn(&mut Vec<(PathBuf, RunReport)>)| {
+            let (_, mut parts) = parts();
+            change(&mut parts);
+            let e = merge(parts).unwrap_err();
+            assert_eq!((e.code, e.exit), (NO_COMBINABLES, Exit::BadInput));
+            e.message
+        };
+        let m = refused(&|p| p[0].1.scenarios.clear());
+        assert!(
+            m.contains("tiene 0 escenarios y ese fragmento de 3 tiene 1"),
+            "{m}"
+        );
+        let m = refused(&|p| p[1].1.interrupted = true);
+        assert!(m.contains("se interrumpió"), "{m}");
+        let m = refused(&|p| p[0].1.shard.as_mut().unwrap().selection = "y".repeat(64));
+        assert!(m.contains("selecciones distintas"), "{m}");
+        let m = refused(&|p| p[0].1.seed = Some(9));
+        assert!(m.contains("semillas distintas"), "{m}");
+        let m = refused(&|p| {
+            p[0].1.target = Target::External {
+                url: "http://x".into(),
+                flags: vec![],
+            }
+        });
+        assert!(m.contains("destinos distintos"), "{m}");
+        let m = refused(&|p| p[0].1.shard.as_mut().unwrap().k = 1);
+        assert!(m.contains("son los dos el fragmento 1/2"), "{m}");
+        let m = refused(&|p| {
+            p.remove(0);
+        });
+        assert!(m.contains("faltan los fragmentos 2/2"), "{m}");
+    }
+}
