@@ -263,7 +263,9 @@ mod tests {
     /// report it: each part judges `--expect-failures` on its own scenarios, so both name the
     /// expired entry, and part 1 (where an instance of the listed file passed) says the
     /// `ventana-de-queja` entry "now passes" while part 2 still marks it a known failure.
-    fn parts() -> (RunReport, Vec<(PathBuf, RunReport)>) {
+    type Parts = Vec<(PathBuf, RunReport)>;
+
+    fn parts() -> (RunReport, Parts) {
         let whole = sample::with_known_failures();
         let info = |k| ShardInfo {
             k,
@@ -303,7 +305,7 @@ mod tests {
 
     #[test]
     fn a_part_short_of_its_share_interrupted_or_of_another_run_is_refused() {
-        let refused = |change: &dyn Fn(&mut Vec<(PathBuf, RunReport)>)| {
+        let refused = |change: &dyn Fn(&mut Parts)| {
             let (_, mut parts) = parts();
             change(&mut parts);
             let e = merge(parts).unwrap_err();
