@@ -57,6 +57,9 @@ pub enum Command {
     /// Pone un destino bajo carga con ciudadanos virtuales, mide cada operación y verifica una
     /// muestra con el oráculo; sale con 0 (sin errores), 1 (errores o diferencias), 2 o 3.
     Load(crate::load::LoadArgs),
+    /// Trabaja con los informes JSON de `run`: `report merge` une los de sus fragmentos.
+    #[command(subcommand)]
+    Report(crate::report::merge::ReportCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -218,6 +221,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CliError> {
         Command::Up(args) => crate::serve::up(&args, out),
         Command::Coverage(args) => crate::coverage::run(&args, out),
         Command::Load(args) => crate::load::run(&args, out),
+        Command::Report(command) => crate::report::merge::run(&command, out),
     }
 }
 

@@ -153,12 +153,20 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
             "no hay archivos de escenario (*.yaml, *.yml) en las rutas dadas; revise las rutas",
         ));
     }
-    let selection = Selection {
+    // The whole selection first, then the part: a shard's report records which selection it
+    // is a part of, for `report merge`.
+    let whole = Selection {
         filters: args.filter.clone(),
         matrix: args.matrix.clone(),
+        shard: None,
+    }
+    .apply(instances);
+    let shard = args.shard.map(|s| run::shard_info(s, &whole));
+    let selected = Selection {
         shard: args.shard,
-    };
-    let selected = selection.apply(instances);
+        ..Selection::default()
+    }
+    .apply(whole);
     if selected.is_empty() {
         return Err(CliError::bad_input(
             "seleccion_vacia",
@@ -275,6 +283,7 @@ pub(crate) fn run(args: &RunArgs, out: &mut dyn Write) -> Result<Exit, CliError>
     for s in &mut report.scenarios {
         s.theme = theme_of(&s.file, &args.paths);
     }
+    report.shard = shard;
     if let Some(expected) = &expected {
         expected.apply(&mut report, hoy);
     }
@@ -465,7 +474,7 @@ fn default_name(format: ReportFormat) -> &'static str {
     }
 }
 
-fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
+pub(crate) fn write_report(report: &RunReport, spec: &ReportSpec) -> Result<(), CliError> {
     let mut buf = Vec::new();
     let written = match spec.format {
         ReportFormat::Json => report::json::render(report, &mut buf),

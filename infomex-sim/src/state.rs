@@ -332,9 +332,18 @@ impl SimState {
         }
         inner.failures.remove(&key);
         inner.session_counter += 1;
-        // Tokens are derived, not random, so a run's responses repeat byte for byte.
+        // Tokens are derived, not random, so a run's responses repeat byte for byte. The
+        // account is part of the derivation: replicas behind a load balancer count sessions
+        // each on its own, and a token one replica issued must not name another user's session
+        // on a replica whose counter reached the same number (docs/infomex-sim.md, "Replicas").
         let token = Sha256::of(
-            format!("{}:sesion:{}", inner.config.seed, inner.session_counter).as_bytes(),
+            format!(
+                "{}:sesion:{}:{}:{usuario}",
+                inner.config.seed,
+                inner.session_counter,
+                j.slug()
+            )
+            .as_bytes(),
         )
         .to_string()[..32]
             .to_owned();

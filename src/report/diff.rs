@@ -1,12 +1,12 @@
 //! Expected-versus-actual, in the form that reads best for each kind of value.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 /// A difference between what a scenario expected and what the target did. Values are the text
 /// the report shows for them (a JSON value is written as JSON: `"en_alerta"` with its quotes).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Diff {
     /// One value each (rendered on two lines).

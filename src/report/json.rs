@@ -118,6 +118,30 @@ mod tests {
         assert!(validator.is_valid(&value));
     }
 
+    /// `report merge` reads what `render` wrote: every field comes back, matrix values in
+    /// file order, and a shard's part with its `shard`, which the schema describes.
+    #[test]
+    fn the_json_report_reads_back_as_the_report() {
+        let mut report = sample::with_known_failures();
+        report.shard = Some(crate::report::ShardInfo {
+            k: 2,
+            n: 4,
+            selected: 9,
+            selection: "ab".repeat(32),
+        });
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("parte.json");
+        std::fs::write(&path, &out).unwrap();
+        let read = crate::report::merge::read(&path).unwrap();
+        assert_eq!(read, report);
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["shard"]["k"], 2);
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&value));
+    }
+
     #[test]
     fn results_are_grouped_by_requirement_and_known_failures_stand_apart() {
         let mut out = Vec::new();

@@ -9,20 +9,21 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod merge;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use diff::{Diff, table_diff_lines, text_diff_lines};
 
 use crate::error::Exit;
 
 /// Everything a run found.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunReport {
     /// What was tested: the embedded reference server or the `--target` URL.
     pub target: Target,
@@ -37,17 +38,39 @@ pub struct RunReport {
     /// Selected scenarios that did not finish because the run was interrupted (0 otherwise).
     pub unfinished: usize,
     /// Wall time of the whole run, in milliseconds (measured; renderers may leave it out).
-    #[serde(serialize_with = "millis")]
+    #[serde(serialize_with = "millis", deserialize_with = "from_millis")]
     #[schemars(with = "u64")]
     pub duration: Duration,
     /// What `--expect-failures` found wrong with its own entries: an expired entry, or one
     /// whose scenarios all passed. Each fails the run (exit 1); empty without the flag.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expectations: Vec<ExpectationProblem>,
+    /// Which part of which selection the run took, when `--shard K/N` split it; `report merge`
+    /// joins the parts with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+}
+
+/// What a `run --shard K/N` report says about its part, so `report merge` can tell the parts
+/// of one run apart from parts of different runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ShardInfo {
+    /// This part's number, 1-based.
+    #[schemars(range(min = 1))]
+    pub k: usize,
+    /// How many parts the selection was dealt into.
+    #[schemars(range(min = 1))]
+    pub n: usize,
+    /// Scenario instances in the whole selection (every part together).
+    pub selected: usize,
+    /// SHA-256 (hex) of the whole selection: each instance's file, name and seed, in order.
+    /// Parts of one run share it; another path, `--filter` or `--matrix`, or a scenario
+    /// renamed, added or reseeded gives another.
+    pub selection: String,
 }
 
 /// An `--expect-failures` entry that must be acted on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ExpectationProblem {
     /// `falla_conocida_vencida` or `falla_conocida_ya_pasa`.
     pub codigo: String,
@@ -57,7 +80,7 @@ pub struct ExpectationProblem {
 }
 
 /// The `--expect-failures` entry a result was matched with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KnownFailure {
     /// What the entry names: a scenario file (`fallas/adjunto-404.yaml`) or a requirement id.
     pub id: String,
@@ -70,7 +93,7 @@ pub struct KnownFailure {
 }
 
 /// The target a run was made against; an external one is part of the repro command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     /// The embedded reference server (default).
@@ -89,7 +112,7 @@ pub enum Target {
 }
 
 /// One scenario instance's result.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioReport {
     /// The scenario's name with its matrix values.
     pub name: String,
@@ -103,7 +126,10 @@ pub struct ScenarioReport {
     /// The requirements the scenario declares it checks (docs/requisitos.md), in file order.
     pub requisitos: Vec<String>,
     /// Matrix values of this instance, in file order (a JSON object in reports).
-    #[serde(serialize_with = "pairs_as_object")]
+    #[serde(
+        serialize_with = "pairs_as_object",
+        deserialize_with = "object_as_pairs"
+    )]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub matrix: Vec<(String, String)>,
     /// The seed the scenario ran with.
@@ -123,7 +149,7 @@ pub struct ScenarioReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub snapshots: Vec<SnapshotCheck>,
     /// Wall time of the scenario, in milliseconds.
-    #[serde(serialize_with = "millis")]
+    #[serde(serialize_with = "millis", deserialize_with = "from_millis")]
     #[schemars(with = "u64")]
     pub duration: Duration,
     /// The command that reproduces this result.
@@ -131,7 +157,9 @@ pub struct ScenarioReport {
 }
 
 /// How a scenario ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
@@ -146,7 +174,7 @@ pub enum Outcome {
 }
 
 /// A `snapshot:` a step took, and what comparing it with the golden gave.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SnapshotCheck {
     pub step: StepRef,
     /// The snapshot's name in the scenario.
@@ -155,7 +183,7 @@ pub struct SnapshotCheck {
 }
 
 /// What became of a snapshot: only `matched` and `differs` were compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SnapshotResult {
     /// Agrees with the golden, outside what the contract leaves free.
@@ -193,7 +221,7 @@ impl SnapshotResult {
 }
 
 /// One expectation that did not hold.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Failure {
     /// Which step, when the failure belongs to one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,7 +235,7 @@ pub struct Failure {
 }
 
 /// A step by its place in the scenario.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StepRef {
     /// 1-based position among the scenario's steps.
     #[schemars(range(min = 1))]
@@ -261,7 +289,7 @@ impl fmt::Display for Position {
 }
 
 /// One step as it was carried out: what was asked and what the target answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StepRecord {
     #[serde(flatten)]
     pub step: StepRef,
@@ -386,7 +414,7 @@ impl RunReport {
 }
 
 /// Scenario counts by outcome.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     pub passed: usize,
     pub failed: usize,
@@ -418,7 +446,7 @@ impl Counts {
 }
 
 /// One requirement's results in a run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RequisitoResult {
     /// The requirement's id (docs/requisitos.md).
     pub id: String,
@@ -511,6 +539,34 @@ fn pairs_as_object<S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+/// Reads a matrix object back in the order it was written (the JSON's order is the file's).
+fn object_as_pairs<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(String, String)>, D::Error> {
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of matrix values")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut pairs = Vec::new();
+            while let Some(pair) = map.next_entry()? {
+                pairs.push(pair);
+            }
+            Ok(pairs)
+        }
+    }
+    d.deserialize_map(Pairs)
+}
+
+fn from_millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_millis)
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

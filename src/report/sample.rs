@@ -248,6 +248,7 @@ pub(crate) fn report() -> RunReport {
         scenarios: vec![passed, failed, not_applicable, error],
         duration: Duration::from_millis(2310),
         expectations: Vec::new(),
+        shard: None,
     }
 }
 

@@ -32,7 +32,7 @@ pub use error::RunError;
 pub use exec::{Execution, Stopped};
 pub use external::{External, SimPlace};
 pub use oracle::{SimAccount, TargetView, compare};
-pub use select::{MatrixFilter, Selection, Shard};
+pub use select::{MatrixFilter, Selection, Shard, shard_info};
 pub use vars::{UnsetVariable, Vars};
 pub use verify::{GENERIC_ERROR, Miss, Observed, verify};
 pub use world::{BoxFuture, Environment, Infomex, Restart, World};
@@ -192,6 +192,7 @@ pub async fn run_until(
         unfinished,
         duration: started.elapsed(),
         expectations: Vec::new(),
+        shard: None,
     };
     (report, ran)
 }

@@ -106,6 +106,29 @@ impl Selection {
     }
 }
 
+/// What a `--shard` report records about its part: `whole` is the selection before sharding.
+/// The fingerprint hashes each instance's file, name and seed in order, so parts of the same
+/// run (same paths, filters and scenario files) agree and anything else differs.
+pub fn shard_info(shard: Shard, whole: &[Instance]) -> crate::report::ShardInfo {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for i in whole {
+        hash.update(i.file.display().to_string().as_bytes());
+        hash.update([0]);
+        hash.update(i.display_name().as_bytes());
+        hash.update([0]);
+        hash.update(i.scenario.seed.to_string().as_bytes());
+        hash.update([b'\n']);
+    }
+    let selection = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    crate::report::ShardInfo {
+        k: shard.index,
+        n: shard.total,
+        selected: whole.len(),
+        selection,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,5 +9,6 @@ mod determinism;
 mod dialects;
 mod faults;
 mod limits;
+mod replicas;
 mod routing;
 mod sessions;
