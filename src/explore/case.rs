@@ -272,6 +272,34 @@ impl Case {
         c
     }
 
+    /// The same case without user `u` and the steps taken as them.
+    pub fn without_user(&self, u: usize) -> Case {
+        let mut c = self.clone();
+        c.users -= 1;
+        let shift = |x: usize| if x > u { x - 1 } else { x };
+        c.ops = self
+            .ops
+            .iter()
+            .filter(|op| op.user() != Some(u))
+            .map(|op| {
+                let mut op = op.clone();
+                match &mut op {
+                    Op::Vincular { user, .. }
+                    | Op::Concurrentes { user, .. }
+                    | Op::Historial { user, .. }
+                    | Op::Detalle { user, .. }
+                    | Op::Queja { user, .. }
+                    | Op::Quejas { user }
+                    | Op::Vinculaciones { user }
+                    | Op::Relogin { user } => *user = shift(*user),
+                    _ => {}
+                }
+                op
+            })
+            .collect();
+        c
+    }
+
     /// The scenario file. `expect` gives, by step (as the runner's report numbers them), the
     /// expectation to write instead of the probe's; without one a step accepts any status and
     /// keeps its body as a snapshot (for reads).
@@ -303,12 +331,12 @@ impl Case {
         y.push_str("steps:\n");
         let mut out = Rendered {
             yaml: String::new(),
-            steps: Vec::new(),
+            snapshots: Vec::new(),
         };
         let mut w = StepWriter {
             y: &mut y,
             index: 0,
-            steps: &mut out.steps,
+            snapshots: &mut out.snapshots,
             expect,
         };
         // How many rows each user's history holds at least, from the accounts linked so far
@@ -317,15 +345,10 @@ impl Case {
         let rows =
             |linked: &Vec<usize>| -> u32 { linked.iter().map(|&k| self.accounts[k].generar).sum() };
         for u in 0..self.users {
-            w.step(None, &format!("registrar: {}", user_name(u)), None, false);
-            w.step(
-                None,
-                &format!("iniciar_sesion: {}", user_name(u)),
-                None,
-                false,
-            );
+            w.step(&format!("registrar: {}", user_name(u)), None, false);
+            w.step(&format!("iniciar_sesion: {}", user_name(u)), None, false);
         }
-        for (i, op) in self.ops.iter().enumerate() {
+        for op in &self.ops {
             let as_user = op.user().map(user_name);
             let who = as_user.as_deref();
             match op {
@@ -335,7 +358,6 @@ impl Case {
                     }
                     let a = &self.accounts[*account];
                     w.step(
-                        Some(i),
                         &format!(
                             "vincular: {{jurisdiccion: {}, usuario: {}}}",
                             a.jurisdiccion.slug(),
@@ -352,7 +374,6 @@ impl Case {
                         }
                     }
                     w.concurrent(
-                        Some(i),
                         who,
                         [accounts.0, accounts.1].map(|k| {
                             let a = &self.accounts[k];
@@ -381,55 +402,47 @@ impl Case {
                     if let Some(t) = tipo {
                         args.push(format!("tipo: {}", t.slug()));
                     }
-                    w.step(
-                        Some(i),
-                        &format!("historial: {{{}}}", args.join(", ")),
-                        who,
-                        true,
-                    );
+                    w.step(&format!("historial: {{{}}}", args.join(", ")), who, true);
                 }
                 Op::Detalle { nth, user } => {
                     let Some(nth) = nth.checked_rem(rows(&linked[*user])) else {
                         continue;
                     };
-                    let var = w.folio_of_row(Some(i), who, nth);
-                    w.step(Some(i), &format!("detalle: \"${{{var}}}\""), who, true);
+                    let var = w.folio_of_row(who, nth);
+                    w.step(&format!("detalle: \"${{{var}}}\""), who, true);
                 }
                 Op::Queja { nth, user } => {
                     let Some(nth) = nth.checked_rem(rows(&linked[*user])) else {
                         continue;
                     };
-                    let var = w.folio_of_row(Some(i), who, nth);
-                    w.step(
-                        Some(i),
-                        &format!(
+                    let var = w.folio_of_row(who, nth);
+                    w.step(&format!(
                             "queja: {{folio: \"${{{var}}}\", motivo: La respuesta no corresponde a lo solicitado.}}"
                         ),
                         who,
                         true,
                     );
                 }
-                Op::Quejas { .. } => w.step(Some(i), "quejas: {}", who, true),
-                Op::Vinculaciones { .. } => w.step(Some(i), "vinculaciones: {}", who, true),
+                Op::Quejas { .. } => w.step("quejas: {}", who, true),
+                Op::Vinculaciones { .. } => w.step("vinculaciones: {}", who, true),
                 Op::Relogin { user } => {
-                    w.step(Some(i), "cerrar_sesion: {}", who, false);
-                    w.step(Some(i), "historial: {}", who, false);
+                    w.step("cerrar_sesion: {}", who, false);
+                    w.step("historial: {}", who, false);
                     w.step(
-                        Some(i),
                         &format!("iniciar_sesion: {}", user_name(*user)),
                         None,
                         false,
                     );
                 }
-                Op::AvanzarDias(n) => w.control(Some(i), &format!("advance_clock: {{dias: {n}}}")),
+                Op::AvanzarDias(n) => w.control(&format!("advance_clock: {{dias: {n}}}")),
                 Op::AvanzarDiasHabiles(n) => {
-                    w.control(Some(i), &format!("advance_clock: {{dias_habiles: {n}}}"))
+                    w.control(&format!("advance_clock: {{dias_habiles: {n}}}"))
                 }
                 Op::Faults(faults) => {
                     let list: Vec<String> = faults.iter().map(Fault::yaml).collect();
-                    w.control(Some(i), &format!("faults: [{}]", list.join(", ")));
+                    w.control(&format!("faults: [{}]", list.join(", ")));
                 }
-                Op::ClearFaults => w.control(Some(i), "clear_faults: {}"),
+                Op::ClearFaults => w.control("clear_faults: {}"),
             }
         }
         out.yaml = y;
@@ -441,46 +454,29 @@ impl Case {
 /// inside a `concurrent`.
 pub type Key = (u32, Option<u32>);
 
-/// A case written as a scenario file, with what each step of the file is.
+/// A case written as a scenario file, with the snapshots its reads keep.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub yaml: String,
-    /// Every step of the file, in order (a `concurrent` and each of its inner steps).
-    pub steps: Vec<RenderedStep>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedStep {
-    pub key: Key,
-    /// The op it came from (`None` for the users' registration and log-in).
-    pub op: Option<usize>,
-    /// The name of the snapshot it keeps (`s3`), if any.
-    pub snapshot: Option<String>,
+    /// Each read's step and the name of the snapshot it keeps (`s3`), in file order.
+    pub snapshots: Vec<(Key, String)>,
 }
 
 struct StepWriter<'a> {
     y: &'a mut String,
     /// The last top-level step written.
     index: u32,
-    steps: &'a mut Vec<RenderedStep>,
+    snapshots: &'a mut Vec<(Key, String)>,
     expect: &'a dyn Fn(Key) -> Option<String>,
 }
 
 impl StepWriter<'_> {
-    fn step(&mut self, op: Option<usize>, action: &str, who: Option<&str>, snapshot: bool) {
+    fn step(&mut self, action: &str, who: Option<&str>, snapshot: bool) {
         self.index += 1;
-        self.write((self.index, None), op, action, who, snapshot, "  ");
+        self.write((self.index, None), action, who, snapshot, "  ");
     }
 
-    fn write(
-        &mut self,
-        key: Key,
-        op: Option<usize>,
-        action: &str,
-        who: Option<&str>,
-        snapshot: bool,
-        indent: &str,
-    ) {
+    fn write(&mut self, key: Key, action: &str, who: Option<&str>, snapshot: bool, indent: &str) {
         let _ = writeln!(self.y, "{indent}- {action}");
         if let Some(who) = who {
             let _ = writeln!(self.y, "{indent}  as: {who}");
@@ -494,40 +490,28 @@ impl StepWriter<'_> {
             None => format!("{{status: {ANY_STATUS}}}"),
         });
         let _ = writeln!(self.y, "{indent}  expect: {expect}");
-        self.steps.push(RenderedStep {
-            key,
-            op,
-            snapshot: name,
-        });
+        if let Some(name) = name {
+            self.snapshots.push((key, name));
+        }
     }
 
-    fn control(&mut self, op: Option<usize>, action: &str) {
+    fn control(&mut self, action: &str) {
         self.index += 1;
         let _ = writeln!(self.y, "  - {action}");
-        self.steps.push(RenderedStep {
-            key: (self.index, None),
-            op,
-            snapshot: None,
-        });
     }
 
-    fn concurrent(&mut self, op: Option<usize>, who: Option<&str>, actions: [String; 2]) {
+    fn concurrent(&mut self, who: Option<&str>, actions: [String; 2]) {
         self.index += 1;
         let index = self.index;
         let _ = writeln!(self.y, "  - concurrent:");
-        self.steps.push(RenderedStep {
-            key: (index, None),
-            op,
-            snapshot: None,
-        });
         for (k, a) in actions.iter().enumerate() {
-            self.write((index, Some(k as u32 + 1)), op, a, who, false, "      ");
+            self.write((index, Some(k as u32 + 1)), a, who, false, "      ");
         }
     }
 
     /// A history read that captures the folio of row `nth` (newest first) as a variable; the
     /// variable's name.
-    fn folio_of_row(&mut self, op: Option<usize>, who: Option<&str>, nth: u32) -> String {
+    fn folio_of_row(&mut self, who: Option<&str>, nth: u32) -> String {
         self.index += 1;
         let key = (self.index, None);
         let var = format!("folio{}", self.index);
@@ -541,11 +525,6 @@ impl StepWriter<'_> {
             self.y,
             "    capture: {{{var}: \"solicitudes[{nth}].folio\"}}"
         );
-        self.steps.push(RenderedStep {
-            key,
-            op,
-            snapshot: None,
-        });
         var
     }
 }

@@ -94,15 +94,14 @@ pub fn differences(rendered: &Rendered, reference: &Ran, target: &Ran) -> Vec<Di
         golden::section(r, &reference.transcript),
         golden::section(t, &target.transcript),
     );
-    for step in &rendered.steps {
-        let Some(name) = &step.snapshot else { continue };
+    for (key, name) in &rendered.snapshots {
         let (Some(a), Some(b)) = (
             golden::snapshot_in(&r_section, &r.name, name, 0),
             golden::snapshot_in(&t_section, &t.name, name, 0),
         ) else {
             continue;
         };
-        let action = rs.get(&step.key).map_or("", |s| s.0.as_str());
+        let action = rs.get(key).map_or("", |s| s.0.as_str());
         let mut leaves = Vec::new();
         leaf_differences(
             "",
@@ -117,7 +116,7 @@ pub fn differences(rendered: &Rendered, reference: &Ran, target: &Ran) -> Vec<Di
                 || expected.is_null())
             .then(|| (path.clone(), expected.clone()));
             out.push(Difference {
-                key: Some(step.key),
+                key: Some(*key),
                 action: action.to_owned(),
                 what: format!("campo {}", if path.is_empty() { "." } else { &path }),
                 signature: format!("campo:{action}:{}", without_rows(&path)),

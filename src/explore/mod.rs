@@ -550,33 +550,3 @@ fn candidates(case: &Case) -> Vec<Case> {
     out.dedup();
     out
 }
-
-impl Case {
-    /// The same case without user `u` and the steps taken as them.
-    fn without_user(&self, u: usize) -> Case {
-        let mut c = self.clone();
-        c.users -= 1;
-        let shift = |x: usize| if x > u { x - 1 } else { x };
-        c.ops = self
-            .ops
-            .iter()
-            .filter(|op| op.user() != Some(u))
-            .map(|op| {
-                let mut op = op.clone();
-                match &mut op {
-                    Op::Vincular { user, .. }
-                    | Op::Concurrentes { user, .. }
-                    | Op::Historial { user, .. }
-                    | Op::Detalle { user, .. }
-                    | Op::Queja { user, .. }
-                    | Op::Quejas { user }
-                    | Op::Vinculaciones { user }
-                    | Op::Relogin { user } => *user = shift(*user),
-                    _ => {}
-                }
-                op
-            })
-            .collect();
-        c
-    }
-}
