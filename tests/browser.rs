@@ -11,7 +11,7 @@ mod webdriver;
 
 use infomex_sim::{AdjuntoConfig, CuentaConfig, InfomexSim};
 use pnt_model::{Jurisdiccion, Sha256, Solicitud};
-use serde_json::{Value, json};
+use serde_json::json;
 use webdriver::Driver;
 
 const ADJUNTO: &str = "nombre,cargo\nAna Pérez,Directora de Transparencia\n";
@@ -66,28 +66,6 @@ async fn pagina_pdf_pintada(browser: &Driver) -> Vec<u8> {
     );
 }
 
-/// Waits until the browser's current page is `path` (a form's redirect has landed), asking the
-/// page itself; bounded, no timer. While the old page is being replaced, WebDriver may answer a
-/// script with an error (the script's page went away): that counts as "not there yet".
-async fn esperar_ruta(browser: &Driver, path: &str) {
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        let res = browser
-            .try_call(
-                reqwest::Method::POST,
-                "/execute/sync",
-                Some(json!({"script": "return location.pathname", "args": []})),
-            )
-            .await;
-        match res {
-            Ok(actual) if actual.as_str() == Some(path) => return,
-            Ok(actual) => last = actual,
-            Err(error) => last = error,
-        }
-    }
-    panic!("the browser never reached {path}; last answer: {last}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
     let Some(browser) = Driver::start().await else {
@@ -113,15 +91,7 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
     ));
 
     // Register (which logs in).
-    browser.goto(&format!("{pnt}/registro")).await;
-    browser.type_into("#nombre", "Ana Pérez").await;
-    browser.type_into("#correo", "ana@example.mx").await;
-    browser.type_into("#contrasena", "una-clave-larga").await;
-    browser
-        .click("form[action='/registro'] button[type=submit]")
-        .await;
-    // A click that submits a form returns before the answer lands: wait for each one's page.
-    esperar_ruta(&browser, "/historial").await;
+    browser.register_ana(&pnt).await;
 
     // Configuración Perfil → Vinculación a sistemas de solicitudes de acceso a la información.
     browser.goto(&format!("{pnt}/perfil")).await;
@@ -130,16 +100,7 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
         perfil.contains("Vinculación a sistemas de solicitudes de acceso a la información"),
         "{perfil}"
     );
-    browser
-        .click("select[name=jurisdiccion] option[value=federacion]")
-        .await;
-    browser.type_into("#usuario", "demo").await;
-    browser.type_into("#contrasena", "demo2021").await;
-    // The header holds a "Salir" form too: name the form whose button is meant.
-    browser
-        .click("form[action='/perfil/vinculacion'] button[type=submit]")
-        .await;
-    esperar_ruta(&browser, "/perfil/vinculacion").await;
+    browser.link_federal(&pnt, "demo", "demo2021").await;
     let resultado = browser.text().await;
     assert!(resultado.contains("Mi Historial"), "{resultado}");
     assert!(
@@ -167,7 +128,7 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
 
     // Detalles, then the attachment, downloaded by the browser with its own session.
     browser.click("a[href='/solicitudes/0623800160321']").await;
-    esperar_ruta(&browser, "/solicitudes/0623800160321").await;
+    browser.wait_for_path("/solicitudes/0623800160321").await;
     let detalle = browser.text().await;
     assert!(
         detalle.contains("Solicito el directorio de servidores públicos"),
@@ -212,7 +173,7 @@ async fn a_person_links_an_account_and_reads_the_history_in_chromium() {
         .click("form[action='/solicitudes/0623800160321/queja'] button[type=submit]")
         .await;
     // The form's answer (a redirect to Mis quejas) must land before the next page is asked for.
-    esperar_ruta(&browser, "/quejas").await;
+    browser.wait_for_path("/quejas").await;
     browser.goto(&format!("{pnt}/historial")).await;
     let fila = browser
         .run_async(

@@ -75,26 +75,6 @@ async fn control(State(m): State<Marker>) -> Html<String> {
     Html(m.control.as_ref().clone())
 }
 
-/// Waits until the browser's current page is `path`, asking the page itself; bounded, no timer.
-async fn esperar_ruta(browser: &Driver, path: &str) {
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        let res = browser
-            .try_call(
-                reqwest::Method::POST,
-                "/execute/sync",
-                Some(json!({"script": "return location.pathname", "args": []})),
-            )
-            .await;
-        match res {
-            Ok(actual) if actual.as_str() == Some(path) => return,
-            Ok(actual) => last = actual,
-            Err(error) => last = error,
-        }
-    }
-    panic!("the browser never reached {path}; last answer: {last}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_attachment_runs_no_script_in_chromium() {
     let Some(browser) = Driver::start().await else {
@@ -134,24 +114,8 @@ async fn a_hostile_attachment_runs_no_script_in_chromium() {
         std::future::pending(),
     ));
 
-    browser.goto(&format!("{pnt}/registro")).await;
-    browser.type_into("#nombre", "Ana Pérez").await;
-    browser.type_into("#correo", "ana@example.mx").await;
-    browser.type_into("#contrasena", "una-clave-larga").await;
-    browser
-        .click("form[action='/registro'] button[type=submit]")
-        .await;
-    esperar_ruta(&browser, "/historial").await;
-    browser.goto(&format!("{pnt}/perfil")).await;
-    browser
-        .click("select[name=jurisdiccion] option[value=federacion]")
-        .await;
-    browser.type_into("#usuario", "hostil").await;
-    browser.type_into("#contrasena", "hostil2021").await;
-    browser
-        .click("form[action='/perfil/vinculacion'] button[type=submit]")
-        .await;
-    esperar_ruta(&browser, "/perfil/vinculacion").await;
+    browser.register_ana(&pnt).await;
+    browser.link_federal(&pnt, "hostil", "hostil2021").await;
 
     browser
         .goto(&format!("{pnt}/solicitudes/0623800160321"))

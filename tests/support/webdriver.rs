@@ -206,4 +206,51 @@ impl Driver {
             .decode(b64.as_str().expect("screenshot is text"))
             .expect("screenshot is base64")
     }
+
+    /// Waits until the browser's current page is `path` (a form's redirect has landed), asking the
+    /// page itself; bounded, no timer. A click that submits a form returns before the answer
+    /// lands. While the old page is being replaced, WebDriver may answer a script with an error
+    /// (the script's page went away): that counts as "not there yet".
+    pub async fn wait_for_path(&self, path: &str) {
+        let mut last = Value::Null;
+        for _ in 0..200 {
+            let res = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({"script": "return location.pathname", "args": []})),
+                )
+                .await;
+            match res {
+                Ok(actual) if actual.as_str() == Some(path) => return,
+                Ok(actual) => last = actual,
+                Err(error) => last = error,
+            }
+        }
+        panic!("the browser never reached {path}; last answer: {last}");
+    }
+
+    /// Registers Ana Pérez on the reference PNT at `pnt` through its form (which logs her in).
+    pub async fn register_ana(&self, pnt: &str) {
+        self.goto(&format!("{pnt}/registro")).await;
+        self.type_into("#nombre", "Ana Pérez").await;
+        self.type_into("#correo", "ana@example.mx").await;
+        self.type_into("#contrasena", "una-clave-larga").await;
+        self.click("form[action='/registro'] button[type=submit]")
+            .await;
+        self.wait_for_path("/historial").await;
+    }
+
+    /// Links the federal Infomex account `usuario` through Configuración Perfil's form.
+    pub async fn link_federal(&self, pnt: &str, usuario: &str, contrasena: &str) {
+        self.goto(&format!("{pnt}/perfil")).await;
+        self.click("select[name=jurisdiccion] option[value=federacion]")
+            .await;
+        self.type_into("#usuario", usuario).await;
+        self.type_into("#contrasena", contrasena).await;
+        // The header holds a "Salir" form too: name the form whose button is meant.
+        self.click("form[action='/perfil/vinculacion'] button[type=submit]")
+            .await;
+        self.wait_for_path("/perfil/vinculacion").await;
+    }
 }
