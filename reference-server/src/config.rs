@@ -10,12 +10,42 @@ use pnt_model::{Calendario, Dialect, Jurisdiccion, ReglaSemaforo};
 use crate::Clock;
 
 /// Where the database lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Storage {
     /// A private in-memory database, gone when the server stops.
     Memory,
     /// A SQLite file (created if absent), opened in WAL mode.
     File(PathBuf),
+    /// A PostgreSQL database, `postgres://usuario:contraseña@host:puerto/base` (key-value
+    /// strings such as `host=… dbname=…` too). Several server instances may share it: the
+    /// linkage lock and the failed-attempt limits live in the database.
+    Postgres(String),
+}
+
+impl Storage {
+    /// `postgres://…` or `postgresql://…` is a PostgreSQL database; anything else, a SQLite
+    /// file's path.
+    pub fn parse(text: &str) -> Storage {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Storage::Postgres(text.to_owned())
+        } else {
+            Storage::File(PathBuf::from(text))
+        }
+    }
+}
+
+impl std::fmt::Debug for Storage {
+    /// Never prints a PostgreSQL URL's password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Storage::Memory => f.write_str("Memory"),
+            Storage::File(p) => f.debug_tuple("File").field(p).finish(),
+            Storage::Postgres(url) => f
+                .debug_tuple("Postgres")
+                .field(&crate::db::sin_contrasena(url))
+                .finish(),
+        }
+    }
 }
 
 /// How transient Infomex failures (5xx, 429, resets, timeouts, truncated or unreadable bodies,
@@ -296,6 +326,12 @@ impl Config {
     /// Stores data in a SQLite file.
     pub fn db_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.storage = Storage::File(path.into());
+        self
+    }
+
+    /// Stores data where `storage` says.
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.storage = storage;
         self
     }
 

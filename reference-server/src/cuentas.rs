@@ -46,6 +46,7 @@ pub(crate) async fn registrar(
     state
         .limitador()
         .verificar(&clave, limite, state.clock().now())
+        .await?
         .map_err(|segundos| ApiError::DemasiadosIntentos {
             que: Intento::Registro,
             segundos,
@@ -74,10 +75,16 @@ pub(crate) async fn registrar(
         .db()
         .call(move |c| db::cuentas::crear_usuario(c, &correo, &nombre, &hash, ahora))
         .await?;
-    creado.ok_or_else(|| {
-        state.limitador().fallo(&clave, limite, state.clock().now());
-        ApiError::CorreoYaRegistrado
-    })
+    match creado {
+        Some(usuario) => Ok(usuario),
+        None => {
+            state
+                .limitador()
+                .fallo(&clave, limite, state.clock().now())
+                .await?;
+            Err(ApiError::CorreoYaRegistrado)
+        }
+    }
 }
 
 /// Checks the credentials and opens a session: `(token, expira, user)`. Failures count per
@@ -102,10 +109,12 @@ pub(crate) async fn iniciar_sesion(
     state
         .limitador()
         .verificar_creciente(&clave_origen, limite, ahora)
+        .await?
         .map_err(demasiados)?;
     state
         .limitador()
         .verificar(&clave_correo, limite.por_correo, ahora)
+        .await?
         .map_err(demasiados)?;
     let buscado = correo.clone();
     let encontrado = state
@@ -125,16 +134,18 @@ pub(crate) async fn iniciar_sesion(
             let ahora = state.clock().now();
             state
                 .limitador()
-                .fallo_creciente(&clave_origen, limite, ahora);
+                .fallo_creciente(&clave_origen, limite, ahora)
+                .await?;
             state
                 .limitador()
-                .fallo(&clave_correo, limite.por_correo, ahora);
+                .fallo(&clave_correo, limite.por_correo, ahora)
+                .await?;
             return Err(ApiError::CredencialesInvalidas);
         }
     };
     // The owner's success clears their address's delays, not the per-correo count: that one
     // measures an attack spread over other addresses, which the owner's log-in does not end.
-    state.limitador().limpiar(&clave_origen);
+    state.limitador().limpiar(&clave_origen).await?;
     let (token, digest) = nuevo_token().map_err(|e| ApiError::Interno(e.to_string()))?;
     let ahora = state.clock().now();
     let expira = ahora + state.config().duracion_sesion;

@@ -64,6 +64,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use api::openapi_json;
 pub use clock::Clock;
+pub use db::EsquemaTemporal;
 pub use config::{
     Argon2Params, Config, InfomexConfig, Limite, LimiteLogin, LimitesHttp, RetryPolicy, Storage,
 };

@@ -1,61 +1,65 @@
 //! Failed-attempt limits (log-ins per correo and source, linkages per user and per Infomex
 //! account, refused registrations per source), on the injected clock.
 //!
-//! Kept in memory: a restart forgets them, which only ever favours the user, and a scenario's
-//! clock hook controls them like everything else time-related.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! The failures are kept in the database (`db::intentos`), so that server instances sharing a
+//! PostgreSQL database count them together, and a restart does not forget them. A scenario's
+//! clock hook controls them like everything else time-related, and `/__test/reset` clears them.
 
 use jiff::Timestamp;
 
 use crate::config::{Limite, LimiteLogin};
+use crate::db::{self, Db, DbResult};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Limitador {
-    fallos: Mutex<HashMap<String, Vec<Timestamp>>>,
+    db: Db,
 }
 
 impl Limitador {
+    pub(crate) fn new(db: Db) -> Limitador {
+        Limitador { db }
+    }
+
+    async fn fallos(&self, clave: &str) -> DbResult<Vec<Timestamp>> {
+        let clave = clave.to_owned();
+        self.db
+            .call(move |c| db::intentos::de(c, &clave))
+            .await
+    }
+
     /// `Err(seconds)` when `clave` already failed `limite.intentos` times within the window:
     /// the seconds until the oldest of those failures leaves it.
-    pub(crate) fn verificar(
+    pub(crate) async fn verificar(
         &self,
         clave: &str,
         limite: Limite,
         ahora: Timestamp,
-    ) -> Result<(), u64> {
-        let mut fallos = self.fallos.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(lista) = fallos.get_mut(clave) else {
-            return Ok(());
-        };
-        podar(lista, limite, ahora);
+    ) -> DbResult<Result<(), u64>> {
+        let mut lista = self.fallos(clave).await?;
+        podar(&mut lista, limite, ahora);
         if (lista.len() as u64) < u64::from(limite.intentos) {
-            return Ok(());
+            return Ok(Ok(()));
         }
         let libera = lista[0] + limite.ventana;
         let segundos = libera.duration_since(ahora).as_secs_f64().ceil().max(1.0) as u64;
-        Err(segundos)
+        Ok(Err(segundos))
     }
 
     /// Growing delays: `Err(seconds)` while `clave`'s latest failure is more recent than its
     /// delay — none for the first `l.libres` failures, then `l.espera`, doubling with each
     /// further failure, at most `l.espera_maxima`. All are forgotten once the latest is older
     /// than `l.espera_maxima`: a quiet period as long as the longest delay starts afresh.
-    pub(crate) fn verificar_creciente(
+    pub(crate) async fn verificar_creciente(
         &self,
         clave: &str,
         l: LimiteLogin,
         ahora: Timestamp,
-    ) -> Result<(), u64> {
-        let mut fallos = self.fallos.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(lista) = fallos.get_mut(clave) else {
-            return Ok(());
-        };
-        olvidar_si_quieto(lista, l, ahora);
+    ) -> DbResult<Result<(), u64>> {
+        let mut lista = self.fallos(clave).await?;
+        olvidar_si_quieto(&mut lista, l, ahora);
         let n = lista.len() as u32;
         let (Some(ultimo), true) = (lista.last(), n >= l.libres.max(1)) else {
-            return Ok(());
+            return Ok(Ok(()));
         };
         let duplicaciones = (n - l.libres.max(1)).min(20);
         let espera = l
@@ -64,39 +68,51 @@ impl Limitador {
             .min(l.espera_maxima);
         let libera = *ultimo + espera;
         if libera <= ahora {
-            return Ok(());
+            return Ok(Ok(()));
         }
         let segundos = libera.duration_since(ahora).as_secs_f64().ceil().max(1.0) as u64;
-        Err(segundos)
+        Ok(Err(segundos))
     }
 
     /// Records a failure for a [`Limitador::verificar_creciente`] key.
-    pub(crate) fn fallo_creciente(&self, clave: &str, l: LimiteLogin, ahora: Timestamp) {
-        let mut fallos = self.fallos.lock().unwrap_or_else(|e| e.into_inner());
-        let lista = fallos.entry(clave.to_owned()).or_default();
-        olvidar_si_quieto(lista, l, ahora);
-        lista.push(ahora);
+    pub(crate) async fn fallo_creciente(
+        &self,
+        clave: &str,
+        l: LimiteLogin,
+        ahora: Timestamp,
+    ) -> DbResult<()> {
+        let clave = clave.to_owned();
+        self.db
+            .call(move |c| {
+                let conservar = |antes: &[Timestamp]| {
+                    let mut lista = antes.to_vec();
+                    olvidar_si_quieto(&mut lista, l, ahora);
+                    lista
+                };
+                db::intentos::registrar(c, &clave, conservar, ahora)
+            })
+            .await
     }
 
-    pub(crate) fn fallo(&self, clave: &str, limite: Limite, ahora: Timestamp) {
-        let mut fallos = self.fallos.lock().unwrap_or_else(|e| e.into_inner());
-        let lista = fallos.entry(clave.to_owned()).or_default();
-        podar(lista, limite, ahora);
-        lista.push(ahora);
+    pub(crate) async fn fallo(&self, clave: &str, limite: Limite, ahora: Timestamp) -> DbResult<()> {
+        let clave = clave.to_owned();
+        self.db
+            .call(move |c| {
+                let conservar = |antes: &[Timestamp]| {
+                    let mut lista = antes.to_vec();
+                    podar(&mut lista, limite, ahora);
+                    lista
+                };
+                db::intentos::registrar(c, &clave, conservar, ahora)
+            })
+            .await
     }
 
-    pub(crate) fn limpiar(&self, clave: &str) {
-        self.fallos
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(clave);
-    }
-
-    pub(crate) fn reset(&self) {
-        self.fallos
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+    pub(crate) async fn limpiar(&self, clave: &str) -> DbResult<()> {
+        let clave = clave.to_owned();
+        self.db
+            .call(move |c| db::intentos::olvidar(c, &clave))
+            .await
     }
 }
 
@@ -115,32 +131,40 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn five_failures_block_until_the_first_leaves_the_window() {
-        let l = Limitador::default();
+    use crate::config::Storage;
+
+    fn limitador() -> Limitador {
+        Limitador::new(Db::open(&Storage::Memory).unwrap())
+    }
+
+    #[tokio::test]
+    async fn five_failures_block_until_the_first_leaves_the_window() {
+        let l = limitador();
         let limite = Limite {
             intentos: 5,
             ventana: Duration::from_secs(900),
         };
         let t0: Timestamp = "2021-09-20T18:00:00Z".parse().unwrap();
         for i in 0..5 {
-            assert_eq!(l.verificar("a", limite, t0), Ok(()));
-            l.fallo("a", limite, t0 + Duration::from_secs(i * 60));
+            assert_eq!(l.verificar("a", limite, t0).await.unwrap(), Ok(()));
+            l.fallo("a", limite, t0 + Duration::from_secs(i * 60)).await.unwrap();
         }
         let t = t0 + Duration::from_secs(300);
-        assert_eq!(l.verificar("a", limite, t), Err(600));
-        assert_eq!(l.verificar("b", limite, t), Ok(()));
+        assert_eq!(l.verificar("a", limite, t).await.unwrap(), Err(600));
+        assert_eq!(l.verificar("b", limite, t).await.unwrap(), Ok(()));
         assert_eq!(
-            l.verificar("a", limite, t0 + Duration::from_secs(900)),
+            l.verificar("a", limite, t0 + Duration::from_secs(900))
+                .await
+                .unwrap(),
             Ok(())
         );
-        l.limpiar("a");
-        assert_eq!(l.verificar("a", limite, t), Ok(()));
+        l.limpiar("a").await.unwrap();
+        assert_eq!(l.verificar("a", limite, t).await.unwrap(), Ok(()));
     }
 
-    #[test]
-    fn delays_grow_after_the_free_failures_and_are_forgotten() {
-        let l = Limitador::default();
+    #[tokio::test]
+    async fn delays_grow_after_the_free_failures_and_are_forgotten() {
+        let l = limitador();
         let p = LimiteLogin {
             libres: 3,
             espera: Duration::from_secs(60),
@@ -149,24 +173,24 @@ mod tests {
         };
         let mut t: Timestamp = "2021-09-20T18:00:00Z".parse().unwrap();
         for _ in 0..3 {
-            assert_eq!(l.verificar_creciente("a", p, t), Ok(()));
-            l.fallo_creciente("a", p, t);
+            assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Ok(()));
+            l.fallo_creciente("a", p, t).await.unwrap();
         }
         // 60 s, then 120 s, then 240 s, then the 300 s cap.
         for espera in [60, 120, 240] {
-            assert_eq!(l.verificar_creciente("a", p, t), Err(espera));
+            assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Err(espera));
             t += Duration::from_secs(espera - 1);
-            assert_eq!(l.verificar_creciente("a", p, t), Err(1));
+            assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Err(1));
             t += Duration::from_secs(1);
-            assert_eq!(l.verificar_creciente("a", p, t), Ok(()));
-            l.fallo_creciente("a", p, t);
+            assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Ok(()));
+            l.fallo_creciente("a", p, t).await.unwrap();
         }
-        assert_eq!(l.verificar_creciente("a", p, t), Err(300));
-        assert_eq!(l.verificar_creciente("b", p, t), Ok(()));
+        assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Err(300));
+        assert_eq!(l.verificar_creciente("b", p, t).await.unwrap(), Ok(()));
         // A quiet period as long as the longest delay forgets every failure.
         t += Duration::from_secs(300);
-        assert_eq!(l.verificar_creciente("a", p, t), Ok(()));
-        l.fallo_creciente("a", p, t);
-        assert_eq!(l.verificar_creciente("a", p, t), Ok(()));
+        assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Ok(()));
+        l.fallo_creciente("a", p, t).await.unwrap();
+        assert_eq!(l.verificar_creciente("a", p, t).await.unwrap(), Ok(()));
     }
 }

@@ -208,8 +208,8 @@ async fn reloj(
     )
 )]
 async fn reset(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
+    // The failed-attempt counters live in the database: this clears them too.
     state.db().reset().await?;
-    state.limitador().reset();
     state.infomex().ajustar(Default::default());
     state.ajustar_calendarios([]);
     Ok(StatusCode::NO_CONTENT)

@@ -8,9 +8,7 @@ use pnt_model::{
     EstadoSolicitud, Folio, Jurisdiccion, Prevencion, Respuesta, Semaforo, Sha256, Solicitud,
     TipoRespuesta, TipoSolicitud,
 };
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
+use super::sql::{Row, Sql, Value, vals};
 use super::{DbError, DbResult, date_sql, parse_date, parse_opt_date};
 
 /// A solicitud as this server stored it: the model's solicitud (with this server's attachment
@@ -46,8 +44,8 @@ pub(crate) struct FiltroSemaforo {
 impl FiltroSemaforo {
     /// The cut-off of the row's jurisdiction, as SQL: one parameter, or a `CASE` on the
     /// jurisdiction when some calendars move it.
-    fn corte_sql(&self) -> (String, Vec<Value>) {
-        let corte = Value::Text(date_sql(self.corte));
+    fn corte_sql(&self) -> (String, Vec<Value<'static>>) {
+        let corte = Value::from(date_sql(self.corte));
         if self.cortes_propios.is_empty() {
             return ("?".to_owned(), vec![corte]);
         }
@@ -55,16 +53,16 @@ impl FiltroSemaforo {
         let mut valores = Vec::with_capacity(self.cortes_propios.len() * 2 + 1);
         for (j, c) in &self.cortes_propios {
             sql.push_str(" WHEN ? THEN ?");
-            valores.push(Value::Text(j.slug().to_owned()));
-            valores.push(Value::Text(date_sql(*c)));
+            valores.push(Value::from(j.slug()));
+            valores.push(Value::from(date_sql(*c)));
         }
         sql.push_str(" ELSE ? END)");
         valores.push(corte);
         (sql, valores)
     }
 
-    fn sql(&self) -> (String, Vec<Value>) {
-        let hoy = Value::Text(date_sql(self.hoy));
+    fn sql(&self) -> (String, Vec<Value<'static>>) {
+        let hoy = Value::from(date_sql(self.hoy));
         let (corte, mut valores) = self.corte_sql();
         match self.semaforo {
             Semaforo::EnTiempo => (
@@ -106,7 +104,7 @@ const COLUMNAS: &str = "s.id, s.folio, s.tipo, s.institucion, s.descripcion,
 
 /// A page of the user's history, newest first (fecha de recepción oficial, then folio).
 pub(crate) fn pagina(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     usuario_id: i64,
     semaforo: Option<FiltroSemaforo>,
     tipo: Option<TipoSolicitud>,
@@ -114,10 +112,10 @@ pub(crate) fn pagina(
     desplazamiento: u64,
 ) -> DbResult<Pagina> {
     let mut condicion = String::from("s.usuario_id = ?");
-    let mut valores = vec![Value::Integer(usuario_id)];
+    let mut valores = vec![Value::from(usuario_id)];
     if let Some(t) = tipo {
         condicion.push_str(" AND s.tipo = ?");
-        valores.push(Value::Text(t.slug().to_owned()));
+        valores.push(Value::from(t.slug()));
     }
     if let Some(f) = &semaforo {
         let (sql, v) = f.sql();
@@ -127,31 +125,36 @@ pub(crate) fn pagina(
     }
     let total: i64 = if semaforo.is_none() {
         // Kept by triggers (schema migration 2): constant time however long the history is.
-        conn.query_row(
-            "SELECT COALESCE(SUM(n), 0) FROM conteos_historial
-             WHERE usuario_id = ?1 AND (?2 IS NULL OR tipo = ?2)",
-            params![usuario_id, tipo.map(TipoSolicitud::slug)],
-            |r| r.get(0),
+        // (The CAST: PostgreSQL's SUM of integers is a NUMERIC.)
+        conn.query_one(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM conteos_historial
+             WHERE usuario_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR tipo = ?2)",
+            vals![usuario_id, tipo.map(TipoSolicitud::slug)],
         )?
+        .i64(0)?
     } else {
-        conn.query_row(
+        conn.query_one(
             &format!("SELECT COUNT(*) FROM solicitudes s WHERE {condicion}"),
-            rusqlite::params_from_iter(valores.iter()),
-            |r| r.get(0),
+            &valores,
         )?
+        .i64(0)?
     };
     let mut page_values = valores;
-    page_values.push(Value::Integer(i64::from(limite)));
-    page_values.push(Value::Integer(
+    page_values.push(Value::from(i64::from(limite)));
+    page_values.push(Value::from(
         i64::try_from(desplazamiento).unwrap_or(i64::MAX),
     ));
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNAS} FROM solicitudes s WHERE {condicion}
-         ORDER BY s.recepcion_oficial DESC, s.folio DESC LIMIT ? OFFSET ?"
-    ))?;
-    let crudas = stmt
-        .query_map(rusqlite::params_from_iter(page_values.iter()), leer_crudo)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let crudas = conn
+        .query(
+            &format!(
+                "SELECT {COLUMNAS} FROM solicitudes s WHERE {condicion}
+                 ORDER BY s.recepcion_oficial DESC, s.folio DESC LIMIT ? OFFSET ?"
+            ),
+            &page_values,
+        )?
+        .into_iter()
+        .map(leer_crudo)
+        .collect::<DbResult<Vec<_>>>()?;
     let ids: Vec<i64> = crudas.iter().map(|c| c.id).collect();
     let mut respuestas = respuestas_de(conn, &ids)?;
     let filas = crudas
@@ -195,7 +198,7 @@ pub(crate) struct DetalleGuardado {
 
 /// The user's solicitud with this folio, with its answers and quejas.
 pub(crate) fn detalle(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     usuario_id: i64,
     folio: &str,
 ) -> DbResult<Option<DetalleGuardado>> {
@@ -208,19 +211,19 @@ pub(crate) fn detalle(
 
 /// The user's solicitud with this folio.
 pub(crate) fn solicitud(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     usuario_id: i64,
     folio: &str,
 ) -> DbResult<Option<SolicitudGuardada>> {
     let Some(cruda) = conn
-        .query_row(
+        .query_opt(
             &format!(
                 "SELECT {COLUMNAS} FROM solicitudes s WHERE s.usuario_id = ?1 AND s.folio = ?2"
             ),
-            params![usuario_id, folio],
-            leer_crudo,
-        )
-        .optional()?
+            vals![usuario_id, folio],
+        )?
+        .map(leer_crudo)
+        .transpose()?
     else {
         return Ok(None);
     };
@@ -233,7 +236,7 @@ pub(crate) fn solicitud(
 /// The answers of the solicitudes `ids`, each in its order with its attachments, by solicitud
 /// id: two queries for a whole page.
 fn respuestas_de(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     ids: &[i64],
 ) -> DbResult<HashMap<i64, Vec<Respuesta<AdjuntoGuardado>>>> {
     let mut por_solicitud: HashMap<i64, Vec<Respuesta<AdjuntoGuardado>>> = HashMap::new();
@@ -241,35 +244,38 @@ fn respuestas_de(
         return Ok(por_solicitud);
     }
     let marcas = vec!["?"; ids.len()].join(",");
-    let valores: Vec<Value> = ids.iter().map(|&i| Value::Integer(i)).collect();
+    let valores: Vec<Value<'_>> = ids.iter().map(|&i| Value::from(i)).collect();
     let mut adjuntos: HashMap<i64, Vec<AdjuntoGuardado>> = HashMap::new();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT a.id, a.nombre, a.media_type, a.tamano, a.sha256, a.respuesta_id
-         FROM adjuntos a JOIN respuestas r ON r.id = a.respuesta_id
-         WHERE r.solicitud_id IN ({marcas}) ORDER BY a.respuesta_id, a.orden"
-    ))?;
-    let filas = stmt.query_map(rusqlite::params_from_iter(valores.iter()), |r| {
-        Ok((r.get::<_, i64>(5)?, leer_adjunto(r)?))
-    })?;
-    for fila in filas {
-        let (respuesta_id, adjunto) = fila?;
-        adjuntos.entry(respuesta_id).or_default().push(adjunto?);
+    let filas = conn.query(
+        &format!(
+            "SELECT a.id, a.nombre, a.media_type, a.tamano, a.sha256, a.respuesta_id
+             FROM adjuntos a JOIN respuestas r ON r.id = a.respuesta_id
+             WHERE r.solicitud_id IN ({marcas}) ORDER BY a.respuesta_id, a.orden"
+        ),
+        &valores,
+    )?;
+    for mut fila in filas {
+        let respuesta_id = fila.i64(5)?;
+        adjuntos
+            .entry(respuesta_id)
+            .or_default()
+            .push(leer_adjunto(&mut fila)?);
     }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT r.id, r.solicitud_id, r.tipo, r.fecha, r.texto FROM respuestas r
-         WHERE r.solicitud_id IN ({marcas}) ORDER BY r.solicitud_id, r.orden"
-    ))?;
-    let filas = stmt.query_map(rusqlite::params_from_iter(valores.iter()), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    for fila in filas {
-        let (id, solicitud_id, tipo, fecha, texto) = fila?;
+    let filas = conn.query(
+        &format!(
+            "SELECT r.id, r.solicitud_id, r.tipo, r.fecha, r.texto FROM respuestas r
+             WHERE r.solicitud_id IN ({marcas}) ORDER BY r.solicitud_id, r.orden"
+        ),
+        &valores,
+    )?;
+    for mut fila in filas {
+        let (id, solicitud_id, tipo, fecha, texto) = (
+            fila.i64(0)?,
+            fila.i64(1)?,
+            fila.text(2)?,
+            fila.text(3)?,
+            fila.text(4)?,
+        );
         por_solicitud
             .entry(solicitud_id)
             .or_default()
@@ -286,37 +292,33 @@ fn respuestas_de(
 
 /// An attachment of the user's, with its bytes.
 pub(crate) fn adjunto(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     usuario_id: i64,
     id: i64,
 ) -> DbResult<Option<(AdjuntoGuardado, Vec<u8>)>> {
-    let row = conn
-        .query_row(
-            "SELECT a.id, a.nombre, a.media_type, a.tamano, a.sha256, b.bytes
-             FROM adjuntos a
-             JOIN respuestas r ON r.id = a.respuesta_id
-             JOIN solicitudes s ON s.id = r.solicitud_id
-             JOIN blobs b ON b.sha256 = a.sha256
-             WHERE a.id = ?1 AND s.usuario_id = ?2",
-            params![id, usuario_id],
-            |r| Ok((leer_adjunto(r)?, r.get::<_, Vec<u8>>(5)?)),
-        )
-        .optional()?;
-    row.map(|(meta, bytes)| Ok((meta?, bytes))).transpose()
+    conn.query_opt(
+        "SELECT a.id, a.nombre, a.media_type, a.tamano, a.sha256, b.bytes
+         FROM adjuntos a
+         JOIN respuestas r ON r.id = a.respuesta_id
+         JOIN solicitudes s ON s.id = r.solicitud_id
+         JOIN blobs b ON b.sha256 = a.sha256
+         WHERE a.id = ?1 AND s.usuario_id = ?2",
+        vals![id, usuario_id],
+    )?
+    .map(|mut r| Ok((leer_adjunto(&mut r)?, r.bytes(5)?)))
+    .transpose()
 }
 
-fn leer_adjunto(r: &Row<'_>) -> rusqlite::Result<DbResult<AdjuntoGuardado>> {
-    let sha: String = r.get(4)?;
-    let tamano: i64 = r.get(3)?;
-    Ok(Sha256::parse_hex(&sha)
-        .ok_or_else(|| DbError::Corrupto(format!("sha256 «{sha}»")))
-        .map(|sha256| AdjuntoGuardado {
-            id: r.get(0).unwrap_or_default(),
-            nombre: r.get(1).unwrap_or_default(),
-            media_type: r.get(2).unwrap_or_default(),
-            tamano: tamano as u64,
-            sha256,
-        }))
+fn leer_adjunto(r: &mut Row) -> DbResult<AdjuntoGuardado> {
+    let sha = r.text(4)?;
+    Ok(AdjuntoGuardado {
+        id: r.i64(0)?,
+        nombre: r.text(1)?,
+        media_type: r.text(2)?,
+        tamano: r.i64(3)? as u64,
+        sha256: Sha256::parse_hex(&sha)
+            .ok_or_else(|| DbError::Corrupto(format!("sha256 «{sha}»")))?,
+    })
 }
 
 /// A row as stored, before parsing the folio and the enumerations.
@@ -334,19 +336,19 @@ struct FilaCruda {
     queja: Option<String>,
 }
 
-fn leer_crudo(r: &Row<'_>) -> rusqlite::Result<FilaCruda> {
+fn leer_crudo(mut r: Row) -> DbResult<FilaCruda> {
     Ok(FilaCruda {
-        id: r.get(0)?,
-        folio: r.get(1)?,
-        tipo: r.get(2)?,
-        institucion: r.get(3)?,
-        descripcion: r.get(4)?,
-        fecha_presentacion: r.get(5)?,
-        estado: r.get(6)?,
-        notificada: r.get(7)?,
-        desahogada: r.get(8)?,
-        ampliacion: r.get(9)?,
-        queja: r.get(10)?,
+        id: r.i64(0)?,
+        folio: r.text(1)?,
+        tipo: r.text(2)?,
+        institucion: r.text(3)?,
+        descripcion: r.text(4)?,
+        fecha_presentacion: r.text(5)?,
+        estado: r.text(6)?,
+        notificada: r.opt_text(7)?,
+        desahogada: r.opt_text(8)?,
+        ampliacion: r.bool(9)?,
+        queja: r.opt_text(10)?,
     })
 }
 
@@ -388,6 +390,9 @@ mod tests {
     use jiff::civil::date;
     use pnt_model::{Calendario, ReglaSemaforo, Tramite};
     use proptest::prelude::*;
+    use rusqlite::{Connection, params};
+
+    use crate::db::Conexion;
 
     fn plus(d: Date, days: i64) -> Date {
         d.checked_add(jiff::Span::new().days(days)).unwrap()
@@ -430,7 +435,7 @@ mod tests {
     /// (`Reglas::derivados_de`).
     fn database(reglas: &Reglas, tramites: &[Tramite]) -> Connection {
         let mut conn = Connection::open_in_memory().unwrap();
-        super::super::schema::migrate(&mut conn).unwrap();
+        super::super::schema::migrate(&mut Conexion::Sqlite(&mut conn)).unwrap();
         conn.execute_batch(
             "INSERT INTO usuarios VALUES (1, 'a@example.mx', 'A', 'x', '2021-01-01');
              INSERT INTO vinculaciones (id, usuario_id, jurisdiccion, usuario_infomex, creada,
@@ -522,8 +527,9 @@ mod tests {
             umbral in 0u32..10,
         ) {
             let reglas = Reglas::new(&dos_calendarios(umbral));
-            let conn = database(&reglas, &tramites);
-            let todas = pagina(&conn, 1, None, None, 100, 0).unwrap().filas;
+            let mut conn = database(&reglas, &tramites);
+            let conn = &mut Conexion::Sqlite(&mut conn);
+            let todas = pagina(conn, 1, None, None, 100, 0).unwrap().filas;
             prop_assert_eq!(todas.len(), tramites.len());
             for d in dias {
                 let hoy = plus(date(2021, 7, 1), d);
@@ -533,7 +539,7 @@ mod tests {
                         .filter(|f| reglas.evaluar(&f.solicitud, hoy).semaforo == s)
                         .map(|f| f.solicitud.folio.to_string())
                         .collect();
-                    let p = pagina(&conn, 1, Some(reglas.filtro(s, hoy)), None, 100, 0).unwrap();
+                    let p = pagina(conn, 1, Some(reglas.filtro(s, hoy)), None, 100, 0).unwrap();
                     let obtenidas: Vec<String> =
                         p.filas.iter().map(|f| f.solicitud.folio.to_string()).collect();
                     prop_assert_eq!(&obtenidas, &esperadas, "{:?} on {}", s, hoy);

@@ -2,8 +2,7 @@
 
 use jiff::civil::Date;
 use pnt_model::{Jurisdiccion, folio_queja};
-use rusqlite::{Connection, OptionalExtension, params};
-
+use super::sql::{Conexion, Row, Sql, vals};
 use super::{DbResult, QuejaGuardada, date_sql, parse_date};
 
 /// A queja to file.
@@ -18,90 +17,91 @@ pub(crate) struct NuevaQueja<'a> {
 
 /// Files a queja, issuing the next folio of its órgano garante and year. `Err(existing)` when
 /// one was filed against this solicitud already.
+///
+/// The UNIQUE constraint on `quejas.solicitud_id` decides between two filings at once (two
+/// server instances on one PostgreSQL database): the second one's insert does nothing, its
+/// transaction is rolled back with the folio number it took, and it answers with the first.
 pub(crate) fn crear(
-    conn: &mut Connection,
+    conn: &mut Conexion<'_>,
     q: &NuevaQueja<'_>,
 ) -> DbResult<Result<QuejaGuardada, QuejaGuardada>> {
-    let tx = conn.transaction()?;
-    if let Some(existing) = de_solicitud(&tx, q.solicitud_id)?.into_iter().next() {
+    if let Some(existing) = de_solicitud(conn, q.solicitud_id)?.into_iter().next() {
         return Ok(Err(existing));
     }
     let anio = q.fecha.year();
-    let secuencia: i64 = tx.query_row(
-        "INSERT INTO folios_queja (jurisdiccion, anio, ultimo) VALUES (?1, ?2, 1)
-         ON CONFLICT (jurisdiccion, anio) DO UPDATE SET ultimo = ultimo + 1
-         RETURNING ultimo",
-        params![q.jurisdiccion.slug(), anio],
-        |r| r.get(0),
-    )?;
-    let folio = folio_queja(q.jurisdiccion, secuencia as u32, anio);
-    tx.execute(
-        "INSERT INTO quejas (solicitud_id, folio, fecha, motivo) VALUES (?1, ?2, ?3, ?4)",
-        params![q.solicitud_id, folio, date_sql(q.fecha), q.motivo],
-    )?;
-    tx.commit()?;
-    Ok(Ok(QuejaGuardada {
-        folio,
-        folio_solicitud: q.folio_solicitud.to_owned(),
-        fecha: q.fecha,
-        motivo: q.motivo.to_owned(),
-    }))
+    let creada = conn.transaction(|tx| {
+        let secuencia = tx
+            .query_one(
+                "INSERT INTO folios_queja (jurisdiccion, anio, ultimo) VALUES (?1, ?2, 1)
+                 ON CONFLICT (jurisdiccion, anio) DO UPDATE SET ultimo = folios_queja.ultimo + 1
+                 RETURNING ultimo",
+                vals![q.jurisdiccion.slug(), anio],
+            )?
+            .i64(0)?;
+        let folio = folio_queja(q.jurisdiccion, secuencia as u32, anio);
+        let insertada = tx.execute(
+            "INSERT INTO quejas (solicitud_id, folio, fecha, motivo) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (solicitud_id) DO NOTHING",
+            vals![q.solicitud_id, &folio, date_sql(q.fecha), q.motivo],
+        )?;
+        if insertada == 0 {
+            return Err(super::DbError::Deshecha(CARRERA));
+        }
+        Ok(folio)
+    });
+    match creada {
+        Ok(folio) => Ok(Ok(QuejaGuardada {
+            folio,
+            folio_solicitud: q.folio_solicitud.to_owned(),
+            fecha: q.fecha,
+            motivo: q.motivo.to_owned(),
+        })),
+        Err(super::DbError::Deshecha(CARRERA)) => {
+            let existing = de_solicitud(conn, q.solicitud_id)?.into_iter().next();
+            existing
+                .map(Err)
+                .ok_or(super::DbError::Deshecha(CARRERA))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Rolls back a filing that lost the race to another one against the same solicitud.
+const CARRERA: &str = "otra queja contra la misma solicitud se registró a la vez";
+
+fn queja(mut r: Row) -> DbResult<QuejaGuardada> {
+    Ok(QuejaGuardada {
+        folio: r.text(0)?,
+        folio_solicitud: r.text(1)?,
+        fecha: parse_date(&r.text(2)?)?,
+        motivo: r.text(3)?,
+    })
 }
 
 /// The quejas filed against one solicitud (at most one).
-pub(crate) fn de_solicitud(conn: &Connection, solicitud_id: i64) -> DbResult<Vec<QuejaGuardada>> {
-    let row = conn
-        .query_row(
-            "SELECT q.folio, s.folio, q.fecha, q.motivo FROM quejas q
-             JOIN solicitudes s ON s.id = q.solicitud_id WHERE q.solicitud_id = ?1",
-            [solicitud_id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?;
-    row.into_iter()
-        .map(|(folio, folio_solicitud, fecha, motivo)| {
-            Ok(QuejaGuardada {
-                folio,
-                folio_solicitud,
-                fecha: parse_date(&fecha)?,
-                motivo,
-            })
-        })
-        .collect()
+pub(crate) fn de_solicitud(
+    conn: &mut dyn Sql,
+    solicitud_id: i64,
+) -> DbResult<Vec<QuejaGuardada>> {
+    conn.query(
+        "SELECT q.folio, s.folio, q.fecha, q.motivo FROM quejas q
+         JOIN solicitudes s ON s.id = q.solicitud_id WHERE q.solicitud_id = ?1",
+        vals![solicitud_id],
+    )?
+    .into_iter()
+    .map(queja)
+    .collect()
 }
 
 /// Every queja the user filed, newest first.
-pub(crate) fn de_usuario(conn: &Connection, usuario_id: i64) -> DbResult<Vec<QuejaGuardada>> {
-    let mut stmt = conn.prepare(
+pub(crate) fn de_usuario(conn: &mut dyn Sql, usuario_id: i64) -> DbResult<Vec<QuejaGuardada>> {
+    conn.query(
         "SELECT q.folio, s.folio, q.fecha, q.motivo FROM quejas q
          JOIN solicitudes s ON s.id = q.solicitud_id
          WHERE s.usuario_id = ?1 ORDER BY q.fecha DESC, q.id DESC",
-    )?;
-    let rows = stmt
-        .query_map([usuario_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(folio, folio_solicitud, fecha, motivo)| {
-            Ok(QuejaGuardada {
-                folio,
-                folio_solicitud,
-                fecha: parse_date(&fecha)?,
-                motivo,
-            })
-        })
-        .collect()
+        vals![usuario_id],
+    )?
+    .into_iter()
+    .map(queja)
+    .collect()
 }

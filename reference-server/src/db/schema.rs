@@ -1,17 +1,31 @@
-//! Versioned schema migrations, tracked in SQLite's `user_version` pragma.
+//! Versioned schema migrations, one sequence for both backends: tracked in SQLite's
+//! `user_version` pragma, and in PostgreSQL's `esquema_version` table.
 //!
 //! Migrations are append-only: a released one is never edited; a change is a new entry. Each runs
 //! in its own transaction together with the version bump, so a crash leaves the database at a
-//! whole version.
+//! whole version. A migration is one SQL text for both backends, written in SQLite's words; on
+//! PostgreSQL its column types are spelled as PostgreSQL spells them (`postgres_types`). Only
+//! what the dialects cannot share — the history-count triggers — is written once per backend.
+//! A test migrates both and compares the tables, columns and indexes they end with.
 
-use rusqlite::Connection;
-
+use super::sql::{Backend, Conexion, Sql};
 use super::{DbError, DbResult};
 
+/// One schema change.
+struct Migration {
+    /// For both backends.
+    common: &'static str,
+    /// Then, SQLite only.
+    sqlite: &'static str,
+    /// Then, PostgreSQL only.
+    postgres: &'static str,
+}
+
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: the whole first schema.
-    r#"
+    Migration {
+        common: r#"
     CREATE TABLE usuarios (
         id              INTEGER PRIMARY KEY,
         correo          TEXT NOT NULL UNIQUE,
@@ -115,9 +129,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (jurisdiccion, anio)
     );
     "#,
+        sqlite: "",
+        // Attachment bytes are compressed data or random-looking already: storing them
+        // uncompressed saves PostgreSQL the attempt.
+        postgres: "ALTER TABLE blobs ALTER COLUMN bytes SET STORAGE EXTERNAL;",
+    },
     // 2: per-user, per-type row counts kept by triggers, so Mi Historial's total costs the same
     // for 1k or 100k solicitudes (COUNT(*) would read the whole index range).
-    r#"
+    Migration {
+        common: r#"
     CREATE TABLE conteos_historial (
         usuario_id INTEGER NOT NULL,
         tipo       TEXT NOT NULL,
@@ -126,6 +146,8 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     INSERT INTO conteos_historial (usuario_id, tipo, n)
         SELECT usuario_id, tipo, COUNT(*) FROM solicitudes GROUP BY usuario_id, tipo;
+    "#,
+        sqlite: r#"
     CREATE TRIGGER conteos_insert AFTER INSERT ON solicitudes BEGIN
         INSERT INTO conteos_historial (usuario_id, tipo, n) VALUES (NEW.usuario_id, NEW.tipo, 1)
             ON CONFLICT (usuario_id, tipo) DO UPDATE SET n = n + 1;
@@ -141,9 +163,32 @@ const MIGRATIONS: &[&str] = &[
             ON CONFLICT (usuario_id, tipo) DO UPDATE SET n = n + 1;
     END;
     "#,
+        postgres: r#"
+    CREATE FUNCTION conteos_historial_cambio() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            UPDATE conteos_historial SET n = n - 1
+                WHERE usuario_id = OLD.usuario_id AND tipo = OLD.tipo;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO conteos_historial (usuario_id, tipo, n) VALUES (NEW.usuario_id, NEW.tipo, 1)
+                ON CONFLICT (usuario_id, tipo) DO UPDATE SET n = conteos_historial.n + 1;
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER conteos_insert AFTER INSERT ON solicitudes
+        FOR EACH ROW EXECUTE FUNCTION conteos_historial_cambio();
+    CREATE TRIGGER conteos_delete AFTER DELETE ON solicitudes
+        FOR EACH ROW EXECUTE FUNCTION conteos_historial_cambio();
+    CREATE TRIGGER conteos_update AFTER UPDATE OF usuario_id, tipo ON solicitudes
+        FOR EACH ROW EXECUTE FUNCTION conteos_historial_cambio();
+    "#,
+    },
     // 3: the history indexes also cover the columns the type and semáforo filters read, so a
     // filtered page or count scans index entries without visiting the table.
-    r#"
+    Migration {
+        common: r#"
     DROP INDEX solicitudes_historial;
     CREATE INDEX solicitudes_historial ON solicitudes
         (usuario_id, recepcion_oficial DESC, folio DESC, tipo, fecha_limite, respuesta_final);
@@ -151,39 +196,116 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX solicitudes_tipo ON solicitudes
         (usuario_id, tipo, recepcion_oficial DESC, folio DESC, fecha_limite, respuesta_final);
     "#,
+        sqlite: "",
+        postgres: "",
+    },
+    // 4: failed attempts (log-ins, linkages, refused registrations) in the database rather than
+    // in the process, so that server instances sharing a PostgreSQL database count them
+    // together. `instante` is the failure's time in microseconds since the epoch.
+    Migration {
+        common: r#"
+    CREATE TABLE intentos_fallidos (
+        clave    TEXT NOT NULL,
+        instante INTEGER NOT NULL
+    );
+    CREATE INDEX intentos_fallidos_clave ON intentos_fallidos (clave, instante);
+    "#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.
 pub(crate) const VERSION: usize = MIGRATIONS.len();
 
-pub(super) fn migrate(conn: &mut Connection) -> DbResult<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let current = usize::try_from(current)
-        .map_err(|_| DbError::Corrupto(format!("user_version {current}")))?;
-    if current > VERSION {
-        return Err(DbError::Corrupto(format!(
-            "la base tiene el esquema {current}, más nuevo que el {VERSION} de este servidor"
-        )));
+/// A migration's SQL for PostgreSQL: SQLite's rowid keys become identity columns, its
+/// integers 64-bit ones, `BLOB` is `BYTEA`, and tables have no `WITHOUT ROWID` option.
+fn postgres_types(sql: &str) -> String {
+    sql.replace(
+        "INTEGER PRIMARY KEY",
+        "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    )
+    .replace("INTEGER", "BIGINT")
+    .replace("BLOB", "BYTEA")
+    .replace(" WITHOUT ROWID", "")
+}
+
+pub(super) fn migrate(conn: &mut Conexion<'_>) -> DbResult<()> {
+    let backend = conn.backend();
+    if backend == Backend::Postgres {
+        conn.batch("CREATE TABLE IF NOT EXISTS esquema_version (version BIGINT NOT NULL)")?;
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        tx.commit()?;
-        tracing::info!(version = i + 1, "esquema migrado");
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        let aplicada = conn.transaction(|tx| {
+            // Two instances starting at once on one PostgreSQL database: the second waits here
+            // for the first's migration, then finds it done.
+            if backend == Backend::Postgres {
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '|migraciones', 0))",
+                    &[],
+                )?;
+            }
+            let current = version(tx)?;
+            if current > VERSION {
+                return Err(DbError::Corrupto(format!(
+                    "la base tiene el esquema {current}, más nuevo que el {VERSION} de este servidor"
+                )));
+            }
+            if current > i {
+                return Ok(false);
+            }
+            match backend {
+                Backend::Sqlite => {
+                    tx.batch(m.common)?;
+                    tx.batch(m.sqlite)?;
+                    tx.batch(&format!("PRAGMA user_version = {}", i + 1))?;
+                }
+                Backend::Postgres => {
+                    tx.batch(&postgres_types(m.common))?;
+                    tx.batch(m.postgres)?;
+                    tx.execute("DELETE FROM esquema_version", &[])?;
+                    tx.execute(
+                        "INSERT INTO esquema_version (version) VALUES (?1)",
+                        &[super::sql::Value::Int(i as i64 + 1)],
+                    )?;
+                }
+            }
+            Ok(true)
+        })?;
+        if aplicada {
+            tracing::info!(version = i + 1, "esquema migrado");
+        }
     }
     Ok(())
+}
+
+/// The schema version the database is at.
+fn version(tx: &mut dyn Sql) -> DbResult<usize> {
+    let v = match tx.backend() {
+        Backend::Sqlite => tx.query_one("PRAGMA user_version", &[])?.i64(0)?,
+        Backend::Postgres => tx
+            .query_opt("SELECT version FROM esquema_version", &[])?
+            .map(|mut r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0),
+    };
+    usize::try_from(v).map_err(|_| DbError::Corrupto(format!("versión de esquema {v}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::Connection;
+
+    fn migrate_sqlite(conn: &mut Connection) -> DbResult<()> {
+        migrate(&mut Conexion::Sqlite(conn))
+    }
 
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut conn = Connection::open_in_memory().unwrap();
-        migrate(&mut conn).unwrap();
-        migrate(&mut conn).unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        migrate_sqlite(&mut conn).unwrap();
         let v: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
@@ -194,13 +316,13 @@ mod tests {
     fn a_newer_database_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(migrate(&mut conn), Err(DbError::Corrupto(_))));
+        assert!(matches!(migrate_sqlite(&mut conn), Err(DbError::Corrupto(_))));
     }
 
     #[test]
     fn counts_follow_inserts_updates_and_deletes() {
         let mut conn = Connection::open_in_memory().unwrap();
-        migrate(&mut conn).unwrap();
+        migrate_sqlite(&mut conn).unwrap();
         conn.execute_batch(
             "INSERT INTO usuarios VALUES (1, 'a@b.mx', 'A', 'h', 'x');
              INSERT INTO vinculaciones (id, usuario_id, jurisdiccion, usuario_infomex, creada, ultima)
@@ -229,7 +351,7 @@ mod tests {
     #[test]
     fn history_query_uses_the_index() {
         let mut conn = Connection::open_in_memory().unwrap();
-        migrate(&mut conn).unwrap();
+        migrate_sqlite(&mut conn).unwrap();
         let plan: Vec<String> = conn
             .prepare(
                 "EXPLAIN QUERY PLAN SELECT id FROM solicitudes WHERE usuario_id = 1 \

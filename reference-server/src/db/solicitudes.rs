@@ -9,8 +9,7 @@ use bytes::Bytes;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use pnt_model::{Jurisdiccion, Sha256, Solicitud};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-
+use super::sql::{Conexion, Sql, Value, vals};
 use super::{DbError, DbResult, date_sql};
 
 /// What pnt-model derives from a solicitud, stored for indexed filtering and ordering.
@@ -47,7 +46,7 @@ pub(crate) struct Vinculacion {
 /// Claims `(j, usuario_infomex)` for `usuario_id`. `Ok(id)` is the linkage's id; `Err(owner)`
 /// names the other PNT user that already holds it.
 pub(crate) fn reclamar(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     usuario_id: i64,
     j: Jurisdiccion,
     usuario_infomex: &str,
@@ -56,13 +55,13 @@ pub(crate) fn reclamar(
     conn.execute(
         "INSERT INTO vinculaciones (usuario_id, jurisdiccion, usuario_infomex, creada, ultima)
          VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (jurisdiccion, usuario_infomex) DO NOTHING",
-        params![usuario_id, j.slug(), usuario_infomex, ahora.to_string()],
+        vals![usuario_id, j.slug(), usuario_infomex, ahora.to_string()],
     )?;
-    let (id, owner): (i64, i64) = conn.query_row(
+    let mut r = conn.query_one(
         "SELECT id, usuario_id FROM vinculaciones WHERE jurisdiccion = ?1 AND usuario_infomex = ?2",
-        params![j.slug(), usuario_infomex],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        vals![j.slug(), usuario_infomex],
     )?;
+    let (id, owner) = (r.i64(0)?, r.i64(1)?);
     Ok(if owner == usuario_id {
         Ok(id)
     } else {
@@ -71,14 +70,12 @@ pub(crate) fn reclamar(
 }
 
 /// Whether verified bytes with this digest are stored already (then they need no download).
-pub(crate) fn tiene_blob(conn: &Connection, sha256: &Sha256) -> DbResult<bool> {
+pub(crate) fn tiene_blob(conn: &mut dyn Sql, sha256: &Sha256) -> DbResult<bool> {
     Ok(conn
-        .query_row(
+        .query_opt(
             "SELECT 1 FROM blobs WHERE sha256 = ?1",
-            [sha256.to_string()],
-            |_| Ok(()),
-        )
-        .optional()?
+            vals![sha256.to_string()],
+        )?
         .is_some())
 }
 
@@ -106,23 +103,21 @@ pub(crate) struct Migrada {
 /// each write did. One commit per batch rather than per solicitud: a commit costs more than a
 /// solicitud's rows.
 pub(crate) fn guardar(
-    conn: &mut Connection,
+    conn: &mut Conexion<'_>,
     usuario_id: i64,
     vinculacion_id: i64,
     j: Jurisdiccion,
     lote: &[Migrada],
 ) -> DbResult<Vec<Cambio>> {
-    let tx = conn.transaction()?;
-    let cambios = lote
-        .iter()
-        .map(|m| guardar_una(&tx, usuario_id, vinculacion_id, j, m))
-        .collect::<DbResult<Vec<_>>>()?;
-    tx.commit()?;
-    Ok(cambios)
+    conn.transaction(|tx| {
+        lote.iter()
+            .map(|m| guardar_una(tx, usuario_id, vinculacion_id, j, m))
+            .collect::<DbResult<Vec<_>>>()
+    })
 }
 
 fn guardar_una(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Sql,
     usuario_id: i64,
     vinculacion_id: i64,
     j: Jurisdiccion,
@@ -130,26 +125,26 @@ fn guardar_una(
 ) -> DbResult<Cambio> {
     let (detalle, derivados, blobs) = (&m.detalle, m.derivados, &m.blobs);
     for (sha, bytes) in blobs {
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
-        )?
-        .execute(params![sha.to_string(), &bytes[..]])?;
+            vals![sha.to_string(), &bytes[..]],
+        )?;
     }
     let huella = huella(detalle);
     let existing: Option<(i64, Vec<u8>, i64)> = tx
-        .prepare_cached(
+        .query_opt(
             "SELECT id, huella, vinculacion_id FROM solicitudes WHERE usuario_id = ?1 AND folio = ?2",
+            vals![usuario_id, detalle.folio.to_string()],
         )?
-        .query_row(
-            params![usuario_id, detalle.folio.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+        .map(|mut r| Ok::<_, DbError>((r.i64(0)?, r.bytes(1)?, r.i64(2)?)))
+        .transpose()?;
     let cambio = match existing {
         Some((id, old, vinc)) if old == huella => {
             if vinc != vinculacion_id {
-                tx.prepare_cached("UPDATE solicitudes SET vinculacion_id = ?1 WHERE id = ?2")?
-                    .execute(params![vinculacion_id, id])?;
+                tx.execute(
+                    "UPDATE solicitudes SET vinculacion_id = ?1 WHERE id = ?2",
+                    vals![vinculacion_id, id],
+                )?;
             }
             Cambio::SinCambios
         }
@@ -187,7 +182,7 @@ fn guardar_una(
 
 #[allow(clippy::too_many_arguments)]
 fn escribir_solicitud(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Sql,
     id: Option<i64>,
     usuario_id: i64,
     vinculacion_id: i64,
@@ -200,49 +195,48 @@ fn escribir_solicitud(
         Some(p) => (Some(date_sql(p.notificada)), p.desahogada.map(date_sql)),
         None => (None, None),
     };
-    let values = params![
-        usuario_id,
-        vinculacion_id,
-        d.folio.to_string(),
-        j.slug(),
-        d.tipo.slug(),
-        d.institucion,
-        d.descripcion,
-        date_sql(d.fecha_presentacion),
-        d.estado.slug(),
-        notificada,
-        desahogada,
-        d.ampliacion,
-        date_sql(derivados.recepcion_oficial),
-        derivados.fecha_limite.map(date_sql),
-        derivados.respuesta_final.map(date_sql),
-        &huella[..],
+    let mut values = vec![
+        Value::from(usuario_id),
+        Value::from(vinculacion_id),
+        Value::from(d.folio.to_string()),
+        Value::from(j.slug()),
+        Value::from(d.tipo.slug()),
+        Value::from(&d.institucion),
+        Value::from(&d.descripcion),
+        Value::from(date_sql(d.fecha_presentacion)),
+        Value::from(d.estado.slug()),
+        Value::from(notificada),
+        Value::from(desahogada),
+        Value::from(d.ampliacion),
+        Value::from(date_sql(derivados.recepcion_oficial)),
+        Value::from(derivados.fecha_limite.map(date_sql)),
+        Value::from(derivados.respuesta_final.map(date_sql)),
+        Value::from(&huella[..]),
     ];
     match id {
-        None => {
-            tx.prepare_cached(
+        None => tx
+            .query_one(
                 "INSERT INTO solicitudes (usuario_id, vinculacion_id, folio, jurisdiccion, tipo,
                     institucion, descripcion, fecha_presentacion, estado, prevencion_notificada,
                     prevencion_desahogada, ampliacion, recepcion_oficial, fecha_limite,
                     respuesta_final, huella)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 RETURNING id",
+                &values,
             )?
-            .execute(values)?;
-            Ok(tx.last_insert_rowid())
-        }
+            .i64(0),
         Some(id) => {
             // usuario_id and folio are the row's identity and stay; the rest follows Infomex.
-            tx.prepare_cached(
+            values.push(Value::from(id));
+            tx.execute(
                 "UPDATE solicitudes SET vinculacion_id = ?2, jurisdiccion = ?4, tipo = ?5,
                     institucion = ?6, descripcion = ?7, fecha_presentacion = ?8, estado = ?9,
                     prevencion_notificada = ?10, prevencion_desahogada = ?11, ampliacion = ?12,
                     recepcion_oficial = ?13, fecha_limite = ?14, respuesta_final = ?15,
                     huella = ?16
                  WHERE id = ?17 AND usuario_id = ?1 AND folio = ?3",
-            )?
-            .execute(rusqlite::params_from_iter(
-                values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
-            ))?;
+                &values,
+            )?;
             Ok(id)
         }
     }
@@ -250,56 +244,58 @@ fn escribir_solicitud(
 
 /// Upserts answers and attachments by position, so the ids of attachments that did not change
 /// (and so the download links users hold) stay valid across re-links.
-fn escribir_respuestas(tx: &Transaction<'_>, solicitud_id: i64, d: &Solicitud) -> DbResult<()> {
+fn escribir_respuestas(tx: &mut dyn Sql, solicitud_id: i64, d: &Solicitud) -> DbResult<()> {
     for (orden, r) in d.respuestas.iter().enumerate() {
-        let respuesta_id: i64 = tx
-            .prepare_cached(
+        let respuesta_id = tx
+            .query_one(
                 "INSERT INTO respuestas (solicitud_id, orden, tipo, fecha, texto)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (solicitud_id, orden) DO UPDATE
                 SET tipo = excluded.tipo, fecha = excluded.fecha, texto = excluded.texto
              RETURNING id",
-            )?
-            .query_row(
-                params![
+                vals![
                     solicitud_id,
                     orden as i64,
                     r.tipo.texto(),
                     date_sql(r.fecha),
-                    r.texto
+                    &r.texto
                 ],
-                |row| row.get(0),
-            )?;
+            )?
+            .i64(0)?;
         for (orden, a) in r.adjuntos.iter().enumerate() {
             let tamano = i64::try_from(a.tamano)
                 .map_err(|_| DbError::Corrupto(format!("tamaño {}", a.tamano)))?;
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT INTO adjuntos (respuesta_id, orden, nombre, media_type, tamano, sha256)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (respuesta_id, orden) DO UPDATE
                     SET nombre = excluded.nombre, media_type = excluded.media_type,
                         tamano = excluded.tamano, sha256 = excluded.sha256",
-            )?
-            .execute(params![
-                respuesta_id,
-                orden as i64,
-                a.nombre,
-                a.media_type,
-                tamano,
-                a.sha256.to_string()
-            ])?;
+                vals![
+                    respuesta_id,
+                    orden as i64,
+                    &a.nombre,
+                    &a.media_type,
+                    tamano,
+                    a.sha256.to_string()
+                ],
+            )?;
         }
-        tx.prepare_cached("DELETE FROM adjuntos WHERE respuesta_id = ?1 AND orden >= ?2")?
-            .execute(params![respuesta_id, r.adjuntos.len() as i64])?;
+        tx.execute(
+            "DELETE FROM adjuntos WHERE respuesta_id = ?1 AND orden >= ?2",
+            vals![respuesta_id, r.adjuntos.len() as i64],
+        )?;
     }
-    tx.prepare_cached("DELETE FROM respuestas WHERE solicitud_id = ?1 AND orden >= ?2")?
-        .execute(params![solicitud_id, d.respuestas.len() as i64])?;
+    tx.execute(
+        "DELETE FROM respuestas WHERE solicitud_id = ?1 AND orden >= ?2",
+        vals![solicitud_id, d.respuestas.len() as i64],
+    )?;
     Ok(())
 }
 
 /// Records the outcome of a linkage run.
 pub(crate) fn cerrar(
-    conn: &Connection,
+    conn: &mut dyn Sql,
     vinculacion_id: i64,
     estado: &str,
     pendientes_json: &str,
@@ -307,16 +303,15 @@ pub(crate) fn cerrar(
 ) -> DbResult<()> {
     conn.execute(
         "UPDATE vinculaciones SET estado = ?2, pendientes = ?3, ultima = ?4 WHERE id = ?1",
-        params![vinculacion_id, estado, pendientes_json, ahora.to_string()],
+        vals![vinculacion_id, estado, pendientes_json, ahora.to_string()],
     )?;
     Ok(())
 }
 
 /// How many solicitudes, respuestas and adjuntos the history holds from one linkage.
-pub(crate) fn conteos(conn: &Connection, vinculacion_id: i64) -> DbResult<(u64, u64, u64)> {
-    let count = |sql: &str| -> DbResult<u64> {
-        let n: i64 = conn.query_row(sql, [vinculacion_id], |r| r.get(0))?;
-        Ok(n as u64)
+pub(crate) fn conteos(conn: &mut dyn Sql, vinculacion_id: i64) -> DbResult<(u64, u64, u64)> {
+    let mut count = |sql: &str| -> DbResult<u64> {
+        Ok(conn.query_one(sql, vals![vinculacion_id])?.i64(0)? as u64)
     };
     Ok((
         count("SELECT COUNT(*) FROM solicitudes WHERE vinculacion_id = ?1")?,
@@ -332,26 +327,28 @@ pub(crate) fn conteos(conn: &Connection, vinculacion_id: i64) -> DbResult<(u64, 
 }
 
 /// The user's linkages, oldest first.
-pub(crate) fn de_usuario(conn: &Connection, usuario_id: i64) -> DbResult<Vec<Vinculacion>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, jurisdiccion, usuario_infomex, estado, pendientes, ultima
-         FROM vinculaciones WHERE usuario_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map([usuario_id], |r| {
+pub(crate) fn de_usuario(conn: &mut dyn Sql, usuario_id: i64) -> DbResult<Vec<Vinculacion>> {
+    let rows = conn
+        .query(
+            "SELECT id, jurisdiccion, usuario_infomex, estado, pendientes, ultima
+             FROM vinculaciones WHERE usuario_id = ?1 ORDER BY id",
+            vals![usuario_id],
+        )?
+        .into_iter()
+        .map(|mut r| {
             Ok(Vinculacion {
-                id: r.get(0)?,
-                jurisdiccion: r.get(1)?,
-                usuario_infomex: r.get(2)?,
-                estado: r.get(3)?,
-                pendientes: r.get(4)?,
-                ultima: r.get(5)?,
+                id: r.i64(0)?,
+                jurisdiccion: r.text(1)?,
+                usuario_infomex: r.text(2)?,
+                estado: r.opt_text(3)?,
+                pendientes: r.text(4)?,
+                ultima: r.text(5)?,
                 solicitudes: 0,
                 respuestas: 0,
                 adjuntos: 0,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        })
+        .collect::<DbResult<Vec<_>>>()?;
     rows.into_iter()
         .map(|mut v| {
             (v.solicitudes, v.respuestas, v.adjuntos) = conteos(conn, v.id)?;

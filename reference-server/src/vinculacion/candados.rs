@@ -3,7 +3,11 @@
 //! Two concurrent linkages of the same account would both fetch everything; the database's
 //! UNIQUE constraints already keep one copy, but serializing them also makes the second one a
 //! cheap incremental re-link that reports what it really found (nothing new). The map holds an
-//! async mutex per account in use and forgets it when the last holder leaves.
+//! async mutex per account in use and forgets it when the last holder leaves. On PostgreSQL,
+//! which several server instances may share, the holder of the process's mutex then takes the
+//! database's lock of the account too (`db::PgCandado`), so linkages through different
+//! instances wait for each other as well; waiting in the process first means one instance
+//! never holds more than one database connection per account.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,10 +15,13 @@ use std::sync::{Arc, Mutex};
 use pnt_model::Jurisdiccion;
 use tokio::sync::OwnedMutexGuard;
 
+use crate::db::{Db, DbResult, PgCandado};
+
 type Clave = (Jurisdiccion, String);
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct Candados {
+    db: Db,
     mapa: Arc<Mutex<HashMap<Clave, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
@@ -24,26 +31,43 @@ pub(crate) struct Candado {
     clave: Clave,
     mapa: Arc<Mutex<HashMap<Clave, Arc<tokio::sync::Mutex<()>>>>>,
     guard: Option<OwnedMutexGuard<()>>,
+    /// Released before the process's mutex, so that a waiter in this process finds the
+    /// database's lock free or held by another instance only.
+    compartido: Option<PgCandado>,
 }
 
 impl Candados {
-    pub(crate) async fn tomar(&self, j: Jurisdiccion, usuario: &str) -> Candado {
+    pub(crate) fn new(db: Db) -> Candados {
+        Candados {
+            db,
+            mapa: Arc::default(),
+        }
+    }
+
+    pub(crate) async fn tomar(&self, j: Jurisdiccion, usuario: &str) -> DbResult<Candado> {
         let clave = (j, usuario.to_owned());
         let mutex = {
             let mut mapa = self.mapa.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(mapa.entry(clave.clone()).or_default())
         };
         let guard = mutex.lock_owned().await;
-        Candado {
+        let mut candado = Candado {
             clave,
             mapa: Arc::clone(&self.mapa),
             guard: Some(guard),
-        }
+            compartido: None,
+        };
+        candado.compartido = self
+            .db
+            .candado(format!("vinculacion|{}|{usuario}", j.slug()))
+            .await?;
+        Ok(candado)
     }
 }
 
 impl Drop for Candado {
     fn drop(&mut self) {
+        drop(self.compartido.take());
         drop(self.guard.take());
         let mut mapa = self.mapa.lock().unwrap_or_else(|e| e.into_inner());
         // Only the map's own reference left: nobody holds or waits for this account.
@@ -62,12 +86,13 @@ mod tests {
 
     #[tokio::test]
     async fn same_account_waits_other_accounts_do_not() {
-        let candados = Candados::default();
-        let a = candados.tomar(Jurisdiccion::Jalisco, "u1").await;
-        let _b = candados.tomar(Jurisdiccion::Jalisco, "u2").await;
-        let _c = candados.tomar(Jurisdiccion::Colima, "u1").await;
+        let candados = Candados::new(Db::open(&crate::config::Storage::Memory).unwrap());
+        let a = candados.tomar(Jurisdiccion::Jalisco, "u1").await.unwrap();
+        let _b = candados.tomar(Jurisdiccion::Jalisco, "u2").await.unwrap();
+        let _c = candados.tomar(Jurisdiccion::Colima, "u1").await.unwrap();
         let c2 = candados.clone();
-        let waiter = tokio::spawn(async move { c2.tomar(Jurisdiccion::Jalisco, "u1").await });
+        let waiter =
+            tokio::spawn(async move { c2.tomar(Jurisdiccion::Jalisco, "u1").await.unwrap() });
         tokio::task::yield_now().await;
         assert!(!waiter.is_finished());
         drop(a);

@@ -60,18 +60,21 @@ pub(crate) async fn vincular(
     state
         .limitador()
         .verificar(&clave, limite, ahora)
+        .await?
         .map_err(demasiados)?;
     state
         .limitador()
         .verificar(&clave_infomex, limite_infomex, ahora)
+        .await?
         .map_err(demasiados)?;
-    let _candado = state.candados().tomar(j, &usuario_infomex).await;
-    let fallo = || {
+    let _candado = state.candados().tomar(j, &usuario_infomex).await?;
+    let fallo = || async {
         let ahora = state.clock().now();
-        state.limitador().fallo(&clave, limite, ahora);
+        state.limitador().fallo(&clave, limite, ahora).await?;
         state
             .limitador()
-            .fallo(&clave_infomex, limite_infomex, ahora);
+            .fallo(&clave_infomex, limite_infomex, ahora)
+            .await
     };
     let mut sesion = match state
         .infomex()
@@ -83,11 +86,11 @@ pub(crate) async fn vincular(
             tracing::info!(jurisdiccion = j.slug(), fallo = %f, "login en Infomex fallido");
             return Err(match f {
                 Fallo::CredencialesInvalidas => {
-                    fallo();
+                    fallo().await?;
                     ApiError::InfomexCredencialesInvalidas(j)
                 }
                 Fallo::CuentaBloqueada => {
-                    fallo();
+                    fallo().await?;
                     ApiError::InfomexCuentaBloqueada(j)
                 }
                 Fallo::Ilegible(_) => ApiError::InfomexRespuestaInvalida(j),
@@ -96,8 +99,8 @@ pub(crate) async fn vincular(
         }
     };
     // The right password: Infomex itself starts counting afresh, and so do both limits.
-    state.limitador().limpiar(&clave);
-    state.limitador().limpiar(&clave_infomex);
+    state.limitador().limpiar(&clave).await?;
+    state.limitador().limpiar(&clave_infomex).await?;
     let ahora = state.clock().now();
     let u = usuario_infomex.clone();
     let claim = state
