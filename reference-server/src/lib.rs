@@ -64,10 +64,10 @@ use axum::response::{IntoResponse, Response};
 
 pub use api::openapi_json;
 pub use clock::Clock;
-pub use db::EsquemaTemporal;
 pub use config::{
     Argon2Params, Config, InfomexConfig, Limite, LimiteLogin, LimitesHttp, RetryPolicy, Storage,
 };
+pub use db::EsquemaTemporal;
 pub use seguridad::CABECERA_TOKEN_GANCHOS;
 pub use state::{AppState, ServeError};
 

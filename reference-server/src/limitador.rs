@@ -22,9 +22,7 @@ impl Limitador {
 
     async fn fallos(&self, clave: &str) -> DbResult<Vec<Timestamp>> {
         let clave = clave.to_owned();
-        self.db
-            .call(move |c| db::intentos::de(c, &clave))
-            .await
+        self.db.call(move |c| db::intentos::de(c, &clave)).await
     }
 
     /// `Err(seconds)` when `clave` already failed `limite.intentos` times within the window:
@@ -94,7 +92,12 @@ impl Limitador {
             .await
     }
 
-    pub(crate) async fn fallo(&self, clave: &str, limite: Limite, ahora: Timestamp) -> DbResult<()> {
+    pub(crate) async fn fallo(
+        &self,
+        clave: &str,
+        limite: Limite,
+        ahora: Timestamp,
+    ) -> DbResult<()> {
         let clave = clave.to_owned();
         self.db
             .call(move |c| {
@@ -147,7 +150,9 @@ mod tests {
         let t0: Timestamp = "2021-09-20T18:00:00Z".parse().unwrap();
         for i in 0..5 {
             assert_eq!(l.verificar("a", limite, t0).await.unwrap(), Ok(()));
-            l.fallo("a", limite, t0 + Duration::from_secs(i * 60)).await.unwrap();
+            l.fallo("a", limite, t0 + Duration::from_secs(i * 60))
+                .await
+                .unwrap();
         }
         let t = t0 + Duration::from_secs(300);
         assert_eq!(l.verificar("a", limite, t).await.unwrap(), Err(600));

@@ -1,8 +1,8 @@
 //! PNT users and their sessions.
 
-use jiff::Timestamp;
 use super::DbResult;
 use super::sql::{Sql, vals};
+use jiff::Timestamp;
 
 /// A registered PNT user.
 #[derive(Debug, Clone, PartialEq, Eq)]

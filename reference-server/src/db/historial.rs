@@ -4,12 +4,12 @@
 use jiff::civil::Date;
 use std::collections::HashMap;
 
+use super::sql::{Row, Sql, Value, vals};
+use super::{DbError, DbResult, date_sql, parse_date, parse_opt_date};
 use pnt_model::{
     EstadoSolicitud, Folio, Jurisdiccion, Prevencion, Respuesta, Semaforo, Sha256, Solicitud,
     TipoRespuesta, TipoSolicitud,
 };
-use super::sql::{Row, Sql, Value, vals};
-use super::{DbError, DbResult, date_sql, parse_date, parse_opt_date};
 
 /// A solicitud as this server stored it: the model's solicitud (with this server's attachment
 /// ids), the row id it is stored under, and the queja filed against it. Both front ends read

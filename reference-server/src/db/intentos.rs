@@ -31,7 +31,10 @@ pub(crate) fn registrar(
 ) -> DbResult<()> {
     conn.transaction(|tx| {
         let antes = de(tx, clave)?;
-        tx.execute("DELETE FROM intentos_fallidos WHERE clave = ?1", vals![clave])?;
+        tx.execute(
+            "DELETE FROM intentos_fallidos WHERE clave = ?1",
+            vals![clave],
+        )?;
         for t in conservar(&antes).into_iter().chain([ahora]) {
             tx.execute(
                 "INSERT INTO intentos_fallidos (clave, instante) VALUES (?1, ?2)",
@@ -44,6 +47,9 @@ pub(crate) fn registrar(
 
 /// Forgets every failure of `clave`.
 pub(crate) fn olvidar(conn: &mut dyn Sql, clave: &str) -> DbResult<()> {
-    conn.execute("DELETE FROM intentos_fallidos WHERE clave = ?1", vals![clave])?;
+    conn.execute(
+        "DELETE FROM intentos_fallidos WHERE clave = ?1",
+        vals![clave],
+    )?;
     Ok(())
 }

@@ -73,8 +73,13 @@ impl Db {
     /// Opens (creating if needed) and migrates the database.
     pub(crate) fn open(storage: &Storage) -> DbResult<Db> {
         let inner = match storage {
-            Storage::Memory => Inner::Sqlite(Mutex::new(open_sqlite(Connection::open_in_memory()?, false)?)),
-            Storage::File(path) => Inner::Sqlite(Mutex::new(open_sqlite(Connection::open(path)?, true)?)),
+            Storage::Memory => Inner::Sqlite(Mutex::new(open_sqlite(
+                Connection::open_in_memory()?,
+                false,
+            )?)),
+            Storage::File(path) => {
+                Inner::Sqlite(Mutex::new(open_sqlite(Connection::open(path)?, true)?))
+            }
             Storage::Postgres(url) => Inner::Postgres(pg::Pool::open(url)?),
         };
         Ok(Db {

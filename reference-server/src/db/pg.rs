@@ -174,7 +174,10 @@ impl EsquemaTemporal {
         getrandom::fill(&mut sufijo).map_err(|e| e.to_string())?;
         let esquema = format!(
             "pnt_t_{}",
-            sufijo.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            sufijo
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
         let config: postgres::Config = url.parse().map_err(|e| format!("{e}"))?;
         let sql = format!("CREATE SCHEMA {esquema}");
@@ -182,7 +185,12 @@ impl EsquemaTemporal {
             let mut client = config.connect(NoTls)?;
             client.batch_execute(&sql)
         })
-        .map_err(|e| format!("no se pudo crear el esquema en {}: {e}", sin_contrasena(url)))?;
+        .map_err(|e| {
+            format!(
+                "no se pudo crear el esquema en {}: {e}",
+                sin_contrasena(url)
+            )
+        })?;
         Ok(EsquemaTemporal {
             base: url.to_owned(),
             esquema,

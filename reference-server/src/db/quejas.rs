@@ -1,9 +1,9 @@
 //! Quejas (recursos de revisión) and their folios.
 
-use jiff::civil::Date;
-use pnt_model::{Jurisdiccion, folio_queja};
 use super::sql::{Conexion, Row, Sql, vals};
 use super::{DbResult, QuejaGuardada, date_sql, parse_date};
+use jiff::civil::Date;
+use pnt_model::{Jurisdiccion, folio_queja};
 
 /// A queja to file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,9 +58,7 @@ pub(crate) fn crear(
         })),
         Err(super::DbError::Deshecha(CARRERA)) => {
             let existing = de_solicitud(conn, q.solicitud_id)?.into_iter().next();
-            existing
-                .map(Err)
-                .ok_or(super::DbError::Deshecha(CARRERA))
+            existing.map(Err).ok_or(super::DbError::Deshecha(CARRERA))
         }
         Err(e) => Err(e),
     }
@@ -79,10 +77,7 @@ fn queja(mut r: Row) -> DbResult<QuejaGuardada> {
 }
 
 /// The quejas filed against one solicitud (at most one).
-pub(crate) fn de_solicitud(
-    conn: &mut dyn Sql,
-    solicitud_id: i64,
-) -> DbResult<Vec<QuejaGuardada>> {
+pub(crate) fn de_solicitud(conn: &mut dyn Sql, solicitud_id: i64) -> DbResult<Vec<QuejaGuardada>> {
     conn.query(
         "SELECT q.folio, s.folio, q.fecha, q.motivo FROM quejas q
          JOIN solicitudes s ON s.id = q.solicitud_id WHERE q.solicitud_id = ?1",

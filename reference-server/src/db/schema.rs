@@ -316,7 +316,10 @@ mod tests {
     fn a_newer_database_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(migrate_sqlite(&mut conn), Err(DbError::Corrupto(_))));
+        assert!(matches!(
+            migrate_sqlite(&mut conn),
+            Err(DbError::Corrupto(_))
+        ));
     }
 
     #[test]

@@ -5,12 +5,12 @@
 //! crash mid-linkage loses at most the batch being written (nothing reported as migrated, since
 //! the result is reported only after the last write).
 
+use super::sql::{Conexion, Sql, Value, vals};
+use super::{DbError, DbResult, date_sql};
 use bytes::Bytes;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use pnt_model::{Jurisdiccion, Sha256, Solicitud};
-use super::sql::{Conexion, Sql, Value, vals};
-use super::{DbError, DbResult, date_sql};
 
 /// What pnt-model derives from a solicitud, stored for indexed filtering and ordering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

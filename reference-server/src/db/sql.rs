@@ -510,7 +510,8 @@ mod tests {
     fn rows_read_back_what_sqlite_stores() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         let mut c = SqliteRef(&conn);
-        c.batch("CREATE TABLE t (a INTEGER, b TEXT, c BLOB)").unwrap();
+        c.batch("CREATE TABLE t (a INTEGER, b TEXT, c BLOB)")
+            .unwrap();
         let n = c
             .execute(
                 "INSERT INTO t VALUES (?1, ?2, ?3)",
@@ -518,9 +519,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 1);
-        c.execute("INSERT INTO t VALUES (?1, ?2, ?3)", vals![None::<i64>, None::<String>, None::<&[u8]>])
+        c.execute(
+            "INSERT INTO t VALUES (?1, ?2, ?3)",
+            vals![None::<i64>, None::<String>, None::<&[u8]>],
+        )
+        .unwrap();
+        let mut rows = c
+            .query("SELECT a, b, c FROM t ORDER BY a IS NULL", &[])
             .unwrap();
-        let mut rows = c.query("SELECT a, b, c FROM t ORDER BY a IS NULL", &[]).unwrap();
         assert_eq!(rows[0].i64(0).unwrap(), 7);
         assert_eq!(rows[0].text(1).unwrap(), "siete");
         assert_eq!(rows[0].bytes(2).unwrap(), vec![0, 1]);

@@ -70,8 +70,8 @@ async fn a_peer_beyond_loopback_is_refused_without_a_token() {
     };
     let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    let config = pnt_reference_server::Config::for_tests().db_path(dir.path().join("pnt.db"));
+    let db = crate::helpers::TestDb::new();
+    let config = pnt_reference_server::Config::for_tests().storage(db.storage());
     tokio::spawn(pnt_reference_server::serve(
         config,
         listener,

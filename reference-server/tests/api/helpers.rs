@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use infomex_sim::{Cuenta, InfomexSim, SimBuilder, SimHandle};
 use jiff::civil::Date;
 use pnt_model::{Jurisdiccion, Sha256};
-use pnt_reference_server::{Clock, Config, serve};
+use pnt_reference_server::{Clock, Config, EsquemaTemporal, Storage, serve};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -59,11 +59,100 @@ pub(crate) struct TestApp {
     pub(crate) url: String,
     pub(crate) sim: SimHandle,
     pub(crate) client: reqwest::Client,
-    pub(crate) db_path: PathBuf,
+    pub(crate) db: TestDb,
     pub(crate) clock: Clock,
     config: Config,
     server: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
-    _dir: tempfile::TempDir,
+}
+
+/// The variable that runs every test on PostgreSQL: the URL of a database in which each test
+/// creates (and drops) a schema of its own, e.g. the one `scripts/postgres.sh` prints.
+pub(crate) const POSTGRES_VAR: &str = "PNT_TEST_POSTGRES_URL";
+
+/// A fresh database for one test: a temporary SQLite file, or a temporary schema on the
+/// PostgreSQL server `PNT_TEST_POSTGRES_URL` names.
+pub(crate) enum TestDb {
+    Sqlite {
+        path: PathBuf,
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        url: String,
+        esquema: EsquemaTemporal,
+    },
+}
+
+impl TestDb {
+    pub(crate) fn new() -> TestDb {
+        match std::env::var(POSTGRES_VAR) {
+            Ok(url) if !url.is_empty() => TestDb::Postgres {
+                esquema: EsquemaTemporal::crear(&url)
+                    .expect("PostgreSQL answers at PNT_TEST_POSTGRES_URL"),
+                url,
+            },
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                TestDb::Sqlite {
+                    path: dir.path().join("pnt.sqlite"),
+                    _dir: dir,
+                }
+            }
+        }
+    }
+
+    pub(crate) fn storage(&self) -> Storage {
+        match self {
+            TestDb::Sqlite { path, .. } => Storage::File(path.clone()),
+            TestDb::Postgres { esquema, .. } => Storage::Postgres(esquema.url()),
+        }
+    }
+
+    /// Everything the database holds, as bytes to search: the SQLite files, or every row of
+    /// every table of the schema as PostgreSQL prints it (byte columns in hex, so a search
+    /// must look for the hex of a secret too).
+    pub(crate) fn contents(&self) -> Vec<u8> {
+        match self {
+            TestDb::Sqlite { path, .. } => {
+                let mut bytes = std::fs::read(path).unwrap();
+                for suffix in ["-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    if let Ok(more) = std::fs::read(&p) {
+                        bytes.extend(more);
+                    }
+                }
+                bytes
+            }
+            TestDb::Postgres { url, esquema } => {
+                let (url, nombre) = (url.clone(), esquema.nombre().to_owned());
+                std::thread::spawn(move || {
+                    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                    let tablas: Vec<String> = client
+                        .query(
+                            "SELECT table_name::text FROM information_schema.tables
+                             WHERE table_schema = $1",
+                            &[&nombre],
+                        )
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.get(0))
+                        .collect();
+                    let mut bytes = Vec::new();
+                    for t in tablas {
+                        for r in client
+                            .query(&format!("SELECT x::text FROM {nombre}.{t} x"), &[])
+                            .unwrap()
+                        {
+                            bytes.extend(r.get::<_, String>(0).into_bytes());
+                        }
+                    }
+                    bytes
+                })
+                .join()
+                .unwrap()
+            }
+        }
+    }
 }
 
 /// The default day of the tests: the seed's Mi Historial example was read around then.
@@ -83,12 +172,11 @@ pub(crate) async fn spawn_app_with(
         .start_on(TcpListener::bind("127.0.0.1:0").await.unwrap())
         .await
         .expect("simulator starts");
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("pnt.sqlite");
+    let db = TestDb::new();
     let clock = Clock::fixed_date(HOY);
     let config = configure(
         Config::for_tests()
-            .db_path(&db_path)
+            .storage(db.storage())
             .infomex_base_url(sim.url())
             .clock(clock.clone()),
     );
@@ -97,11 +185,22 @@ pub(crate) async fn spawn_app_with(
         url,
         sim,
         client: reqwest::Client::builder().no_proxy().build().unwrap(),
-        db_path,
+        db,
         clock,
         config,
         server: Some(server),
-        _dir: dir,
+    }
+}
+
+/// A second server instance; stopped when dropped.
+pub(crate) struct Instancia {
+    _stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Instancia {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
@@ -145,6 +244,13 @@ impl TestApp {
         let (url, server) = start(self.config.clone()).await;
         self.url = url;
         self.server = Some(server);
+    }
+
+    /// Another server instance on this app's database and simulator (what a PNT behind a load
+    /// balancer runs): its base URL, and the handle that stops it when dropped.
+    pub(crate) async fn otra_instancia(&self) -> (String, Instancia) {
+        let (url, (stop, task)) = start(self.config.clone()).await;
+        (url, Instancia { _stop: stop, task })
     }
 
     pub(crate) fn api(&self, path: &str) -> String {
