@@ -529,6 +529,22 @@ pub struct TargetArgs {
     /// en la cabecera X-Pnt-Test-Token en cada llamada a un gancho y en ninguna otra.
     #[arg(long, value_name = "TOKEN", requires = "target")]
     pub test_hooks_token: Option<String>,
+    /// Corre el servidor de referencia integrado sobre PostgreSQL: la URL de una base
+    /// (`postgres://usuario@host:puerto/base`) en la que cada escenario usa un esquema propio,
+    /// borrado al terminar. Sin esta opción, un archivo SQLite temporal por escenario.
+    #[arg(long, value_name = "URL", conflicts_with = "target", value_parser = postgres_url)]
+    pub reference_db: Option<String>,
+}
+
+/// A `postgres://` or `postgresql://` URL.
+fn postgres_url(text: &str) -> Result<String, String> {
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "«{text}» no es una URL de PostgreSQL: use postgres://usuario@host:puerto/base"
+        ))
+    }
 }
 
 impl TargetArgs {
@@ -541,7 +557,10 @@ impl TargetArgs {
         timeout: std::time::Duration,
     ) -> Arc<dyn Environment> {
         let Some(url) = &self.url else {
-            return Arc::new(Embedded);
+            return Arc::new(match &self.reference_db {
+                Some(db) => Embedded::on_postgres(db.clone()),
+                None => Embedded::default(),
+            });
         };
         let external = External::new(url.clone(), self.sim_addr, self.admin_token.clone())
             .with_restart_command(restart_command, timeout)

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use infomex_sim::{AdjuntoConfig, CuentaConfig, SimConfig};
 use pnt_model::Dialect;
 use pnt_model::{Calendario, Date, Jurisdiccion, Solicitud, Tramite, VentanaQueja};
-use pnt_reference_server::{Clock, Config};
+use pnt_reference_server::{Clock, Config, Storage};
 
 use crate::error::{CliError, Exit};
 
@@ -64,9 +64,11 @@ pub struct ServeArgs {
     /// Dirección en la que escuchar.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PUERTO")]
     pub addr: SocketAddr,
-    /// Archivo SQLite (se crea si no existe); en memoria si se omite.
-    #[arg(long, value_name = "RUTA")]
-    pub db: Option<PathBuf>,
+    /// La base de datos: un archivo SQLite (se crea si no existe) o una URL de PostgreSQL
+    /// (`postgres://usuario:contraseña@host:puerto/base`), que varias instancias pueden
+    /// compartir; en memoria si se omite.
+    #[arg(long, value_name = "RUTA|URL")]
+    pub db: Option<String>,
     /// URL base de los sistemas Infomex (la de un simulador); se le añade el slug de la
     /// jurisdicción.
     #[arg(long, default_value = "http://127.0.0.1:8090", value_name = "URL")]
@@ -111,9 +113,9 @@ pub struct UpArgs {
     /// Semilla de las cuentas del simulador.
     #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
-    /// Archivo SQLite de la PNT (en memoria si se omite).
-    #[arg(long, value_name = "RUTA")]
-    pub db: Option<PathBuf>,
+    /// Base de datos de la PNT, como en `serve --db` (en memoria si se omite).
+    #[arg(long, value_name = "RUTA|URL")]
+    pub db: Option<String>,
     /// «Hoy» para el semáforo de Mi Historial y las ventanas de queja; por omisión, la semana en
     /// que entró en operación la migración, para que la demostración muestre todos los colores.
     #[arg(long, default_value = "2021-09-20", value_name = "AAAA-MM-DD")]
@@ -149,7 +151,7 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, CliError> {
 }
 
 fn server_config(
-    db: &Option<PathBuf>,
+    db: &Option<String>,
     infomex_url: &str,
     test_hooks: bool,
     hoy: Option<Date>,
@@ -157,8 +159,8 @@ fn server_config(
     let mut config = Config::default()
         .infomex_base_url(infomex_url)
         .test_hooks(test_hooks);
-    if let Some(path) = db {
-        config = config.db_path(path);
+    if let Some(db) = db {
+        config = config.storage(Storage::parse(db));
     }
     if let Some(hoy) = hoy {
         config = config.clock(Clock::fixed_date(hoy));

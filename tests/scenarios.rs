@@ -27,7 +27,7 @@ fn run_all(files: &[PathBuf]) -> HashMap<PathBuf, String> {
         .enable_all()
         .build()
         .expect("runtime");
-    let env: Arc<dyn Environment> = Arc::new(Embedded);
+    let env: Arc<dyn Environment> = Arc::new(Embedded::default());
     // Insta compares the whole transcript with the goldens here; the runner need not.
     let options = Options {
         jobs: 2,

@@ -76,7 +76,7 @@ pub fn explore(args: &ExploreArgs, out: &mut dyn Write) -> Result<Exit, CliError
             .environment(None, Duration::from_secs(args.timeout)),
     };
     let explorer = Explorer {
-        reference: Arc::new(Embedded),
+        reference: Arc::new(Embedded::default()),
         target,
         options: run::Options {
             jobs: 1,

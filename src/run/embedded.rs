@@ -1,7 +1,7 @@
 //! The default environment: for each scenario, a fresh simulator configured from the scenario
-//! and a fresh reference server (temp SQLite database) that talks to it, both in this process
-//! on loopback ports. `restart` stops the server and starts it again on the same database and
-//! address.
+//! and a fresh reference server (temp SQLite database, or a temporary schema of a PostgreSQL
+//! database with `run --reference-db`) that talks to it, both in this process on loopback
+//! ports. `restart` stops the server and starts it again on the same database and address.
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use infomex_sim::{InfomexSim, SimHandle};
 use pnt_model::Dialect;
 use pnt_model::Jurisdiccion;
-use pnt_reference_server::Config;
+use pnt_reference_server::{Config, EsquemaTemporal, Storage};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -22,7 +22,20 @@ use crate::scenario::Instance;
 
 /// Fresh simulator and reference server per scenario.
 #[derive(Debug, Default)]
-pub struct Embedded;
+pub struct Embedded {
+    /// A PostgreSQL database in which each scenario's server gets a schema of its own; SQLite
+    /// files when `None`.
+    postgres: Option<String>,
+}
+
+impl Embedded {
+    /// The reference on PostgreSQL: each scenario in a temporary schema of `url`'s database.
+    pub fn on_postgres(url: String) -> Embedded {
+        Embedded {
+            postgres: Some(url),
+        }
+    }
+}
 
 impl Environment for Embedded {
     fn target(&self) -> report::Target {
@@ -47,8 +60,20 @@ impl Environment for Embedded {
                 .await
                 .map_err(|e| RunError::SimNotStarted(e.to_string()))?;
             let dir = tempfile::tempdir().map_err(|e| RunError::TempDir(e.to_string()))?;
+            let (storage, esquema) = match &self.postgres {
+                None => (Storage::File(dir.path().join("pnt.sqlite")), None),
+                Some(url) => {
+                    let url = url.clone();
+                    let esquema =
+                        tokio::task::spawn_blocking(move || EsquemaTemporal::crear(&url))
+                            .await
+                            .map_err(|e| RunError::ReferenceDb(e.to_string()))?
+                            .map_err(RunError::ReferenceDb)?;
+                    (Storage::Postgres(esquema.url()), Some(esquema))
+                }
+            };
             let mut server_config = Config::embedded()
-                .db_path(dir.path().join("pnt.sqlite"))
+                .storage(storage)
                 .infomex_base_url(sim.url());
             // The scenario's `calendarios`: the reference applies them as `serve --calendar` would.
             server_config.calendarios = instance.calendarios.clone();
@@ -83,6 +108,7 @@ impl Environment for Embedded {
                     _sim: sim,
                     _server: server,
                     _dir: dir,
+                    _esquema: esquema,
                 }),
             })
         })
@@ -90,11 +116,12 @@ impl Environment for Embedded {
 }
 
 /// Keeps a world's processes and files alive; dropping it stops the servers and deletes the
-/// database.
+/// database (fields drop in order: the schema after the server that uses it).
 struct Guard {
     _sim: std::sync::Arc<SimHandle>,
     _server: std::sync::Arc<ServerSlot>,
     _dir: tempfile::TempDir,
+    _esquema: Option<EsquemaTemporal>,
 }
 
 struct Server {

@@ -75,6 +75,11 @@ pub enum RunError {
     },
     #[error("no se pudo crear la carpeta temporal: {0}")]
     TempDir(String),
+    /// `--reference-db`: no schema could be made for the scenario.
+    #[error(
+        "no se pudo preparar la base PostgreSQL de --reference-db: {0}; revise que el servidor responda en esa URL y que el rol pueda crear esquemas (scripts/postgres.sh arranca uno local)"
+    )]
+    ReferenceDb(String),
     #[error("no se pudo abrir un puerto para el servidor: {0}")]
     ServerPort(String),
     #[error("no se pudo leer el puerto del servidor: {0}")]
@@ -140,6 +145,7 @@ impl RunError {
             RunError::RestartCommandFailed { .. } => "reinicio_comando_fallido",
             RunError::TargetNotBack { .. } => "destino_no_volvio",
             RunError::TempDir(_) => "carpeta_temporal_no_creada",
+            RunError::ReferenceDb(_) => "base_de_referencia_no_disponible",
             RunError::ServerPort(_) | RunError::ServerAddr(_) | RunError::ServerRebind { .. } => {
                 "puerto_no_disponible"
             }

@@ -36,7 +36,7 @@ pub struct Mutante {
 impl Mutante {
     pub fn new(defecto: Option<Defecto>) -> Mutante {
         Mutante {
-            inner: Embedded,
+            inner: Embedded::default(),
             defecto,
         }
     }
