@@ -64,11 +64,10 @@ impl Environment for Embedded {
                 None => (Storage::File(dir.path().join("pnt.sqlite")), None),
                 Some(url) => {
                     let url = url.clone();
-                    let esquema =
-                        tokio::task::spawn_blocking(move || EsquemaTemporal::crear(&url))
-                            .await
-                            .map_err(|e| RunError::ReferenceDb(e.to_string()))?
-                            .map_err(RunError::ReferenceDb)?;
+                    let esquema = tokio::task::spawn_blocking(move || EsquemaTemporal::crear(&url))
+                        .await
+                        .map_err(|e| RunError::ReferenceDb(e.to_string()))?
+                        .map_err(RunError::ReferenceDb)?;
                     (Storage::Postgres(esquema.url()), Some(esquema))
                 }
             };

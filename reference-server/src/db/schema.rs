@@ -373,3 +373,87 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod both_backends {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::config::Storage;
+    use crate::db::{Db, EsquemaTemporal};
+
+    type Column = (String, String, bool);
+
+    fn sqlite_schema() -> (BTreeSet<Column>, BTreeSet<String>) {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        migrate(&mut Conexion::Sqlite(&mut conn)).unwrap();
+        let columns = conn
+            .prepare(
+                "SELECT m.name, p.name, p.\"notnull\" OR p.pk FROM sqlite_master m
+                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let indexes = conn
+            .prepare(
+                "SELECT name FROM sqlite_master
+                 WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        (columns, indexes)
+    }
+
+    fn postgres_schema(url: &str) -> (BTreeSet<Column>, BTreeSet<String>) {
+        let esquema = EsquemaTemporal::crear(url).unwrap();
+        drop(Db::open(&Storage::Postgres(esquema.url())).unwrap());
+        let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let columns = client
+            .query(
+                "SELECT table_name::text, column_name::text, is_nullable = 'NO'
+                 FROM information_schema.columns
+                 WHERE table_schema = $1 AND table_name <> 'esquema_version'",
+                &[&esquema.nombre()],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        // Primary keys and UNIQUE constraints are indexes PostgreSQL names itself, as SQLite's
+        // `sqlite_autoindex_*`; the schema's own indexes are compared by name.
+        let indexes = client
+            .query(
+                "SELECT indexname::text FROM pg_indexes WHERE schemaname = $1
+                 AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
+                &[&esquema.nombre()],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        (columns, indexes)
+    }
+
+    /// The migrations give both backends the same tables, columns (and which may be NULL) and
+    /// indexes. Needs PostgreSQL (`PNT_TEST_POSTGRES_URL`; CI's PostgreSQL leg runs it).
+    #[test]
+    fn both_backends_end_with_the_same_schema() {
+        let Ok(url) = std::env::var("PNT_TEST_POSTGRES_URL") else {
+            eprintln!(
+                "PNT_TEST_POSTGRES_URL sin definir: esta prueba corre en la etapa de PostgreSQL"
+            );
+            return;
+        };
+        let (sqlite_columns, sqlite_indexes) = sqlite_schema();
+        let (pg_columns, pg_indexes) = postgres_schema(&url);
+        assert!(sqlite_columns.len() > 40, "{sqlite_columns:?}");
+        assert_eq!(sqlite_columns, pg_columns);
+        assert_eq!(sqlite_indexes, pg_indexes);
+    }
+}
