@@ -390,9 +390,10 @@ mod tests {
     use jiff::civil::date;
     use pnt_model::{Calendario, ReglaSemaforo, Tramite};
     use proptest::prelude::*;
-    use rusqlite::{Connection, params};
+    use rusqlite::Connection;
 
     use crate::db::Conexion;
+    use crate::db::sql::{Sql, vals};
 
     fn plus(d: Date, days: i64) -> Date {
         d.checked_add(jiff::Span::new().days(days)).unwrap()
@@ -431,51 +432,55 @@ mod tests {
             })
     }
 
-    /// A migrated database holding `tramites` for user 1, stored as the linkage stores them
+    /// Stores `tramites` for user 1 in a migrated database, as the linkage stores them
     /// (`Reglas::derivados_de`).
-    fn database(reglas: &Reglas, tramites: &[Tramite]) -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
-        super::super::schema::migrate(&mut Conexion::Sqlite(&mut conn)).unwrap();
-        conn.execute_batch(
-            "INSERT INTO usuarios VALUES (1, 'a@example.mx', 'A', 'x', '2021-01-01');
+    fn fill(conn: &mut Conexion<'_>, reglas: &Reglas, tramites: &[Tramite]) {
+        super::super::schema::migrate(conn).unwrap();
+        conn.batch(
+            "INSERT INTO usuarios (id, correo, nombre, contrasena_hash, creado)
+                 VALUES (1, 'a@example.mx', 'A', 'x', '2021-01-01');
              INSERT INTO vinculaciones (id, usuario_id, jurisdiccion, usuario_infomex, creada,
                  ultima) VALUES (1, 1, 'federacion', 'a', '2021-01-01', '2021-01-01');",
         )
         .unwrap();
         for (i, t) in tramites.iter().enumerate() {
             let d = reglas.derivados_de(t);
-            conn.execute(
-                "INSERT INTO solicitudes (usuario_id, vinculacion_id, folio, jurisdiccion, tipo,
-                     institucion, descripcion, fecha_presentacion, estado, prevencion_notificada,
-                     prevencion_desahogada, ampliacion, recepcion_oficial, fecha_limite,
-                     respuesta_final, huella)
-                 VALUES (1, 1, ?1, ?2, ?3, 'I', 'D', ?4, 'en_proceso', ?5, ?6, ?7, ?8, ?9, ?10, x'00')",
-                params![
-                    folio_de(t, i),
-                    t.jurisdiccion.slug(),
-                    t.tipo.slug(),
-                    date_sql(t.fecha_presentacion),
-                    t.prevencion.map(|p| date_sql(p.notificada)),
-                    t.prevencion.and_then(|p| p.desahogada).map(date_sql),
-                    t.ampliacion,
-                    date_sql(d.recepcion_oficial),
-                    d.fecha_limite.map(date_sql),
-                    d.respuesta_final.map(date_sql),
-                ],
-            )
-            .unwrap();
+            let id = conn
+                .query_one(
+                    "INSERT INTO solicitudes (usuario_id, vinculacion_id, folio, jurisdiccion, tipo,
+                         institucion, descripcion, fecha_presentacion, estado, prevencion_notificada,
+                         prevencion_desahogada, ampliacion, recepcion_oficial, fecha_limite,
+                         respuesta_final, huella)
+                     VALUES (1, 1, ?1, ?2, ?3, 'I', 'D', ?4, 'en_proceso', ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     RETURNING id",
+                    vals![
+                        folio_de(t, i),
+                        t.jurisdiccion.slug(),
+                        t.tipo.slug(),
+                        date_sql(t.fecha_presentacion),
+                        t.prevencion.map(|p| date_sql(p.notificada)),
+                        t.prevencion.and_then(|p| p.desahogada).map(date_sql),
+                        t.ampliacion,
+                        date_sql(d.recepcion_oficial),
+                        d.fecha_limite.map(date_sql),
+                        d.respuesta_final.map(date_sql),
+                        &[0u8][..],
+                    ],
+                )
+                .unwrap()
+                .i64(0)
+                .unwrap();
             // The final answer the stored `respuesta_final` was derived from: what the row's
             // semáforo is computed from when read back.
             if let Some(fecha) = t.respuesta_final {
                 conn.execute(
                     "INSERT INTO respuestas (solicitud_id, orden, tipo, fecha, texto)
-                     VALUES (last_insert_rowid(), 0, ?1, ?2, 'R')",
-                    params![TipoRespuesta::Inexistencia.texto(), date_sql(fecha)],
+                     VALUES (?1, 0, ?2, ?3, 'R')",
+                    vals![id, TipoRespuesta::Inexistencia.texto(), date_sql(fecha)],
                 )
                 .unwrap();
             }
         }
-        conn
     }
 
     /// A distinct folio of the tramite's jurisdiction (a row's jurisdiction is its folio's).
@@ -527,11 +532,24 @@ mod tests {
             umbral in 0u32..10,
         ) {
             let reglas = Reglas::new(&dos_calendarios(umbral));
-            let mut conn = database(&reglas, &tramites);
-            let conn = &mut Conexion::Sqlite(&mut conn);
+            // SQLite always; PostgreSQL too when PNT_TEST_POSTGRES_URL names one (CI's
+            // PostgreSQL leg), in a schema of its own per case.
+            let mut sqlite = Connection::open_in_memory().unwrap();
+            let postgres = std::env::var("PNT_TEST_POSTGRES_URL").ok().map(|url| {
+                let esquema = crate::db::EsquemaTemporal::crear(&url).unwrap();
+                let client = ::postgres::Client::connect(&esquema.url(), ::postgres::NoTls).unwrap();
+                (esquema, crate::db::sql::PgConn::new(client))
+            });
+            let mut backends = vec![Conexion::Sqlite(&mut sqlite)];
+            let mut postgres = postgres;
+            if let Some((_, pg)) = postgres.as_mut() {
+                backends.push(Conexion::Postgres(pg));
+            }
+            for conn in &mut backends {
+            fill(conn, &reglas, &tramites);
             let todas = pagina(conn, 1, None, None, 100, 0).unwrap().filas;
             prop_assert_eq!(todas.len(), tramites.len());
-            for d in dias {
+            for &d in &dias {
                 let hoy = plus(date(2021, 7, 1), d);
                 for s in Semaforo::ALL {
                     let esperadas: Vec<String> = todas
@@ -545,6 +563,7 @@ mod tests {
                     prop_assert_eq!(&obtenidas, &esperadas, "{:?} on {}", s, hoy);
                     prop_assert_eq!(p.total, esperadas.len() as u64);
                 }
+            }
             }
         }
     }
