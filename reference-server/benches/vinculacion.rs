@@ -39,6 +39,7 @@ struct Setup {
     url: String,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
+    _esquema: Option<pnt_reference_server::EsquemaTemporal>,
 }
 
 async fn setup(n: u32) -> Setup {
@@ -49,8 +50,17 @@ async fn setup(n: u32) -> Setup {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // PostgreSQL with `PNT_BENCH_POSTGRES_URL` (a temporary schema), SQLite otherwise.
+    let esquema = std::env::var("PNT_BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .map(|url| pnt_reference_server::EsquemaTemporal::crear(&url).unwrap());
+    let storage = match &esquema {
+        Some(e) => pnt_reference_server::Storage::Postgres(e.url()),
+        None => pnt_reference_server::Storage::File(dir.path().join("bench.sqlite")),
+    };
     let config = Config::for_tests()
-        .db_path(dir.path().join("bench.sqlite"))
+        .storage(storage)
         .infomex_base_url(sim.url())
         .infomex_timeout(Duration::from_secs(30))
         .clock(Clock::fixed_date(jiff::civil::date(2021, 9, 20)));
@@ -62,6 +72,7 @@ async fn setup(n: u32) -> Setup {
         url,
         client: reqwest::Client::builder().no_proxy().build().unwrap(),
         _dir: dir,
+        _esquema: esquema,
     }
 }
 
