@@ -39,7 +39,9 @@ struct Inner {
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("no se pudo abrir la base de datos: {0}")]
+    #[error(
+        "no se pudo abrir la base de datos: {0}; revise la ruta o la URL de --db (y, si es PostgreSQL, que el servidor esté en marcha y el rol pueda entrar)"
+    )]
     Db(String),
     #[error("no se pudo crear el cliente HTTP de Infomex: {0}")]
     Http(String),

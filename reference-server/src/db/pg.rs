@@ -57,6 +57,9 @@ impl Pool {
         let manager = Manager(config.clone());
         let pool = std::thread::scope(|s| {
             s.spawn(|| -> DbResult<r2d2::Pool<Manager>> {
+                // One connection first, to say at once why the database cannot be reached (the
+                // pool would retry for its whole connection timeout and then say only that).
+                drop(manager.0.connect(NoTls)?);
                 let pool = r2d2::Pool::builder()
                     .max_size(CONEXIONES)
                     .min_idle(Some(2))
@@ -240,6 +243,15 @@ fn en_hilo<T: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreachable_server_is_reported_at_once_without_the_password() {
+        // Port 1 on loopback refuses at once: the first direct connection says so, instead of
+        // the pool retrying for its timeout.
+        let e = Pool::open("postgres://pnt:secreto@127.0.0.1:1/pnt").unwrap_err();
+        assert!(matches!(e, DbError::Postgres(_)), "{e:?}");
+        assert!(!e.to_string().contains("secreto"), "{e}");
+    }
 
     #[test]
     fn passwords_never_show() {
