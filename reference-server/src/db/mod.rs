@@ -123,13 +123,21 @@ impl Db {
     /// (test hook).
     pub(crate) async fn reset(&self) -> DbResult<()> {
         self.call(|conn| {
-            conn.transaction(|tx| {
-                tx.batch(
+            conn.transaction(|tx| match tx.backend() {
+                // SQLite numbers rows from 1 again once a table is empty.
+                sql::Backend::Sqlite => tx.batch(
                     "DELETE FROM quejas; DELETE FROM folios_queja; DELETE FROM adjuntos;
                      DELETE FROM respuestas; DELETE FROM solicitudes; DELETE FROM vinculaciones;
                      DELETE FROM sesiones; DELETE FROM usuarios; DELETE FROM blobs;
                      DELETE FROM conteos_historial; DELETE FROM intentos_fallidos;",
-                )
+                ),
+                // The same ids after a reset as on SQLite (RESTART IDENTITY), and no dead rows
+                // left for the next linkage's index checks to step over.
+                sql::Backend::Postgres => tx.batch(
+                    "TRUNCATE quejas, folios_queja, adjuntos, respuestas, solicitudes,
+                        vinculaciones, sesiones, usuarios, blobs, conteos_historial,
+                        intentos_fallidos RESTART IDENTITY",
+                ),
             })
         })
         .await
