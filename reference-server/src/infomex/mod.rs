@@ -292,14 +292,15 @@ impl Sesion {
     }
 
     /// Logs in again after a request made with log-in `generacion` found the session expired,
-    /// unless another request already did.
-    async fn relogin(&self, generacion: u64) -> Result<(), Fallo> {
+    /// unless another request already did. Whether this call logged in.
+    async fn relogin(&self, generacion: u64) -> Result<bool, Fallo> {
         let _turno = self.relogin.lock().await;
         if self.estado().generacion != generacion {
-            return Ok(());
+            return Ok(false);
         }
         tracing::debug!("sesión de Infomex expirada: nuevo login");
-        self.login().await
+        self.login().await?;
+        Ok(true)
     }
 
     /// Sleeps before retry `k` of a request that failed with `f`, or gives up with `f`.
@@ -329,9 +330,14 @@ impl Sesion {
             let result = self.intento(&p, &estado).await;
             match result {
                 Ok(salida) => return Ok(salida),
+                // Only the log-ins this request made count towards its limit: with several
+                // requests in flight, a session that expires after a few requests may be
+                // used up by the others before this one gets its turn, and each log-in by
+                // another request is progress all the same.
                 Err(Fallo::SesionInvalida) if relogins < MAX_RELOGINS => {
-                    relogins += 1;
-                    self.relogin(estado.generacion).await?;
+                    if self.relogin(estado.generacion).await? {
+                        relogins += 1;
+                    }
                 }
                 // A folio the list named, or an attachment the detail declared, that is not
                 // found contradicts what the system just said: worth asking again.
