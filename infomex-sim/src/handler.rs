@@ -200,6 +200,10 @@ pub(crate) async fn infomex(
             jurisdiccion: j,
             endpoint: action.endpoint(),
             pagina,
+            folio: match &action {
+                Action::Detalle(folio) => Some(folio.as_str()),
+                _ => None,
+            },
         });
         (inner.config.dialect(j), fault)
     };

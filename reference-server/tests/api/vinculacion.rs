@@ -543,3 +543,33 @@ async fn concurrency_keeps_results_and_history_identical() {
     assert_eq!(d1, d8, "second linkage: same stored history");
     assert_eq!(d8.len(), 40);
 }
+
+/// A fault keyed to a folio hits that solicitud whatever order the requests arrive in: linked
+/// with 8 solicitudes in flight, exactly that folio is pending, with its own reason, and every
+/// other one is stored.
+#[tokio::test]
+async fn a_fault_keyed_to_a_folio_hits_it_with_concurrency() {
+    use infomex_sim::{Fault, FaultKind};
+    let j = Jurisdiccion::Federacion;
+    let cuenta = cuenta_mixta(j);
+    let folio = cuenta.solicitudes[17].folio.clone();
+    let app = spawn_app_with(
+        InfomexSim::builder()
+            .seed(5)
+            .account(cuenta)
+            .fault(Fault::new(FaultKind::Malformed).folio(folio.clone())),
+        |c| c.infomex_concurrencia(8),
+    )
+    .await;
+    let token = app.user("maria@example.mx").await;
+    let r = app.vincular(&token, j, "mixta").await;
+    assert_eq!(r["estado"], "incompleta", "{r}");
+    assert_eq!(r["solicitudes"], 39, "{r}");
+    let pendientes = r["pendientes"].as_array().unwrap();
+    assert_eq!(pendientes.len(), 1, "{r}");
+    assert_eq!(pendientes[0]["folio"], folio.to_string());
+    assert_eq!(pendientes[0]["codigo"], "detalle_no_disponible");
+    let status = app.sim.fault_status();
+    assert!(status[0].fired >= 1, "{status:?}");
+    assert_eq!(status[0].fired, status[0].matched, "only that folio's details matched");
+}
