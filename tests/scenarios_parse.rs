@@ -337,12 +337,18 @@ fn faults_that_count_arrivals_are_recognised() {
     let plan = |fault: &str| format!("{BASE}infomex:\n  faults:\n    - {fault}\n");
     assert!(!counts(BASE));
     assert!(!counts(&plan("{kind: system_down, endpoint: detalle}")));
-    assert!(!counts(&plan("{kind: malformed, folio: \"0623800160321\"}")));
-    assert!(counts(&plan("{kind: system_down, endpoint: detalle, nth: 12}")));
+    assert!(!counts(&plan(
+        "{kind: malformed, folio: \"0623800160321\"}"
+    )));
+    assert!(counts(&plan(
+        "{kind: system_down, endpoint: detalle, nth: 12}"
+    )));
     assert!(counts(&plan("{kind: http_status, status: 500, times: 2}")));
     assert!(counts(&plan("{kind: malformed, probability: 0.5}")));
     assert!(counts(&plan("{kind: session_expiry, after: 5}")));
-    assert!(counts(&steps("  - faults:\n      - {kind: reset, times: 1}\n")));
+    assert!(counts(&steps(
+        "  - faults:\n      - {kind: reset, times: 1}\n"
+    )));
 }
 
 /// Every error of `yaml`, one `LINE:COL [code] message` each.

@@ -59,14 +59,19 @@ pub struct AdjuntoFile {
 /// computed its checksum yet.
 impl PartialEq for AdjuntoFile {
     fn eq(&self, other: &AdjuntoFile) -> bool {
-        (&self.id, &self.nombre, &self.media_type, self.tamano, &self.source)
-            == (
-                &other.id,
-                &other.nombre,
-                &other.media_type,
-                other.tamano,
-                &other.source,
-            )
+        (
+            &self.id,
+            &self.nombre,
+            &self.media_type,
+            self.tamano,
+            &self.source,
+        ) == (
+            &other.id,
+            &other.nombre,
+            &other.media_type,
+            other.tamano,
+            &other.source,
+        )
     }
 }
 

@@ -206,7 +206,10 @@ enum Salida {
 
 impl Sesion {
     fn estado(&self) -> Estado {
-        self.estado.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.estado
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Page size this session's list pages have.

@@ -405,8 +405,7 @@ async fn traer(
         let Some(k) = propios.iter().position(|s| *s == a.sha256) else {
             continue;
         };
-        if guardados.get(k).copied().unwrap_or(false) || blobs.iter().any(|(s, _)| *s == a.sha256)
-        {
+        if guardados.get(k).copied().unwrap_or(false) || blobs.iter().any(|(s, _)| *s == a.sha256) {
             continue;
         }
         blobs.push((a.sha256, bajar(sesion, j, folio, a).await?));

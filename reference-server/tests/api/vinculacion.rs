@@ -486,7 +486,9 @@ async fn lo_guardado(app: &crate::helpers::TestApp, token: &str) -> Vec<Value> {
         let mut bytes = Vec::new();
         for respuesta in detalle["respuestas"].as_array().unwrap() {
             for a in respuesta["adjuntos"].as_array().unwrap() {
-                let got = app.get(&format!("/adjuntos/{}", a["id"]), Some(token)).await;
+                let got = app
+                    .get(&format!("/adjuntos/{}", a["id"]), Some(token))
+                    .await;
                 assert_eq!(got.status(), StatusCode::OK, "{a}");
                 let got = got.bytes().await.unwrap();
                 bytes.push(Value::from(pnt_model::Sha256::of(&got).to_string()));
@@ -571,5 +573,8 @@ async fn a_fault_keyed_to_a_folio_hits_it_with_concurrency() {
     assert_eq!(pendientes[0]["codigo"], "detalle_no_disponible");
     let status = app.sim.fault_status();
     assert!(status[0].fired >= 1, "{status:?}");
-    assert_eq!(status[0].fired, status[0].matched, "only that folio's details matched");
+    assert_eq!(
+        status[0].fired, status[0].matched,
+        "only that folio's details matched"
+    );
 }
