@@ -580,7 +580,7 @@ impl Call<'_> {
             status: 200,
             content_type: adjunto.media_type.clone().into(),
             headers: vec![("x-sha256", sha256.to_string())],
-            body: bytes.into(),
+            body: bytes,
         })
     }
 }

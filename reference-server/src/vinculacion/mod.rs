@@ -80,7 +80,7 @@ pub(crate) async fn vincular(
             .limitador()
             .fallo(&clave_infomex, limite_infomex, ahora);
     };
-    let mut sesion = match state
+    let sesion = match state
         .infomex()
         .iniciar(j, &usuario_infomex, contrasena)
         .await
@@ -124,7 +124,7 @@ pub(crate) async fn vincular(
     };
     let resultado = migrar(
         state,
-        &mut sesion,
+        &sesion,
         usuario_id,
         vinculacion_id,
         j,

@@ -554,12 +554,12 @@ async fn a_fault_keyed_to_a_folio_hits_it_with_concurrency() {
     use infomex_sim::{Fault, FaultKind};
     let j = Jurisdiccion::Federacion;
     let cuenta = cuenta_mixta(j);
-    let folio = cuenta.solicitudes[17].folio.clone();
+    let folio = cuenta.solicitudes[17].folio;
     let app = spawn_app_with(
         InfomexSim::builder()
             .seed(5)
             .account(cuenta)
-            .fault(Fault::new(FaultKind::Malformed).folio(folio.clone())),
+            .fault(Fault::new(FaultKind::Malformed).folio(folio)),
         |c| c.infomex_concurrencia(8),
     )
     .await;
