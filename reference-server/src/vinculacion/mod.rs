@@ -351,8 +351,13 @@ impl Lote {
 struct Traida {
     detalle: Solicitud,
     blobs: Vec<(Sha256, Bytes)>,
-    /// Attachments not fetched because another solicitud of this linkage took them on.
-    dejados: Vec<Adjunto>,
+    /// Attachments not fetched because another solicitud of this linkage took them on, with
+    /// their position among the detail's attachments.
+    dejados: Vec<(usize, Adjunto)>,
+    /// The first of its own attachments that could not be downloaded (position and reason);
+    /// the downloads stopped there. Judged in `completar`, because a one-by-one fetch would
+    /// have met a failing attachment left to another solicitud first, if it comes earlier.
+    fallo: Option<(usize, Pendiente)>,
 }
 
 /// Fetches one solicitud: its detail and the bytes of every attachment neither stored yet nor
@@ -371,7 +376,7 @@ async fn traer(
     let mut blobs: Vec<(Sha256, Bytes)> = Vec::new();
     let mut dejados = Vec::new();
     let mut propios = Vec::new();
-    for a in detalle.adjuntos() {
+    for (k, a) in detalle.adjuntos().enumerate() {
         if propios.contains(&a.sha256) {
             continue;
         }
@@ -382,7 +387,7 @@ async fn traer(
         if nuevo {
             propios.push(a.sha256);
         } else {
-            dejados.push(a.clone());
+            dejados.push((k, a.clone()));
         }
     }
     // One query for the whole solicitud: each is a turn of the database, which may be writing
@@ -401,19 +406,27 @@ async fn traer(
             .await
             .unwrap_or_default()
     };
-    for a in detalle.adjuntos() {
+    let mut fallo = None;
+    for (posicion, a) in detalle.adjuntos().enumerate() {
         let Some(k) = propios.iter().position(|s| *s == a.sha256) else {
             continue;
         };
         if guardados.get(k).copied().unwrap_or(false) || blobs.iter().any(|(s, _)| *s == a.sha256) {
             continue;
         }
-        blobs.push((a.sha256, bajar(sesion, j, folio, a).await?));
+        match bajar(sesion, j, folio, a).await {
+            Ok(bytes) => blobs.push((a.sha256, bytes)),
+            Err(p) => {
+                fallo = Some((posicion, p));
+                break;
+            }
+        }
     }
     Ok(Traida {
         detalle,
         blobs,
         dejados,
+        fallo,
     })
 }
 
@@ -432,8 +445,13 @@ async fn completar(
         detalle,
         mut blobs,
         dejados,
+        fallo,
     } = t;
-    for a in dejados {
+    for (posicion, a) in dejados {
+        // A one-by-one fetch stops at the first attachment that fails, in the detail's order.
+        if fallo.as_ref().is_some_and(|(f, _)| *f < posicion) {
+            break;
+        }
         let sha = a.sha256;
         if provistos.contains(&sha) || blobs.iter().any(|(s, _)| *s == sha) {
             continue;
@@ -446,6 +464,9 @@ async fn completar(
         if !stored {
             blobs.push((sha, bajar(sesion, j, folio, &a).await?));
         }
+    }
+    if let Some((_, p)) = fallo {
+        return Err(p);
     }
     let derivados = state.reglas().derivados(j, &detalle);
     Ok(Migrada {

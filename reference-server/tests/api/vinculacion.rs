@@ -460,14 +460,24 @@ fn cuenta_mixta(j: Jurisdiccion) -> CuentaConfig {
                          "tamano": 20_000 + i * 997},
                         {"nombre": "oficio.txt", "media_type": "text/plain",
                          "contenido": "Oficio común a varias respuestas.\n"}]),
-            _ => json!([{"nombre": "anexo.pdf", "media_type": "application/pdf",
+            // The shared bytes first: a one-by-one fetch meets them before its own.
+            _ => json!([{"nombre": "oficio.txt", "media_type": "text/plain",
+                         "contenido": "Oficio común a varias respuestas.\n"},
+                        {"nombre": "anexo.pdf", "media_type": "application/pdf",
                          "tamano": 3_000 + i * 101}]),
+        };
+        // The list is newest first: the solicitudes holding only the shared oficio come first,
+        // so with several in flight they take it on and the later ones leave it to them.
+        let fecha = if i % 4 == 1 {
+            format!("2021-09-0{}", 1 + i % 9)
+        } else {
+            format!("2021-0{}-1{}", 3 + i % 5, i % 10)
         };
         c = c.solicitud(solicitud(json!({
             "folio": format!("{:05}{:06}21", 1000 + i % 7, 500 + i), "tipo": "acceso",
             "institucion": "SECRETARÍA DE LA FUNCIÓN PÚBLICA",
             "descripcion": format!("Solicito la información número {i}"),
-            "fecha_presentacion": format!("2021-0{}-1{}", 3 + i % 6, i % 10), "estado": "terminada",
+            "fecha_presentacion": fecha, "estado": "terminada",
             "respuestas": [{"tipo": "Entrega de información en medio electrónico",
                             "fecha": "2021-09-10", "texto": "Se entrega la información.",
                             "adjuntos": adjuntos}]
@@ -522,6 +532,22 @@ async fn concurrency_keeps_results_and_history_identical() {
         let primera = app.vincular(&token, j, "mixta").await;
         assert_eq!(primera["estado"], "incompleta", "{primera}");
         assert_eq!(primera["solicitudes"], 10, "only those without attachments");
+        // Each pending solicitud names the first of its attachments in the detail's order, as a
+        // one-by-one fetch meets them: the shared oficio for the 20 that list it first (whichever
+        // solicitud took it on), the PDF for the 10 that list the PDF first.
+        let nombra = |archivo: &str| {
+            primera["pendientes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["motivo"].as_str().unwrap().contains(archivo))
+                .count()
+        };
+        assert_eq!(
+            (nombra("«oficio.txt»"), nombra("«respuesta.pdf»")),
+            (20, 10),
+            "{concurrencia}: {primera}"
+        );
         let antes = lo_guardado(&app, &token).await;
         app.sim.clear_faults();
         let segunda = app.vincular(&token, j, "mixta").await;
