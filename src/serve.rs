@@ -100,6 +100,12 @@ pub struct ServeArgs {
     /// plazos, semáforo y ventanas de queja, y se publica en el descubrimiento. Repetible.
     #[arg(long, value_name = "ARCHIVO")]
     pub calendar: Vec<PathBuf>,
+    /// Solicitudes que una vinculación trae de Infomex a la vez (detalle y adjuntos), de 1 a 64;
+    /// se guardan e informan en el orden de la lista sea cual sea. 1 las trae una por una, como
+    /// lo necesita un simulador cuyas fallas cuentan las peticiones en orden de llegada. Por
+    /// omisión 6.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrencia: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -209,6 +215,9 @@ fn serve_config(args: &ServeArgs) -> Result<(Config, Vec<String>), CliError> {
         server_config(&args.db, &args.infomex_url, args.test_hooks, hoy).http(args.http.limites());
     if let Some(token) = &args.test_hooks_token {
         config = config.test_hooks_token(token);
+    }
+    if let Some(n) = args.concurrencia {
+        config = config.infomex_concurrencia(n);
     }
     for text in &args.infomex {
         let (j, url) = assignment("--infomex", text)?;

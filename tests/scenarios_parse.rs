@@ -324,6 +324,33 @@ fn requirements_follow_from_clock_restart_and_non_default_dialects() {
     );
 }
 
+/// Faults that count requests in arrival order — in the plan or added by a `faults` step —
+/// make the runner link one solicitud at a time; faults without counters, or keyed to a folio,
+/// leave the target's concurrency alone.
+#[test]
+fn faults_that_count_arrivals_are_recognised() {
+    let counts = |yaml: &str| {
+        load_str(Path::new("caso.yaml"), yaml).unwrap()[0]
+            .scenario
+            .faults_count_arrivals()
+    };
+    let plan = |fault: &str| format!("{BASE}infomex:\n  faults:\n    - {fault}\n");
+    assert!(!counts(BASE));
+    assert!(!counts(&plan("{kind: system_down, endpoint: detalle}")));
+    assert!(!counts(&plan(
+        "{kind: malformed, folio: \"0623800160321\"}"
+    )));
+    assert!(counts(&plan(
+        "{kind: system_down, endpoint: detalle, nth: 12}"
+    )));
+    assert!(counts(&plan("{kind: http_status, status: 500, times: 2}")));
+    assert!(counts(&plan("{kind: malformed, probability: 0.5}")));
+    assert!(counts(&plan("{kind: session_expiry, after: 5}")));
+    assert!(counts(&steps(
+        "  - faults:\n      - {kind: reset, times: 1}\n"
+    )));
+}
+
 /// Every error of `yaml`, one `LINE:COL [code] message` each.
 fn all_errors(yaml: &str) -> Vec<String> {
     load_str_all(Path::new("caso.yaml"), yaml)

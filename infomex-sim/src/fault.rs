@@ -83,7 +83,9 @@ pub enum FaultKindName {
 pub const FAULT_STATUSES: [u16; 3] = [500, 502, 503];
 
 /// Every kind-specific field of [`FaultSpec`], in the order the spec declares them.
-pub const KIND_FIELDS: [&str; 5] = ["status", "retry_after", "ms", "folio", "after"];
+/// (`folio` is not among them: every kind takes it as a filter of detail requests, and
+/// `missing_from_list` reads it as the record it leaves out.)
+pub const KIND_FIELDS: [&str; 4] = ["status", "retry_after", "ms", "after"];
 
 impl FaultKindName {
     /// Every kind, in the catalog's order.
@@ -265,6 +267,10 @@ pub struct Fault {
     pub endpoint: Option<Endpoint>,
     /// Only list requests of this page.
     pub pagina: Option<u32>,
+    /// Only detail requests of this folio: a fault keyed to the solicitud, which hits it
+    /// whatever order requests arrive in (unlike `nth` and `times`). `missing_from_list` keeps
+    /// its folio in its kind instead.
+    pub folio: Option<Folio>,
     /// Fires from the n-th matching request on (counted from 1).
     pub nth: Option<u32>,
     /// Fires with this probability (0.0–1.0), drawn from a seeded stream.
@@ -281,10 +287,17 @@ impl Fault {
             jurisdiccion: None,
             endpoint: None,
             pagina: None,
+            folio: None,
             nth: None,
             probability: None,
             times: None,
         }
+    }
+
+    /// Only detail requests of this folio.
+    pub fn folio(mut self, folio: Folio) -> Fault {
+        self.folio = Some(folio);
+        self
     }
 
     pub fn jurisdiccion(mut self, j: Jurisdiccion) -> Fault {
@@ -344,7 +357,8 @@ pub struct FaultSpec {
     /// `delay`: milliseconds before the normal answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
-    /// `missing_from_list`: the folio left out (else the page's first record).
+    /// Only detail requests of this folio, whatever order requests arrive in; for
+    /// `missing_from_list`, the folio left out of the list (else the page's first record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub folio: Option<Folio>,
@@ -420,7 +434,6 @@ impl FaultSpec {
             self.status.is_some(),
             self.retry_after.is_some(),
             self.ms.is_some(),
-            self.folio.is_some(),
             self.after.is_some(),
         ];
         KIND_FIELDS
@@ -458,6 +471,22 @@ impl FaultSpec {
         {
             return Err(format!("`probability: {p}` debe estar entre 0.0 y 1.0"));
         }
+        let filtro_folio = if self.kind == FaultKindName::MissingFromList {
+            None
+        } else {
+            self.folio
+        };
+        if filtro_folio.is_some() {
+            let detalle = self
+                .kind
+                .endpoints()
+                .is_none_or(|e| e.contains(&Endpoint::Detalle));
+            if !detalle || self.endpoint.is_some_and(|e| e != Endpoint::Detalle) {
+                return Err(format!(
+                    "`folio` elige peticiones de detalle, y la falla `{kind}` con este `endpoint` no actúa sobre ellas; quite `folio` o use `endpoint: detalle`"
+                ));
+            }
+        }
         for (name, value) in [
             ("pagina", self.pagina),
             ("nth", self.nth),
@@ -473,6 +502,7 @@ impl FaultSpec {
             jurisdiccion: self.jurisdiccion,
             endpoint: self.endpoint,
             pagina: self.pagina,
+            folio: filtro_folio,
             nth: self.nth,
             probability: self.probability,
             times: self.times,
@@ -525,6 +555,7 @@ impl From<Fault> for FaultSpec {
             jurisdiccion: f.jurisdiccion,
             endpoint: f.endpoint,
             pagina: f.pagina,
+            folio: f.folio,
             nth: f.nth,
             probability: f.probability,
             times: f.times,
@@ -544,10 +575,12 @@ impl From<Fault> for FaultSpec {
 
 /// What a request looks like to the fault plan.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RequestInfo {
+pub(crate) struct RequestInfo<'a> {
     pub(crate) jurisdiccion: Jurisdiccion,
     pub(crate) endpoint: Endpoint,
     pub(crate) pagina: Option<u32>,
+    /// The folio a detail request asks for.
+    pub(crate) folio: Option<&'a str>,
 }
 
 /// A fault of the plan with its counters, as `GET /__admin/faults` shows it.
@@ -618,13 +651,17 @@ impl FaultPlan {
 
     /// The fault this request meets, if any. `session_expiry` never fires here: it is a mode
     /// read by [`FaultPlan::session_limit`].
-    pub(crate) fn select(&mut self, req: RequestInfo) -> Option<FaultKind> {
+    pub(crate) fn select(&mut self, req: RequestInfo<'_>) -> Option<FaultKind> {
         for rule in &mut self.rules {
             let f = &rule.fault;
             if matches!(f.kind, FaultKind::SessionExpiry { .. })
                 || f.jurisdiccion.is_some_and(|j| j != req.jurisdiccion)
                 || f.endpoint.is_some_and(|e| e != req.endpoint)
                 || (f.pagina.is_some() && f.pagina != req.pagina)
+                || f.folio.as_ref().is_some_and(|folio| {
+                    req.folio
+                        .is_none_or(|pedido| Folio::parse(pedido).ok().as_ref() != Some(folio))
+                })
                 || !f.kind.applies_to(req.endpoint)
             {
                 continue;
@@ -705,11 +742,12 @@ pub(crate) fn in_spanish(message: &str) -> String {
 mod tests {
     use super::*;
 
-    fn lista(j: Jurisdiccion, pagina: u32) -> RequestInfo {
+    fn lista(j: Jurisdiccion, pagina: u32) -> RequestInfo<'static> {
         RequestInfo {
             jurisdiccion: j,
             endpoint: Endpoint::Lista,
             pagina: Some(pagina),
+            folio: None,
         }
     }
 
@@ -741,6 +779,7 @@ mod tests {
             jurisdiccion: Jurisdiccion::Jalisco,
             endpoint: Endpoint::Detalle,
             pagina: None,
+            folio: None,
         };
         assert_eq!(plan.select(detalle), None);
         assert_eq!(plan.select(lista(Jurisdiccion::Jalisco, 1)), None);
@@ -748,6 +787,30 @@ mod tests {
             plan.select(lista(Jurisdiccion::Jalisco, 2)),
             Some(FaultKind::DuplicateRecord)
         );
+    }
+
+    #[test]
+    fn a_folio_keyed_fault_meets_only_that_folios_details() {
+        let folio = Folio::parse("0623800160321").unwrap();
+        let mut plan = FaultPlan::new(1, &[Fault::new(FaultKind::Malformed).folio(folio)]);
+        let detalle = |folio| RequestInfo {
+            jurisdiccion: Jurisdiccion::Federacion,
+            endpoint: Endpoint::Detalle,
+            pagina: None,
+            folio: Some(folio),
+        };
+        assert_eq!(plan.select(lista(Jurisdiccion::Federacion, 1)), None);
+        assert_eq!(plan.select(detalle("0001200098721")), None);
+        assert_eq!(
+            plan.select(detalle("0623800160321")),
+            Some(FaultKind::Malformed)
+        );
+        let spec = FaultSpec {
+            folio: Some(Folio::parse("0623800160321").unwrap()),
+            endpoint: Some(Endpoint::Adjunto),
+            ..FaultSpec::new(FaultKindName::Malformed)
+        };
+        assert!(spec.check().unwrap_err().contains("folio"));
     }
 
     #[test]

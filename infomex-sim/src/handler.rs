@@ -200,6 +200,10 @@ pub(crate) async fn infomex(
             jurisdiccion: j,
             endpoint: action.endpoint(),
             pagina,
+            folio: match &action {
+                Action::Detalle(folio) => Some(folio.as_str()),
+                _ => None,
+            },
         });
         (inner.config.dialect(j), fault)
     };
@@ -373,6 +377,11 @@ impl Call<'_> {
                 let s = cached
                     .solicitud(folio)
                     .ok_or(SimError::SolicitudNoEncontrada)?;
+                for a in s.solicitud.respuestas.iter().flat_map(|r| &r.adjuntos) {
+                    if let Some(bytes) = a.preparar() {
+                        self.state.guardar_bytes(&cached, &a.id, bytes.into());
+                    }
+                }
                 Ok(match self.dialect {
                     Dialect::Modern => modern::detalle(&s.solicitud),
                     Dialect::Legacy => legacy::detalle(&s.solicitud),
@@ -555,18 +564,23 @@ impl Call<'_> {
         if let Some(FaultKind::Attachment404) = self.fault {
             return Err(SimError::AdjuntoNoEncontrado);
         }
-        let mut bytes = adjunto.bytes();
-        let sha256 = pnt_model::Sha256::of(&bytes);
+        let mut bytes = self
+            .state
+            .tomar_bytes(&cached, id)
+            .unwrap_or_else(|| adjunto.bytes().into());
+        let sha256 = adjunto.sha256_de(&bytes);
         if let Some(FaultKind::BadChecksum) = self.fault
-            && let Some(first) = bytes.first_mut()
+            && !bytes.is_empty()
         {
-            *first ^= 0xFF;
+            let mut alterados = bytes.to_vec();
+            alterados[0] ^= 0xFF;
+            bytes = alterados.into();
         }
         Ok(Wire {
             status: 200,
             content_type: adjunto.media_type.clone().into(),
             headers: vec![("x-sha256", sha256.to_string())],
-            body: bytes.into(),
+            body: bytes,
         })
     }
 }

@@ -194,6 +194,53 @@ pub(crate) struct SimState {
     start: Mutex<SimConfig>,
     inner: Mutex<Inner>,
     pub(crate) clock: SimClock,
+    /// Attachment bytes generated for a detail's checksums, kept for their download; a lock of
+    /// their own, so generating and copying bytes never holds the main one.
+    recientes: Mutex<Recientes>,
+}
+
+/// Attachment bytes a detail generated to compute their checksums, waiting for the download
+/// that usually follows it: a client that links downloads each attachment right after its
+/// detail, and generating the bytes (a JPEG's encoding, a PDF's seeded filler) is most of what
+/// serving an attachment costs. Bounded to [`Recientes::MAX_BYTES`], oldest out first; a
+/// download takes its entry, and one that finds none generates the bytes as before, so what a
+/// client receives never depends on this store.
+#[derive(Debug, Default)]
+struct Recientes {
+    /// The account the bytes belong to (its cache entry: an account reconfigured or drifted is
+    /// another entry, so its bytes are never mistaken for the new ones; the `Weak` keeps the
+    /// address from being reused), the attachment's id and the bytes.
+    entradas: std::collections::VecDeque<(std::sync::Weak<Cached>, String, bytes::Bytes)>,
+    bytes: usize,
+}
+
+impl Recientes {
+    const MAX_BYTES: usize = 64 << 20;
+
+    fn guardar(&mut self, cuenta: &Arc<Cached>, id: &str, bytes: bytes::Bytes) {
+        if bytes.len() > Self::MAX_BYTES {
+            return;
+        }
+        self.bytes += bytes.len();
+        self.entradas
+            .push_back((Arc::downgrade(cuenta), id.to_owned(), bytes));
+        while self.bytes > Self::MAX_BYTES {
+            let Some((_, _, viejos)) = self.entradas.pop_front() else {
+                break;
+            };
+            self.bytes -= viejos.len();
+        }
+    }
+
+    fn tomar(&mut self, cuenta: &Arc<Cached>, id: &str) -> Option<bytes::Bytes> {
+        let k = self
+            .entradas
+            .iter()
+            .position(|(c, i, _)| std::ptr::eq(c.as_ptr(), Arc::as_ptr(cuenta)) && i == id)?;
+        let (_, _, bytes) = self.entradas.remove(k)?;
+        self.bytes -= bytes.len();
+        Some(bytes)
+    }
 }
 
 /// Why a log-in failed.
@@ -209,7 +256,24 @@ impl SimState {
             clock: SimClock::new(config.ahora),
             inner: Mutex::new(Inner::new(config.clone())),
             start: Mutex::new(config),
+            recientes: Mutex::default(),
         }
+    }
+
+    /// Keeps the bytes a detail generated for attachment `id` of `cuenta`, for its download.
+    pub(crate) fn guardar_bytes(&self, cuenta: &Arc<Cached>, id: &str, bytes: bytes::Bytes) {
+        self.recientes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .guardar(cuenta, id, bytes);
+    }
+
+    /// The bytes a detail generated for attachment `id` of `cuenta`, if still kept; taken.
+    pub(crate) fn tomar_bytes(&self, cuenta: &Arc<Cached>, id: &str) -> Option<bytes::Bytes> {
+        self.recientes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .tomar(cuenta, id)
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -222,6 +286,7 @@ impl SimState {
         let start = self.start.lock().unwrap_or_else(|e| e.into_inner()).clone();
         self.clock.set(start.ahora);
         *self.lock() = Inner::new(start);
+        *self.recientes.lock().unwrap_or_else(|e| e.into_inner()) = Recientes::default();
     }
 
     /// Starts over as if started with `config` (whose `admin_token` is ignored: the token is
@@ -406,5 +471,41 @@ fn prune_sessions(sessions: &mut HashMap<String, Session>, now: Timestamp) {
         for (_, token) in by_expiry.into_iter().take(MAX_SESSIONS / 10) {
             sessions.remove(&token);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cuenta(usuario: &str) -> Arc<Cached> {
+        Arc::new(Cached::new(Cuenta {
+            jurisdiccion: Jurisdiccion::Federacion,
+            usuario: usuario.to_owned(),
+            contrasena: String::new(),
+            nombre: String::new(),
+            bloqueada: false,
+            solicitudes: Vec::new(),
+        }))
+    }
+
+    /// Kept bytes go to the download of the same attachment of the same cache entry only, once,
+    /// and the store never holds more than its bound.
+    #[test]
+    fn kept_bytes_are_taken_once_by_their_own_account_and_bounded() {
+        let mut r = Recientes::default();
+        let (a, b) = (cuenta("a"), cuenta("b"));
+        r.guardar(&a, "0-0-0", bytes::Bytes::from_static(b"uno"));
+        assert_eq!(r.tomar(&b, "0-0-0"), None, "another account's entry");
+        assert_eq!(r.tomar(&a, "0-0-1"), None, "another attachment");
+        assert_eq!(r.tomar(&a, "0-0-0").as_deref(), Some(&b"uno"[..]));
+        assert_eq!(r.tomar(&a, "0-0-0"), None, "taken");
+        let grande = bytes::Bytes::from(vec![7u8; Recientes::MAX_BYTES / 2 + 1]);
+        r.guardar(&a, "1-0-0", grande.clone());
+        r.guardar(&a, "2-0-0", grande);
+        assert!(r.bytes <= Recientes::MAX_BYTES);
+        assert_eq!(r.tomar(&a, "1-0-0"), None, "the oldest left first");
+        assert!(r.tomar(&a, "2-0-0").is_some());
+        assert_eq!(r.bytes, 0);
     }
 }

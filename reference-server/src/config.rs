@@ -96,6 +96,11 @@ pub struct InfomexConfig {
     /// After this many solicitudes in a row fail because Infomex does not respond, the rest are
     /// reported pending without being tried (the system is down; a later retry completes them).
     pub max_fallos_seguidos: u32,
+    /// How many solicitudes of one linkage are fetched at once (detail and attachments), while
+    /// the ones already fetched are written. Results are stored and reported in list order
+    /// whatever the value; 1 fetches one after the other, as a simulator whose faults count
+    /// requests in arrival order needs (docs/reference-server.md, "Linkage").
+    pub concurrencia: u32,
 }
 
 impl Default for InfomexConfig {
@@ -109,6 +114,7 @@ impl Default for InfomexConfig {
             por_pagina: 200,
             max_escaneos: 4,
             max_fallos_seguidos: 3,
+            concurrencia: 6,
         }
     }
 }
@@ -363,6 +369,13 @@ impl Config {
 
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.infomex.retry = retry;
+        self
+    }
+
+    /// How many solicitudes one linkage fetches at once ([`InfomexConfig::concurrencia`]; 0
+    /// reads as 1).
+    pub fn infomex_concurrencia(mut self, n: u32) -> Self {
+        self.infomex.concurrencia = n.max(1);
         self
     }
 

@@ -485,15 +485,35 @@ pub(crate) struct InfomexPeticion {
     #[serde(default)]
     #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub(crate) urls: std::collections::BTreeMap<String, String>,
+    /// Solicitudes one linkage fetches at once (1–64), as `serve --concurrencia`; absent for
+    /// the start-up value. The runner sends 1 for scenarios whose faults count requests in
+    /// arrival order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 64)]
+    pub(crate) concurrencia: Option<u32>,
 }
 
 impl DesdeJson for InfomexPeticion {
     fn desde(obj: &Map<String, Value>) -> Result<Self, ApiError> {
-        if let Some(otro) = obj.keys().find(|k| *k != "dialects" && *k != "urls") {
+        if let Some(otro) = obj
+            .keys()
+            .find(|k| !["dialects", "urls", "concurrencia"].contains(&k.as_str()))
+        {
             return Err(ApiError::DatosInvalidos(format!(
-                "El campo «{otro}» no existe; los campos son «dialects» y «urls»."
+                "El campo «{otro}» no existe; los campos son «dialects», «urls» y «concurrencia»."
             )));
         }
+        let concurrencia = match obj.get("concurrencia") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64() {
+                Some(n @ 1..=64) => Some(n as u32),
+                _ => {
+                    return Err(ApiError::DatosInvalidos(format!(
+                        "«concurrencia» debe ser un entero de 1 a 64, no {v}."
+                    )));
+                }
+            },
+        };
         let mapa = |nombre: &str| -> Result<Vec<(String, String)>, ApiError> {
             match obj.get(nombre) {
                 None | Some(Value::Null) => Ok(Vec::new()),
@@ -534,7 +554,11 @@ impl DesdeJson for InfomexPeticion {
             }
             urls.insert(jurisdiccion(&k)?, v);
         }
-        Ok(InfomexPeticion { dialects, urls })
+        Ok(InfomexPeticion {
+            dialects,
+            urls,
+            concurrencia,
+        })
     }
 }
 

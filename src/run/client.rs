@@ -411,18 +411,23 @@ impl PntClient {
     }
 
     /// `PUT {prefix}/infomex`: the dialect of each jurisdiction `dialects` names (docs/pnt-api.md,
-    /// "Test hooks"); the others return to the target's own configuration.
+    /// "Test hooks"); the others return to the target's own configuration. With `one_by_one`,
+    /// also `concurrencia: 1`: linkages fetch one solicitud at a time.
     pub async fn set_infomex(
         &self,
         dialects: &[(pnt_model::Jurisdiccion, pnt_model::Dialect)],
+        one_by_one: bool,
     ) -> Result<Observed, Unreachable> {
         let url = format!("{}{}/infomex", self.base, self.hooks.prefix);
         let map: serde_json::Map<String, Value> = dialects
             .iter()
             .map(|(j, d)| (j.slug().to_owned(), Value::from(d.slug())))
             .collect();
-        self.send_hook(Method::PUT, &url, Some(json!({"dialects": map})))
-            .await
+        let mut body = json!({"dialects": map});
+        if one_by_one {
+            body["concurrencia"] = json!(1);
+        }
+        self.send_hook(Method::PUT, &url, Some(body)).await
     }
 
     /// `PUT {prefix}/calendarios`: the calendar of each jurisdiction `calendarios` names

@@ -74,6 +74,11 @@ impl Environment for Embedded {
             let mut server_config = Config::embedded()
                 .storage(storage)
                 .infomex_base_url(sim.url());
+            // Faults that count arrivals hit the request they were written for only when
+            // solicitudes are fetched one at a time, in list order.
+            if instance.scenario.faults_count_arrivals() {
+                server_config = server_config.infomex_concurrencia(1);
+            }
             // The scenario's `calendarios`: the reference applies them as `serve --calendar` would.
             server_config.calendarios = instance.calendarios.clone();
             for j in Jurisdiccion::ALL {

@@ -138,16 +138,19 @@ impl External {
 }
 
 /// Tells the target the scenario's dialects through its `infomex` hook, when it offers one:
-/// always, even an empty map, so what an earlier scenario set never leaks into this one.
+/// always, even an empty map, so what an earlier scenario set never leaks into this one; and
+/// `concurrencia: 1` when the scenario's faults count requests in arrival order
+/// ([`Scenario::faults_count_arrivals`](crate::scenario::Scenario::faults_count_arrivals)).
 /// Whether the target now knows the scenario's dialects.
 async fn tell_dialects(
     client: &PntClient,
     dialects: &[(Jurisdiccion, Dialect)],
+    one_by_one: bool,
 ) -> Result<bool, RunError> {
     if !client.offers("infomex") {
         return Ok(false);
     }
-    let observed = client.set_infomex(dialects).await?;
+    let observed = client.set_infomex(dialects, one_by_one).await?;
     if !(200..300).contains(&observed.status) {
         return Err(RunError::HookFailed {
             hook: "infomex",
@@ -245,7 +248,8 @@ impl Environment for External {
                 .iter()
                 .map(|(j, d)| (*j, *d))
                 .collect();
-            let told = tell_dialects(&client, &dialects).await?;
+            let one_by_one = instance.scenario.faults_count_arrivals();
+            let told = tell_dialects(&client, &dialects, one_by_one).await?;
             tell_calendars(&client, &instance.calendarios).await?;
             let restart = self.restart_command.clone().map(|command| {
                 Box::new(CommandRestart {
@@ -255,6 +259,7 @@ impl Environment for External {
                     hooks_token: self.hooks_token.clone(),
                     calendarios: instance.calendarios.clone(),
                     dialects: told.then_some(dialects),
+                    one_by_one,
                 }) as Box<dyn Restart>
             });
             Ok(World {
@@ -278,6 +283,8 @@ struct CommandRestart {
     /// The dialects told before the restart, told again after it: a restarted process starts
     /// from its own configuration.
     dialects: Option<Vec<(Jurisdiccion, Dialect)>>,
+    /// Whether the linkage concurrency of 1 was asked for, asked again after a restart.
+    one_by_one: bool,
     /// The scenario's calendars, told again after a restart for the same reason.
     calendarios: BTreeMap<Jurisdiccion, Calendario>,
 }
@@ -334,7 +341,7 @@ impl Restart for CommandRestart {
                 .await?
                 .with_hooks_token(self.hooks_token.clone());
             if let Some(dialects) = &self.dialects {
-                tell_dialects(&client, dialects).await?;
+                tell_dialects(&client, dialects, self.one_by_one).await?;
             }
             tell_calendars(&client, &self.calendarios).await?;
             Ok(())

@@ -127,6 +127,25 @@ impl Scenario {
         out
     }
 
+    /// Whether a fault of this scenario (its plan or a `faults` step) counts requests in the
+    /// order they arrive — `nth`, `times`, `probability` or `session_expiry` — so which request
+    /// it hits depends on the order the target sends them. The runner then asks the reference
+    /// to link one solicitud at a time (`concurrencia: 1`), which sends them in list order, as
+    /// the scenario's expectations were written for.
+    pub fn faults_count_arrivals(&self) -> bool {
+        let counts = |f: &FaultSpec| {
+            f.nth.is_some()
+                || f.times.is_some()
+                || f.probability.is_some()
+                || f.kind == FaultKindName::SessionExpiry
+        };
+        self.infomex.faults.iter().any(|f| counts(&f.value))
+            || self.all_steps().iter().any(|s| match &s.action {
+                Action::Faults(faults) => faults.iter().any(|f| counts(&f.value)),
+                _ => false,
+            })
+    }
+
     /// The hooks and capabilities this scenario needs, sorted.
     pub fn requirements(&self) -> Vec<Requirement> {
         let mut out = Vec::new();

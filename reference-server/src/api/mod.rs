@@ -216,8 +216,9 @@ async fn reset(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
 }
 
 /// Test hook: how this server reaches some jurisdictions' Infomex — the dialect it speaks and
-/// its base URL — replacing what an earlier call set; the others keep the start-up
-/// configuration (`--dialect`, `--infomex`, `--infomex-url`). A scenario that switches a state's
+/// its base URL — and how many solicitudes a linkage fetches at once, replacing what an earlier
+/// call set; the rest keeps the start-up configuration (`--dialect`, `--infomex`,
+/// `--infomex-url`, `--concurrencia`). A scenario that switches a state's
 /// Infomex to the other dialect tells the target through it. Linkages already under way keep
 /// the settings they started with.
 #[utoipa::path(
@@ -240,6 +241,7 @@ async fn infomex(
     state.infomex().ajustar(crate::infomex::Ajustes {
         dialects: p.dialects.iter().map(|(k, d)| (slug(k), *d)).collect(),
         urls: p.urls.iter().map(|(k, u)| (slug(k), u.clone())).collect(),
+        concurrencia: p.concurrencia,
     });
     Json(p)
 }

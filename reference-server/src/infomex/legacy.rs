@@ -201,8 +201,12 @@ fn respuesta(r: &Nodo) -> Result<pnt_model::Respuesta, Fallo> {
 
 /// Attachment bytes. A legacy system may report an error inside a 200 even here, so a body
 /// that does not match the expected digest but is a legacy error document is that error.
-pub(super) fn parse_adjunto(r: &Respuesta, esperado: &Sha256) -> Result<bytes::Bytes, Fallo> {
-    if r.status.is_success() && Sha256::of(&r.body) == *esperado {
+pub(super) fn parse_adjunto(
+    r: &Respuesta,
+    recibido: &Sha256,
+    esperado: &Sha256,
+) -> Result<bytes::Bytes, Fallo> {
+    if r.status.is_success() && recibido == esperado {
         return Ok(r.body.clone());
     }
     let text = decodificar_xml(r.content_type.as_deref(), &r.body);
@@ -376,7 +380,7 @@ mod tests {
             body: bytes::Bytes::from_static(b"abc"),
         };
         assert_eq!(
-            parse_adjunto(&good, &Sha256::of(b"abc")).unwrap(),
+            parse_adjunto(&good, &Sha256::of(&good.body), &Sha256::of(b"abc")).unwrap(),
             &b"abc"[..]
         );
         let missing = cp1252(
@@ -384,7 +388,7 @@ mod tests {
             "<respuesta><estatus>ERROR</estatus><codigo>ARCHIVO_INEXISTENTE</codigo></respuesta>",
         );
         assert_eq!(
-            parse_adjunto(&missing, &Sha256::of(b"abc")),
+            parse_adjunto(&missing, &Sha256::of(&missing.body), &Sha256::of(b"abc")),
             Err(Fallo::NoEncontrado)
         );
         let expired = cp1252(
@@ -392,7 +396,7 @@ mod tests {
             "<respuesta><estatus>ERROR</estatus><codigo>SESION_INVALIDA</codigo></respuesta>",
         );
         assert_eq!(
-            parse_adjunto(&expired, &Sha256::of(b"abc")),
+            parse_adjunto(&expired, &Sha256::of(&expired.body), &Sha256::of(b"abc")),
             Err(Fallo::SesionInvalida)
         );
     }

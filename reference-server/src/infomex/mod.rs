@@ -16,7 +16,7 @@ mod xml;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -62,11 +62,13 @@ pub(crate) struct Cliente {
     ajustes: Arc<RwLock<Ajustes>>,
 }
 
-/// Per-jurisdiction dialects and base URLs that replace the start-up configuration's while set.
+/// Per-jurisdiction dialects and base URLs, and the linkage concurrency, that replace the
+/// start-up configuration's while set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Ajustes {
     pub(crate) dialects: BTreeMap<Jurisdiccion, Dialect>,
     pub(crate) urls: BTreeMap<Jurisdiccion, String>,
+    pub(crate) concurrencia: Option<u32>,
 }
 
 /// A password held only in memory for the length of a linkage; never printed.
@@ -103,6 +105,16 @@ impl Cliente {
         *self.ajustes.write().unwrap_or_else(|e| e.into_inner()) = ajustes;
     }
 
+    /// How many solicitudes a linkage fetches at once: the hook's adjustment, else the start-up
+    /// configuration.
+    pub(crate) fn concurrencia(&self) -> u32 {
+        let ajustes = self.ajustes.read().unwrap_or_else(|e| e.into_inner());
+        ajustes
+            .concurrencia
+            .unwrap_or(self.config.concurrencia)
+            .max(1)
+    }
+
     /// Where `j`'s Infomex is and which dialect to try first: the hook's adjustment, else the
     /// start-up configuration.
     fn destino(&self, j: Jurisdiccion) -> (String, Dialect) {
@@ -127,17 +139,21 @@ impl Cliente {
         contrasena: String,
     ) -> Result<Sesion, Fallo> {
         let (base, dialect) = self.destino(j);
-        let mut sesion = Sesion {
+        let sesion = Sesion {
             http: self.http.clone(),
             base,
-            dialect,
             usuario: usuario.to_owned(),
             contrasena: Secreto(contrasena),
-            token: String::new(),
-            backoff: Backoff::new(
+            estado: Mutex::new(Estado {
+                dialect,
+                token: Arc::from(""),
+                generacion: 0,
+            }),
+            relogin: tokio::sync::Mutex::new(()),
+            backoff: Mutex::new(Backoff::new(
                 self.config.retry.clone(),
                 retry::stream_de(&format!("{}:{usuario}", j.slug())),
-            ),
+            )),
             por_pagina: self.config.por_pagina.clamp(1, 200),
         };
         sesion.login().await?;
@@ -147,16 +163,32 @@ impl Cliente {
 
 /// A logged-in session. Its methods retry transient failures and log in again as needed; what
 /// they return is final.
+///
+/// The methods take `&self` so that a linkage can have several requests in flight on one
+/// session (`InfomexConfig::concurrencia`): the token and the dialect live behind a lock held
+/// only between awaits, and a log-in after an expiry happens once however many requests saw the
+/// session expire (`generacion` tells a request whether another one already logged in again).
 #[derive(Debug)]
 pub(crate) struct Sesion {
     http: Client,
     base: String,
-    dialect: Dialect,
     usuario: String,
     contrasena: Secreto,
-    token: String,
-    backoff: Backoff,
+    estado: Mutex<Estado>,
+    /// Held while logging in again, so concurrent requests that saw the session expire log in
+    /// once between them.
+    relogin: tokio::sync::Mutex<()>,
+    backoff: Mutex<Backoff>,
     por_pagina: u32,
+}
+
+/// What a log-in sets.
+#[derive(Debug, Clone)]
+struct Estado {
+    dialect: Dialect,
+    token: Arc<str>,
+    /// How many log-ins this session made.
+    generacion: u64,
 }
 
 /// What one request asks for.
@@ -173,22 +205,29 @@ enum Salida {
 }
 
 impl Sesion {
+    fn estado(&self) -> Estado {
+        self.estado
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Page size this session's list pages have.
     pub(crate) fn por_pagina(&self) -> u32 {
-        match self.dialect {
+        match self.estado().dialect {
             Dialect::Modern => self.por_pagina,
             Dialect::Legacy => POR_PAGINA_LEGACY,
         }
     }
 
-    pub(crate) async fn pagina(&mut self, n: u32) -> Result<PaginaLista, Fallo> {
+    pub(crate) async fn pagina(&self, n: u32) -> Result<PaginaLista, Fallo> {
         match self.ejecutar(Peticion::Lista(n)).await? {
             Salida::Lista(p) => Ok(p),
             _ => unreachable!("a list request yields a list"),
         }
     }
 
-    pub(crate) async fn detalle(&mut self, folio: &str) -> Result<Solicitud, Fallo> {
+    pub(crate) async fn detalle(&self, folio: &str) -> Result<Solicitud, Fallo> {
         match self.ejecutar(Peticion::Detalle(folio)).await? {
             Salida::Detalle(d) => Ok(*d),
             _ => unreachable!("a detail request yields a detail"),
@@ -196,7 +235,7 @@ impl Sesion {
     }
 
     /// The attachment's bytes, verified against `sha256`.
-    pub(crate) async fn adjunto(&mut self, id: &str, sha256: &Sha256) -> Result<Bytes, Fallo> {
+    pub(crate) async fn adjunto(&self, id: &str, sha256: &Sha256) -> Result<Bytes, Fallo> {
         match self.ejecutar(Peticion::Adjunto { id, sha256 }).await? {
             Salida::Adjunto(b) => Ok(b),
             _ => unreachable!("an attachment request yields bytes"),
@@ -205,20 +244,22 @@ impl Sesion {
 
     /// Logs out, once and without retries: the session expires on its own anyway.
     pub(crate) async fn cerrar(self) {
-        let req = match self.dialect {
-            Dialect::Modern => modern::logout(&self.http, &self.base, &self.token),
-            Dialect::Legacy => legacy::logout(&self.http, &self.base, &self.token),
+        let Estado { dialect, token, .. } = self.estado();
+        let req = match dialect {
+            Dialect::Modern => modern::logout(&self.http, &self.base, &token),
+            Dialect::Legacy => legacy::logout(&self.http, &self.base, &token),
         };
         if let Err(e) = enviar(req).await {
             tracing::debug!(error = %e, "logout de Infomex fallido (sin consecuencias)");
         }
     }
 
-    async fn login(&mut self) -> Result<(), Fallo> {
+    async fn login(&self) -> Result<(), Fallo> {
         let mut cambio_de_dialecto = false;
         let mut fallidos = 0;
+        let mut dialect = self.estado().dialect;
         loop {
-            let req = match self.dialect {
+            let req = match dialect {
                 Dialect::Modern => {
                     modern::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
                 }
@@ -226,20 +267,23 @@ impl Sesion {
                     legacy::login(&self.http, &self.base, &self.usuario, &self.contrasena.0)
                 }
             };
-            let result = enviar(req).await.and_then(|r| match self.dialect {
+            let result = enviar(req).await.and_then(|r| match dialect {
                 Dialect::Modern => modern::parse_login(&r),
                 Dialect::Legacy => legacy::parse_login(&r),
             });
             match result {
                 Ok(token) => {
-                    self.token = token;
+                    let mut estado = self.estado.lock().unwrap_or_else(|e| e.into_inner());
+                    estado.dialect = dialect;
+                    estado.token = Arc::from(token);
+                    estado.generacion += 1;
                     return Ok(());
                 }
                 // The configured dialect was wrong: this system speaks the other one.
                 Err(Fallo::RutaDesconocida(_)) if !cambio_de_dialecto => {
                     cambio_de_dialecto = true;
-                    self.dialect = self.dialect.other();
-                    tracing::info!(dialect = ?self.dialect, base = %self.base, "se cambia de dialecto");
+                    dialect = dialect.other();
+                    tracing::info!(?dialect, base = %self.base, "se cambia de dialecto");
                 }
                 Err(f) if f.transitorio() => {
                     fallidos += 1;
@@ -250,13 +294,29 @@ impl Sesion {
         }
     }
 
-    /// Sleeps before retry `k` of a request that failed with `f`, or gives up with `f`.
-    async fn esperar(&mut self, k: u32, f: &Fallo, que: &str) -> Result<(), Fallo> {
-        if k >= self.backoff.intentos() {
-            tracing::warn!(%que, intentos = k, fallo = %f, "Infomex: sin más reintentos");
-            return Err(f.clone());
+    /// Logs in again after a request made with log-in `generacion` found the session expired,
+    /// unless another request already did. Whether this call logged in.
+    async fn relogin(&self, generacion: u64) -> Result<bool, Fallo> {
+        let _turno = self.relogin.lock().await;
+        if self.estado().generacion != generacion {
+            return Ok(false);
         }
-        let Some(espera) = self.backoff.espera(k, f.retry_after()) else {
+        tracing::debug!("sesión de Infomex expirada: nuevo login");
+        self.login().await?;
+        Ok(true)
+    }
+
+    /// Sleeps before retry `k` of a request that failed with `f`, or gives up with `f`.
+    async fn esperar(&self, k: u32, f: &Fallo, que: &str) -> Result<(), Fallo> {
+        let espera = {
+            let mut backoff = self.backoff.lock().unwrap_or_else(|e| e.into_inner());
+            if k >= backoff.intentos() {
+                tracing::warn!(%que, intentos = k, fallo = %f, "Infomex: sin más reintentos");
+                return Err(f.clone());
+            }
+            backoff.espera(k, f.retry_after())
+        };
+        let Some(espera) = espera else {
             tracing::warn!(%que, fallo = %f, "Infomex pide esperar más de lo admitido");
             return Err(f.clone());
         };
@@ -265,17 +325,22 @@ impl Sesion {
         Ok(())
     }
 
-    async fn ejecutar(&mut self, p: Peticion<'_>) -> Result<Salida, Fallo> {
+    async fn ejecutar(&self, p: Peticion<'_>) -> Result<Salida, Fallo> {
         let mut fallidos = 0;
         let mut relogins = 0;
         loop {
-            let result = self.intento(&p).await;
+            let estado = self.estado();
+            let result = self.intento(&p, &estado).await;
             match result {
                 Ok(salida) => return Ok(salida),
+                // Only the log-ins this request made count towards its limit: with several
+                // requests in flight, a session that expires after a few requests may be
+                // used up by the others before this one gets its turn, and each log-in by
+                // another request is progress all the same.
                 Err(Fallo::SesionInvalida) if relogins < MAX_RELOGINS => {
-                    relogins += 1;
-                    tracing::debug!("sesión de Infomex expirada: nuevo login");
-                    self.login().await?;
+                    if self.relogin(estado.generacion).await? {
+                        relogins += 1;
+                    }
                 }
                 // A folio the list named, or an attachment the detail declared, that is not
                 // found contradicts what the system just said: worth asking again.
@@ -296,9 +361,9 @@ impl Sesion {
         }
     }
 
-    async fn intento(&self, p: &Peticion<'_>) -> Result<Salida, Fallo> {
-        let (http, base, token) = (&self.http, self.base.as_str(), self.token.as_str());
-        let req: RequestBuilder = match (self.dialect, p) {
+    async fn intento(&self, p: &Peticion<'_>, estado: &Estado) -> Result<Salida, Fallo> {
+        let (http, base, token) = (&self.http, self.base.as_str(), &*estado.token);
+        let req: RequestBuilder = match (estado.dialect, p) {
             (Dialect::Modern, Peticion::Lista(n)) => {
                 modern::lista(http, base, token, *n, self.por_pagina)
             }
@@ -312,8 +377,24 @@ impl Sesion {
                 legacy::adjunto(http, base, token, id)
             }
         };
+        if let Peticion::Adjunto { sha256, .. } = p {
+            // Attachments are hashed chunk by chunk as they arrive (`recibir`), so the bytes
+            // are read once and held once.
+            let (r, recibido) = recibir(req).await?;
+            let bytes = match estado.dialect {
+                Dialect::Modern => modern::parse_adjunto(&r)?,
+                Dialect::Legacy => legacy::parse_adjunto(&r, &recibido, sha256)?,
+            };
+            if recibido != **sha256 {
+                return Err(Fallo::Checksum {
+                    esperado: **sha256,
+                    recibido,
+                });
+            }
+            return Ok(Salida::Adjunto(bytes));
+        }
         let r = enviar(req).await?;
-        match (self.dialect, p) {
+        match (estado.dialect, p) {
             (Dialect::Modern, Peticion::Lista(_)) => modern::parse_lista(&r).map(Salida::Lista),
             (Dialect::Legacy, Peticion::Lista(_)) => legacy::parse_lista(&r).map(Salida::Lista),
             (d, Peticion::Detalle(folio)) => {
@@ -329,56 +410,95 @@ impl Sesion {
                 }
                 Ok(Salida::Detalle(Box::new(detalle)))
             }
-            (d, Peticion::Adjunto { sha256, .. }) => {
-                let bytes = match d {
-                    Dialect::Modern => modern::parse_adjunto(&r)?,
-                    Dialect::Legacy => legacy::parse_adjunto(&r, sha256)?,
-                };
-                let recibido = Sha256::of(&bytes);
-                if recibido != **sha256 {
-                    return Err(Fallo::Checksum {
-                        esperado: **sha256,
-                        recibido,
-                    });
-                }
-                Ok(Salida::Adjunto(bytes))
-            }
+            (_, Peticion::Adjunto { .. }) => unreachable!("attachments are received above"),
         }
     }
 }
 
 /// Sends one request and reads the whole answer. 5xx and 429 are failures here already.
 async fn enviar(req: RequestBuilder) -> Result<Respuesta, Fallo> {
+    let (respuesta, cabeza) = cabeza(req).await?;
+    let body = respuesta
+        .bytes()
+        .await
+        .map_err(|e| Fallo::no_responde(format!("cuerpo incompleto: {}", e.without_url())))?;
+    cabeza.completa(body)
+}
+
+/// Like [`enviar`], for attachments: the body is fed to SHA-256 chunk by chunk as it arrives and
+/// gathered into one buffer sized from `Content-Length`, so a large file is neither held twice
+/// (reqwest's `bytes()` keeps the chunks and then copies them into one buffer) nor read twice
+/// to hash it. Returns the answer and the digest of its body.
+async fn recibir(req: RequestBuilder) -> Result<(Respuesta, Sha256), Fallo> {
+    use sha2::Digest;
+    // What a `Content-Length` may reserve up front; a larger body still arrives whole, by
+    // growing the buffer, but a lying header cannot make the server reserve gigabytes.
+    const MAX_RESERVA: u64 = 64 << 20;
+    let (mut respuesta, cabeza) = cabeza(req).await?;
+    let reserva = respuesta.content_length().unwrap_or(0).min(MAX_RESERVA);
+    let mut body = Vec::with_capacity(reserva as usize);
+    let mut hasher = sha2::Sha256::new();
+    while let Some(chunk) = respuesta
+        .chunk()
+        .await
+        .map_err(|e| Fallo::no_responde(format!("cuerpo incompleto: {}", e.without_url())))?
+    {
+        hasher.update(&chunk);
+        body.extend_from_slice(&chunk);
+    }
+    let digest = Sha256(hasher.finalize().into());
+    Ok((cabeza.completa(Bytes::from(body))?, digest))
+}
+
+/// The head of an answer whose body has not been read yet.
+struct Cabeza {
+    status: StatusCode,
+    content_type: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+/// Sends one request and waits for the head of its answer.
+async fn cabeza(req: RequestBuilder) -> Result<(reqwest::Response, Cabeza), Fallo> {
     // `without_url`: legacy URLs carry the session token; errors must not print it.
-    let resp = req
+    let respuesta = req
         .send()
         .await
         .map_err(|e| Fallo::no_responde(e.without_url().to_string()))?;
-    let status = resp.status();
-    let content_type = resp
+    let status = respuesta.status();
+    let content_type = respuesta
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = resp
+    let retry_after = respuesta
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| Fallo::no_responde(format!("cuerpo incompleto: {}", e.without_url())))?;
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        return Err(Fallo::NoResponde {
-            detalle: format!("HTTP {}", status.as_u16()),
+    Ok((
+        respuesta,
+        Cabeza {
+            status,
+            content_type,
             retry_after,
-        });
+        },
+    ))
+}
+
+impl Cabeza {
+    /// The answer with its whole body; 5xx and 429 are failures.
+    fn completa(self, body: Bytes) -> Result<Respuesta, Fallo> {
+        if self.status == StatusCode::TOO_MANY_REQUESTS || self.status.is_server_error() {
+            return Err(Fallo::NoResponde {
+                detalle: format!("HTTP {}", self.status.as_u16()),
+                retry_after: self.retry_after,
+            });
+        }
+        Ok(Respuesta {
+            status: self.status,
+            content_type: self.content_type,
+            body,
+        })
     }
-    Ok(Respuesta {
-        status,
-        content_type,
-        body,
-    })
 }

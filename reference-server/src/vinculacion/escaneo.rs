@@ -25,7 +25,7 @@ pub(crate) struct Escaneo {
 }
 
 /// Scans the list. Fails only when not even the first page of the first scan can be read.
-pub(crate) async fn escanear(sesion: &mut Sesion, max_escaneos: u32) -> Result<Escaneo, Fallo> {
+pub(crate) async fn escanear(sesion: &Sesion, max_escaneos: u32) -> Result<Escaneo, Fallo> {
     let mut folios = Vec::new();
     let mut vistos = HashSet::new();
     let mut resultado = Escaneo {

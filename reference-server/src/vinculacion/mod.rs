@@ -11,7 +11,10 @@
 //! 6. For every folio: fetch the detail and every attachment not stored yet, verify each
 //!    attachment's SHA-256, and store the solicitud whole (in batches, one transaction each) —
 //!    or record it as pending with the reason. After a few solicitudes in a row fail because Infomex stopped
-//!    responding, the rest are reported pending without being tried.
+//!    responding, the rest are reported pending without being tried. Up to
+//!    `InfomexConfig::concurrencia` solicitudes are fetched at once while the batch before is
+//!    written, but they are judged, stored and reported in list order, so the result is the
+//!    one of fetching them one by one.
 //! 7. Whatever Infomex declared but never listed is pending too, without folio.
 
 mod candados;
@@ -19,9 +22,13 @@ mod escaneo;
 mod resultado;
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
 use bytes::Bytes;
-use pnt_model::{Jurisdiccion, Sha256, Solicitud};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+use pnt_model::{Adjunto, Jurisdiccion, Sha256, Solicitud};
+use tokio::task::JoinHandle;
 
 use crate::db::{self, Cambio, Migrada};
 use crate::error::{ApiError, Intento};
@@ -76,7 +83,7 @@ pub(crate) async fn vincular(
             .fallo(&clave_infomex, limite_infomex, ahora)
             .await
     };
-    let mut sesion = match state
+    let sesion = match state
         .infomex()
         .iniciar(j, &usuario_infomex, contrasena)
         .await
@@ -120,7 +127,7 @@ pub(crate) async fn vincular(
     };
     let resultado = migrar(
         state,
-        &mut sesion,
+        &sesion,
         usuario_id,
         vinculacion_id,
         j,
@@ -133,7 +140,7 @@ pub(crate) async fn vincular(
 
 async fn migrar(
     state: &AppState,
-    sesion: &mut Sesion,
+    sesion: &Sesion,
     usuario_id: i64,
     vinculacion_id: i64,
     j: Jurisdiccion,
@@ -149,36 +156,61 @@ async fn migrar(
     let mut pendientes = Vec::new();
     let mut lote = Lote::default();
     let mut seguidos = 0u32;
-    for folio in &escaneo.folios {
-        if seguidos >= config.max_fallos_seguidos {
-            pendientes.push(resultado::lista_interrumpida(j, Some(folio.clone())));
-            continue;
-        }
-        match traer(state, sesion, j, folio, &lote.hashes).await {
-            Ok((detalle, blobs)) => {
-                seguidos = 0;
-                let derivados = state.reglas().derivados(j, &detalle);
-                lote.agregar(Migrada {
-                    detalle,
-                    derivados,
-                    blobs,
-                });
-                if lote.lleno() {
-                    lote.guardar(state, usuario_id, vinculacion_id, j).await?;
-                }
+    // Attachments some solicitud of this linkage took on to download; another solicitud that
+    // declares the same bytes leaves them to it (see `completar`).
+    let reclamados = Mutex::new(HashSet::new());
+    // Folios judged so far, in list order; the rest were cut off.
+    let mut juzgados = 0;
+    if config.max_fallos_seguidos > 0 {
+        // Up to `concurrencia` fetches in flight, yielded in list order, so every decision
+        // below (the cut-off after failures in a row, the batches, the pending list) is taken
+        // in the order a one-by-one fetch takes it.
+        let limite = state.infomex().concurrencia() as usize;
+        let mut siguientes = escaneo.folios.iter();
+        let mut en_vuelo = FuturesOrdered::new();
+        loop {
+            while en_vuelo.len() < limite
+                && let Some(folio) = siguientes.next()
+            {
+                en_vuelo.push_back(traer(state, sesion, j, folio, &reclamados));
             }
-            Err(p) => {
-                if p.codigo == "infomex_no_responde" {
-                    seguidos += 1;
-                } else {
+            let Some(traida) = en_vuelo.next().await else {
+                break;
+            };
+            let folio = &escaneo.folios[juzgados];
+            juzgados += 1;
+            let traida = match traida {
+                Ok(t) => completar(state, sesion, j, folio, t, &lote.provistos).await,
+                Err(p) => Err(p),
+            };
+            match traida {
+                Ok(migrada) => {
                     seguidos = 0;
+                    lote.agregar(migrada);
+                    if lote.lleno() {
+                        lote.guardar(state, usuario_id, vinculacion_id, j).await?;
+                    }
                 }
-                tracing::warn!(folio = %folio, codigo = %p.codigo, "solicitud pendiente");
-                pendientes.push(p);
+                Err(p) => {
+                    if p.codigo == "infomex_no_responde" {
+                        seguidos += 1;
+                    } else {
+                        seguidos = 0;
+                    }
+                    tracing::warn!(folio = %folio, codigo = %p.codigo, "solicitud pendiente");
+                    pendientes.push(p);
+                    if seguidos >= config.max_fallos_seguidos {
+                        // Dropping `en_vuelo` cancels the fetches still in flight.
+                        break;
+                    }
+                }
             }
         }
     }
-    lote.guardar(state, usuario_id, vinculacion_id, j).await?;
+    for folio in &escaneo.folios[juzgados..] {
+        pendientes.push(resultado::lista_interrumpida(j, Some(folio.clone())));
+    }
+    lote.terminar(state, usuario_id, vinculacion_id, j).await?;
     let (nuevas, actualizadas) = (lote.nuevas, lote.actualizadas);
     let faltan = escaneo
         .total_declarado
@@ -233,13 +265,18 @@ async fn migrar(
 }
 
 /// Solicitudes fetched whole and not written yet. Written in one transaction when 64 are
-/// waiting or their attachments reach 16 MiB, and at the end.
+/// waiting or their attachments reach 16 MiB, and at the end. A batch is written while the
+/// next one is fetched; batches are written one at a time, in list order.
 #[derive(Debug, Default)]
 struct Lote {
     items: Vec<Migrada>,
     bytes: usize,
-    /// Digests of the attachment bytes waiting in `items`, so they are not fetched twice.
-    hashes: HashSet<Sha256>,
+    /// Digests of every attachment this linkage fetched for a solicitud it accepted (waiting
+    /// here, being written or written), so a solicitud that left the same bytes to another
+    /// one knows they will be stored.
+    provistos: HashSet<Sha256>,
+    /// The batch being written.
+    escritura: Option<JoinHandle<db::DbResult<Vec<Cambio>>>>,
     nuevas: u64,
     actualizadas: u64,
 }
@@ -251,7 +288,7 @@ impl Lote {
     fn agregar(&mut self, m: Migrada) {
         for (sha, bytes) in &m.blobs {
             self.bytes += bytes.len();
-            self.hashes.insert(*sha);
+            self.provistos.insert(*sha);
         }
         self.items.push(m);
     }
@@ -260,6 +297,8 @@ impl Lote {
         self.items.len() >= Self::MAX_SOLICITUDES || self.bytes >= Self::MAX_BYTES
     }
 
+    /// Waits for the batch being written, then starts writing the waiting one in the
+    /// background (on the database's blocking pool).
     async fn guardar(
         &mut self,
         state: &AppState,
@@ -270,13 +309,36 @@ impl Lote {
         if self.items.is_empty() {
             return Ok(());
         }
+        self.esperar_escritura().await?;
         let items = std::mem::take(&mut self.items);
         self.bytes = 0;
-        self.hashes.clear();
-        let cambios = state
-            .db()
-            .call(move |c| db::solicitudes::guardar(c, usuario_id, vinculacion_id, j, &items))
-            .await?;
+        let state = state.clone();
+        self.escritura = Some(tokio::spawn(async move {
+            state
+                .db()
+                .call(move |c| db::solicitudes::guardar(c, usuario_id, vinculacion_id, j, &items))
+                .await
+        }));
+        Ok(())
+    }
+
+    /// Writes what is waiting and waits until every batch is written.
+    async fn terminar(
+        &mut self,
+        state: &AppState,
+        usuario_id: i64,
+        vinculacion_id: i64,
+        j: Jurisdiccion,
+    ) -> Result<(), ApiError> {
+        self.guardar(state, usuario_id, vinculacion_id, j).await?;
+        self.esperar_escritura().await
+    }
+
+    async fn esperar_escritura(&mut self) -> Result<(), ApiError> {
+        let Some(escritura) = self.escritura.take() else {
+            return Ok(());
+        };
+        let cambios = escritura.await.map_err(|_| db::DbError::Panico)??;
         for cambio in cambios {
             match cambio {
                 Cambio::Nueva => self.nuevas += 1,
@@ -288,22 +350,113 @@ impl Lote {
     }
 }
 
-/// Fetches one solicitud whole: its detail and the bytes of every attachment not stored yet.
+/// One solicitud as fetched, before it is judged in list order.
+struct Traida {
+    detalle: Solicitud,
+    blobs: Vec<(Sha256, Bytes)>,
+    /// Attachments not fetched because another solicitud of this linkage took them on, with
+    /// their position among the detail's attachments.
+    dejados: Vec<(usize, Adjunto)>,
+    /// The first of its own attachments that could not be downloaded (position and reason);
+    /// the downloads stopped there. Judged in `completar`, because a one-by-one fetch would
+    /// have met a failing attachment left to another solicitud first, if it comes earlier.
+    fallo: Option<(usize, Pendiente)>,
+}
+
+/// Fetches one solicitud: its detail and the bytes of every attachment neither stored yet nor
+/// taken on by another solicitud of this linkage.
 async fn traer(
     state: &AppState,
-    sesion: &mut Sesion,
+    sesion: &Sesion,
     j: Jurisdiccion,
     folio: &str,
-    en_lote: &HashSet<Sha256>,
-) -> Result<(Solicitud, Vec<(Sha256, Bytes)>), Pendiente> {
+    reclamados: &Mutex<HashSet<Sha256>>,
+) -> Result<Traida, Pendiente> {
     let detalle = sesion.detalle(folio).await.map_err(|f| match f {
         Fallo::NoResponde { .. } => resultado::lista_interrumpida(j, Some(folio.to_owned())),
         _ => resultado::detalle_no_disponible(j, folio),
     })?;
     let mut blobs: Vec<(Sha256, Bytes)> = Vec::new();
-    for a in detalle.adjuntos() {
+    let mut dejados = Vec::new();
+    let mut propios = Vec::new();
+    for (k, a) in detalle.adjuntos().enumerate() {
+        if propios.contains(&a.sha256) {
+            continue;
+        }
+        let nuevo = reclamados
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(a.sha256);
+        if nuevo {
+            propios.push(a.sha256);
+        } else {
+            dejados.push((k, a.clone()));
+        }
+    }
+    // One query for the whole solicitud: each is a turn of the database, which may be writing
+    // the batch before.
+    let guardados = if propios.is_empty() {
+        Vec::new()
+    } else {
+        let shas = propios.clone();
+        state
+            .db()
+            .call(move |c| {
+                shas.iter()
+                    .map(|sha| db::solicitudes::tiene_blob(c, sha))
+                    .collect::<db::DbResult<Vec<bool>>>()
+            })
+            .await
+            .unwrap_or_default()
+    };
+    let mut fallo = None;
+    for (posicion, a) in detalle.adjuntos().enumerate() {
+        let Some(k) = propios.iter().position(|s| *s == a.sha256) else {
+            continue;
+        };
+        if guardados.get(k).copied().unwrap_or(false) || blobs.iter().any(|(s, _)| *s == a.sha256) {
+            continue;
+        }
+        match bajar(sesion, j, folio, a).await {
+            Ok(bytes) => blobs.push((a.sha256, bytes)),
+            Err(p) => {
+                fallo = Some((posicion, p));
+                break;
+            }
+        }
+    }
+    Ok(Traida {
+        detalle,
+        blobs,
+        dejados,
+        fallo,
+    })
+}
+
+/// Makes a fetched solicitud whole, judged in list order: an attachment it left to another
+/// solicitud that was not accepted (pending, cut off, or later in the list) is fetched now,
+/// unless it is stored already — exactly what a one-by-one fetch would have fetched.
+async fn completar(
+    state: &AppState,
+    sesion: &Sesion,
+    j: Jurisdiccion,
+    folio: &str,
+    t: Traida,
+    provistos: &HashSet<Sha256>,
+) -> Result<Migrada, Pendiente> {
+    let Traida {
+        detalle,
+        mut blobs,
+        dejados,
+        fallo,
+    } = t;
+    for (posicion, a) in dejados {
+        // A one-by-one fetch stops at the first attachment that fails, in the detail's order.
+        if fallo.as_ref().is_some_and(|(f, _)| *f < posicion) {
+            break;
+        }
         let sha = a.sha256;
-        if en_lote.contains(&sha) || blobs.iter().any(|(s, _)| *s == sha) {
+        if provistos.contains(&sha) || blobs.iter().any(|(s, _)| *s == sha) {
             continue;
         }
         let stored = state
@@ -311,19 +464,34 @@ async fn traer(
             .call(move |c| db::solicitudes::tiene_blob(c, &sha))
             .await
             .unwrap_or(false);
-        if stored {
-            continue;
-        }
-        match sesion.adjunto(&a.id, &sha).await {
-            Ok(bytes) => blobs.push((sha, bytes)),
-            Err(Fallo::Checksum { .. }) => {
-                return Err(resultado::adjunto_checksum_invalido(folio, &a.nombre));
-            }
-            Err(Fallo::NoResponde { .. }) => {
-                return Err(resultado::lista_interrumpida(j, Some(folio.to_owned())));
-            }
-            Err(_) => return Err(resultado::adjunto_no_disponible(folio, &a.nombre)),
+        if !stored {
+            blobs.push((sha, bajar(sesion, j, folio, &a).await?));
         }
     }
-    Ok((detalle, blobs))
+    if let Some((_, p)) = fallo {
+        return Err(p);
+    }
+    let derivados = state.reglas().derivados(j, &detalle);
+    Ok(Migrada {
+        detalle,
+        derivados,
+        blobs,
+    })
+}
+
+/// Downloads one attachment of `folio`, verified; a failure is the solicitud's pending reason.
+async fn bajar(
+    sesion: &Sesion,
+    j: Jurisdiccion,
+    folio: &str,
+    a: &Adjunto,
+) -> Result<Bytes, Pendiente> {
+    match sesion.adjunto(&a.id, &a.sha256).await {
+        Ok(bytes) => Ok(bytes),
+        Err(Fallo::Checksum { .. }) => Err(resultado::adjunto_checksum_invalido(folio, &a.nombre)),
+        Err(Fallo::NoResponde { .. }) => {
+            Err(resultado::lista_interrumpida(j, Some(folio.to_owned())))
+        }
+        Err(_) => Err(resultado::adjunto_no_disponible(folio, &a.nombre)),
+    }
 }

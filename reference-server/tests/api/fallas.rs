@@ -32,11 +32,23 @@ fn config(c: Config) -> Config {
     c
 }
 
-/// The data-driven check every fault test goes through.
+/// The data-driven check every fault test goes through. A fault that counts requests in
+/// arrival order (`nth`, `times`, `probability`) hits the requests it was written for only
+/// when solicitudes are fetched one at a time, as the runner arranges for such scenarios; the
+/// others run at the default concurrency.
 async fn check(j: Jurisdiccion, fault: Fault, espera: Espera) {
+    let cuenta_llegadas =
+        fault.nth.is_some() || fault.times.is_some() || fault.probability.is_some();
     let app = spawn_app_with(
         InfomexSim::builder().seed(42).fault(fault.jurisdiccion(j)),
-        config,
+        move |c| {
+            let c = config(c);
+            if cuenta_llegadas {
+                c.infomex_concurrencia(1)
+            } else {
+                c
+            }
+        },
     )
     .await;
     let token = app.user("maria@example.mx").await;

@@ -443,3 +443,161 @@ async fn a_solicitud_given_to_the_simulator_is_the_solicitud_the_pnt_shows() {
         assert_eq!(mostrada, sin_ids, "{j}");
     }
 }
+
+/// An account where solicitudes share attachment bytes (the same oficio answers several), some
+/// carry generated PDFs and some carry nothing: what the concurrency test links.
+fn cuenta_mixta(j: Jurisdiccion) -> CuentaConfig {
+    let mut c = CuentaConfig::new(j, "mixta", "clave-mixta");
+    for i in 0..40u32 {
+        let adjuntos = match i % 4 {
+            0 => json!([]),
+            1 => json!([{"nombre": "oficio.txt", "media_type": "text/plain",
+                         "contenido": "Oficio común a varias respuestas.\n"}]),
+            2 => json!([{"nombre": "respuesta.pdf", "media_type": "application/pdf",
+                         "tamano": 20_000 + i * 997},
+                        {"nombre": "oficio.txt", "media_type": "text/plain",
+                         "contenido": "Oficio común a varias respuestas.\n"}]),
+            // The shared bytes first: a one-by-one fetch meets them before its own.
+            _ => json!([{"nombre": "oficio.txt", "media_type": "text/plain",
+                         "contenido": "Oficio común a varias respuestas.\n"},
+                        {"nombre": "anexo.pdf", "media_type": "application/pdf",
+                         "tamano": 3_000 + i * 101}]),
+        };
+        // The list is newest first: the solicitudes holding only the shared oficio come first,
+        // so with several in flight they take it on and the later ones leave it to them.
+        let fecha = if i % 4 == 1 {
+            format!("2021-09-0{}", 1 + i % 9)
+        } else {
+            format!("2021-0{}-1{}", 3 + i % 5, i % 10)
+        };
+        c = c.solicitud(solicitud(json!({
+            "folio": format!("{:05}{:06}21", 1000 + i % 7, 500 + i), "tipo": "acceso",
+            "institucion": "SECRETARÍA DE LA FUNCIÓN PÚBLICA",
+            "descripcion": format!("Solicito la información número {i}"),
+            "fecha_presentacion": fecha, "estado": "terminada",
+            "respuestas": [{"tipo": "Entrega de información en medio electrónico",
+                            "fecha": "2021-09-10", "texto": "Se entrega la información.",
+                            "adjuntos": adjuntos}]
+        })));
+    }
+    c
+}
+
+/// Everything a user sees of what one linkage stored: the history's rows and every detail,
+/// with every attachment's bytes as downloaded.
+async fn lo_guardado(app: &crate::helpers::TestApp, token: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for row in app.historial_completo(token).await {
+        let folio = row["folio"].as_str().unwrap().to_owned();
+        let detalle = app.detalle(token, &folio).await;
+        let mut bytes = Vec::new();
+        for respuesta in detalle["respuestas"].as_array().unwrap() {
+            for a in respuesta["adjuntos"].as_array().unwrap() {
+                let got = app
+                    .get(&format!("/adjuntos/{}", a["id"]), Some(token))
+                    .await;
+                assert_eq!(got.status(), StatusCode::OK, "{a}");
+                let got = got.bytes().await.unwrap();
+                bytes.push(Value::from(pnt_model::Sha256::of(&got).to_string()));
+            }
+        }
+        out.push(json!({"fila": row, "detalle": detalle, "bytes": bytes}));
+    }
+    out
+}
+
+/// Fetching several solicitudes at once changes nothing a user or the linkage's answer can see:
+/// linked with `concurrencia` 1 and 8, the same account (shared attachments included) gives
+/// byte-identical results — a first linkage that leaves every solicitud with attachments
+/// pending (their bytes never match), then one that completes it — and identical stored
+/// histories, details and attachments.
+#[tokio::test]
+async fn concurrency_keeps_results_and_history_identical() {
+    use infomex_sim::{Endpoint, Fault, FaultKind};
+    let j = Jurisdiccion::Federacion;
+    let mut vistos = Vec::new();
+    for concurrencia in [1, 8] {
+        let app = spawn_app_with(
+            InfomexSim::builder()
+                .seed(5)
+                .account(cuenta_mixta(j))
+                .fault(Fault::new(FaultKind::BadChecksum).endpoint(Endpoint::Adjunto)),
+            |c| c.infomex_concurrencia(concurrencia),
+        )
+        .await;
+        let token = app.user("maria@example.mx").await;
+        let primera = app.vincular(&token, j, "mixta").await;
+        assert_eq!(primera["estado"], "incompleta", "{primera}");
+        assert_eq!(primera["solicitudes"], 10, "only those without attachments");
+        // Each pending solicitud names the first of its attachments in the detail's order, as a
+        // one-by-one fetch meets them: the shared oficio for the 20 that list it first (whichever
+        // solicitud took it on), the PDF for the 10 that list the PDF first.
+        let nombra = |archivo: &str| {
+            primera["pendientes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["motivo"].as_str().unwrap().contains(archivo))
+                .count()
+        };
+        assert_eq!(
+            (nombra("«oficio.txt»"), nombra("«respuesta.pdf»")),
+            (20, 10),
+            "{concurrencia}: {primera}"
+        );
+        let antes = lo_guardado(&app, &token).await;
+        app.sim.clear_faults();
+        let segunda = app.vincular(&token, j, "mixta").await;
+        assert_eq!(segunda["estado"], "completa", "{segunda}");
+        let despues = lo_guardado(&app, &token).await;
+        vistos.push((concurrencia, primera, antes, segunda, despues));
+    }
+    let (_, p1, a1, s1, d1) = &vistos[0];
+    let (_, p8, a8, s8, d8) = &vistos[1];
+    assert_eq!(
+        serde_json::to_string(p1).unwrap(),
+        serde_json::to_string(p8).unwrap(),
+        "first linkage: same answer, pending order included"
+    );
+    assert_eq!(a1, a8, "first linkage: same stored history");
+    assert_eq!(
+        serde_json::to_string(s1).unwrap(),
+        serde_json::to_string(s8).unwrap(),
+        "second linkage: same answer"
+    );
+    assert_eq!(d1, d8, "second linkage: same stored history");
+    assert_eq!(d8.len(), 40);
+}
+
+/// A fault keyed to a folio hits that solicitud whatever order the requests arrive in: linked
+/// with 8 solicitudes in flight, exactly that folio is pending, with its own reason, and every
+/// other one is stored.
+#[tokio::test]
+async fn a_fault_keyed_to_a_folio_hits_it_with_concurrency() {
+    use infomex_sim::{Fault, FaultKind};
+    let j = Jurisdiccion::Federacion;
+    let cuenta = cuenta_mixta(j);
+    let folio = cuenta.solicitudes[17].folio;
+    let app = spawn_app_with(
+        InfomexSim::builder()
+            .seed(5)
+            .account(cuenta)
+            .fault(Fault::new(FaultKind::Malformed).folio(folio)),
+        |c| c.infomex_concurrencia(8),
+    )
+    .await;
+    let token = app.user("maria@example.mx").await;
+    let r = app.vincular(&token, j, "mixta").await;
+    assert_eq!(r["estado"], "incompleta", "{r}");
+    assert_eq!(r["solicitudes"], 39, "{r}");
+    let pendientes = r["pendientes"].as_array().unwrap();
+    assert_eq!(pendientes.len(), 1, "{r}");
+    assert_eq!(pendientes[0]["folio"], folio.to_string());
+    assert_eq!(pendientes[0]["codigo"], "detalle_no_disponible");
+    let status = app.sim.fault_status();
+    assert!(status[0].fired >= 1, "{status:?}");
+    assert_eq!(
+        status[0].fired, status[0].matched,
+        "only that folio's details matched"
+    );
+}
