@@ -6,6 +6,8 @@
 # same for every concurrency: the answer does not depend on it). Figures go to
 # docs/performance.md. Needs curl.
 # Usage: scripts/linkage-5000.sh [ROUNDS] [serve flags, e.g. --concurrencia 1]
+# With PNT_LINKAGE_POSTGRES=URL (e.g. what scripts/postgres.sh prints), the server stores in
+# PostgreSQL instead: a database `pnt_linkage_5000` made afresh each round (needs psql).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-1}
@@ -26,11 +28,17 @@ EOF
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 # A fresh simulator and server each round: the simulator keeps the checksums of a cached
 # account's attachments, so a second linkage against the same process would cost less.
+pg=${PNT_LINKAGE_POSTGRES:-}
 for round in $(seq "$rounds"); do
     rm -f "$dir"/pnt.sqlite*
+    db=$dir/pnt.sqlite
+    if [ -n "$pg" ]; then
+        psql -q "$pg" -c 'DROP DATABASE IF EXISTS pnt_linkage_5000' -c 'CREATE DATABASE pnt_linkage_5000'
+        db=${pg%/*}/pnt_linkage_5000
+    fi
     "$bin" sim --addr "127.0.0.1:$sim_port" --config "$dir/sim.toml" >"$dir/sim.log" 2>&1 &
     sim=$!
-    "$bin" serve --addr "127.0.0.1:$pnt_port" --db "$dir/pnt.sqlite" \
+    "$bin" serve --addr "127.0.0.1:$pnt_port" --db "$db" \
         --infomex-url "http://127.0.0.1:$sim_port" --hoy 2021-09-20 "$@" >"$dir/serve.log" 2>&1 &
     serve=$!
     api=http://127.0.0.1:$pnt_port/api/v1
