@@ -79,17 +79,10 @@ impl Limitador {
         l: LimiteLogin,
         ahora: Timestamp,
     ) -> DbResult<()> {
-        let clave = clave.to_owned();
-        self.db
-            .call(move |c| {
-                let conservar = |antes: &[Timestamp]| {
-                    let mut lista = antes.to_vec();
-                    olvidar_si_quieto(&mut lista, l, ahora);
-                    lista
-                };
-                db::intentos::registrar(c, &clave, conservar, ahora)
-            })
-            .await
+        self.registrar(clave, ahora, move |lista| {
+            olvidar_si_quieto(lista, l, ahora)
+        })
+        .await
     }
 
     pub(crate) async fn fallo(
@@ -98,12 +91,24 @@ impl Limitador {
         limite: Limite,
         ahora: Timestamp,
     ) -> DbResult<()> {
+        self.registrar(clave, ahora, move |lista| podar(lista, limite, ahora))
+            .await
+    }
+
+    /// Records a failure at `ahora` after `olvidar` drops, from `clave`'s list, the failures
+    /// that no longer count.
+    async fn registrar(
+        &self,
+        clave: &str,
+        ahora: Timestamp,
+        olvidar: impl Fn(&mut Vec<Timestamp>) + Send + 'static,
+    ) -> DbResult<()> {
         let clave = clave.to_owned();
         self.db
             .call(move |c| {
                 let conservar = |antes: &[Timestamp]| {
                     let mut lista = antes.to_vec();
-                    podar(&mut lista, limite, ahora);
+                    olvidar(&mut lista);
                     lista
                 };
                 db::intentos::registrar(c, &clave, conservar, ahora)
