@@ -1,7 +1,8 @@
 //! `pnt-suite load` as a user runs it: a small load against the embedded reference completes
 //! with no errors and a verified sample; a target that loses a row of Mi Historial fails the
-//! verification; a target off this machine is refused without `--allow-remote`. No timing is
-//! asserted: the figures are the load's to report, not the tests' to judge.
+//! verification; a target off this machine is refused without `--allow-remote`; Ctrl+C stops a
+//! load that still reports what ran. No timing is asserted: the figures are the load's to
+//! report, not the tests' to judge.
 
 use std::net::SocketAddr;
 use std::process::{Command, Output};
@@ -113,8 +114,23 @@ async fn drop_first_row(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(serde_json::to_vec(&page).unwrap()))
 }
 
+/// Tells the test the load has reached Mi Historial (a permit is kept if nobody waits yet).
+static HISTORIAL_ALCANZADO: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+async fn signal_history(req: Request, next: Next) -> Response {
+    if req.uri().path() == "/api/v1/historial" {
+        HISTORIAL_ALCANZADO.notify_one();
+    }
+    next.run(req).await
+}
+
 /// The reference PNT on a free port, reaching the simulator at `sim`, losing rows when `lose`.
 async fn target(sim: SocketAddr, lose: bool) -> String {
+    target_with(sim, lose, false).await
+}
+
+/// As [`target`], and telling `HISTORIAL_ALCANZADO` when `signal`.
+async fn target_with(sim: SocketAddr, lose: bool, signal: bool) -> String {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::for_tests()
         .infomex_base_url(format!("http://{sim}"))
@@ -122,6 +138,9 @@ async fn target(sim: SocketAddr, lose: bool) -> String {
     let mut router = app(AppState::new(config).unwrap());
     if lose {
         router = router.layer(middleware::from_fn(drop_first_row));
+    }
+    if signal {
+        router = router.layer(middleware::from_fn(signal_history));
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -186,6 +205,63 @@ async fn a_target_that_loses_a_row_fails_the_verification() {
             .iter()
             .any(|f| f["comprobacion"].as_str().unwrap().contains("faltantes")),
         "{report:#}"
+    );
+}
+
+/// SIGINT (what Ctrl+C sends) once the load is under way: no more citizens start, those under
+/// way finish, the sample is verified and the report says the load was interrupted; exit 130.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_load_reports_what_ran_and_exits_130() {
+    let sim = format!("127.0.0.1:{}", free_port());
+    let url = target_with(sim.parse().unwrap(), false, true).await;
+    let child = Command::new(env!("CARGO_BIN_EXE_pnt-suite"))
+        .args([
+            "load",
+            "--target",
+            &url,
+            "--sim-addr",
+            &sim,
+            "--citizens",
+            "100000",
+            "--concurrency",
+            "2",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    HISTORIAL_ALCANZADO.notified().await;
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(out.status.code(), Some(130), "{report:#}");
+    assert_eq!(report["interrumpida"], true, "{report:#}");
+    assert_eq!(report["exito"], false, "{report:#}");
+    let iniciados = report["ciudadanos"]["iniciados"].as_u64().unwrap();
+    assert!((1..100_000).contains(&iniciados), "{report:#}");
+    // The visits under way finished normally, and what linked is whole.
+    assert_eq!(report["errores"], 0, "{report:#}");
+    assert!(
+        report["verificacion"]["verificados"].as_u64().unwrap() >= 1,
+        "{report:#}"
+    );
+    assert_eq!(
+        report["verificacion"]["fallas"],
+        serde_json::json!([]),
+        "{report:#}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("carga interrumpida"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -80,18 +80,57 @@ pub(crate) fn run(args: &LoadArgs, out: &mut dyn Write) -> Result<Exit, CliError
         .map_err(|e| {
             CliError::could_not_run("runtime", format!("no se pudo iniciar el runtime: {e}"))
         })?;
-    let result = runtime.block_on(load(args))?;
+    let interrupted = {
+        let _inside = runtime.enter();
+        interruption()?
+    };
+    let result = runtime.block_on(load(args, interrupted))?;
     match args.format {
         Format::Json => writeln!(out, "{:#}", result.json()),
         Format::Text => result.write_table(out),
     }
     .and_then(|()| out.flush())
     .map_err(write_failed)?;
-    Ok(if result.passed() {
+    Ok(if result.interrupted {
+        Exit::Interrupted
+    } else if result.passed() {
         Exit::Success
     } else {
         Exit::Failures
     })
+}
+
+/// Becomes `true` at the first SIGINT (Ctrl+C) or SIGTERM: the load starts no more citizens,
+/// lets the visits under way finish, verifies the sample among those who linked and reports. A
+/// second signal ends the process at once (exit 130). The handlers are installed before
+/// anything starts, so a signal is never missed.
+fn interruption() -> Result<tokio::sync::watch::Receiver<bool>, CliError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let failed = |e: std::io::Error| {
+        CliError::could_not_run(
+            "senales_no_disponibles",
+            format!("no se pudo atender SIGINT/SIGTERM: {e}"),
+        )
+    };
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(failed)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(failed)?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        let _ = tx.send(true);
+        eprintln!(
+            "carga interrumpida: no se inician más ciudadanos; se esperan las visitas en curso y se verifica la muestra (otra señal termina ya)"
+        );
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        std::process::exit(Exit::Interrupted as i32);
+    });
+    Ok(rx)
 }
 
 /// Refuses what cannot be run before anything starts.
@@ -195,9 +234,14 @@ struct LoadResult {
     /// Citizens in the sample, and what the verification found wrong.
     sampled: usize,
     findings: Vec<Finding>,
+    /// Stopped by SIGINT or SIGTERM before every planned citizen started.
+    interrupted: bool,
 }
 
-async fn load(args: &LoadArgs) -> Result<LoadResult, CliError> {
+async fn load(
+    args: &LoadArgs,
+    interrupted: tokio::sync::watch::Receiver<bool>,
+) -> Result<LoadResult, CliError> {
     let timeout = Duration::from_secs(args.timeout);
     let env = args.target.environment(None, timeout);
     let instance = blank_instance(args.seed);
@@ -238,11 +282,19 @@ async fn load(args: &LoadArgs) -> Result<LoadResult, CliError> {
         if args.ramp > 0 {
             let at =
                 began + Duration::from_secs(args.ramp).mul_f64(index as f64 / args.citizens as f64);
-            if !wait_until(async { tokio::time::sleep_until(at).await }, stop_at).await {
+            if !wait_until(
+                async { tokio::time::sleep_until(at).await },
+                stop_at,
+                &interrupted,
+            )
+            .await
+            {
                 break;
             }
         }
-        let Some(permit) = wait_until_with(semaphore.clone().acquire_owned(), stop_at).await else {
+        let Some(permit) =
+            wait_until_with(semaphore.clone().acquire_owned(), stop_at, &interrupted).await
+        else {
             break;
         };
         let permit = permit.expect("the semaphore is never closed");
@@ -319,27 +371,39 @@ async fn load(args: &LoadArgs) -> Result<LoadResult, CliError> {
         errors: stats.errors(),
         sampled: sampled.len(),
         findings,
+        interrupted: *interrupted.borrow(),
     })
 }
 
-/// Waits for `what` unless `stop_at` comes first: `None` then.
+/// Waits for `what` unless `stop_at` comes first or the load is interrupted: `None` then.
 async fn wait_until_with<T>(
     what: impl std::future::Future<Output = T>,
     stop_at: Option<Instant>,
+    interrupted: &tokio::sync::watch::Receiver<bool>,
 ) -> Option<T> {
-    match stop_at {
-        None => Some(what.await),
-        Some(at) => tokio::select! {
-            biased;
-            () = tokio::time::sleep_until(at) => None,
-            t = what => Some(t),
-        },
+    let mut interrupted = interrupted.clone();
+    let deadline = async {
+        match stop_at {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        biased;
+        _ = interrupted.wait_for(|stop| *stop) => None,
+        () = deadline => None,
+        t = what => Some(t),
     }
 }
 
-/// Waits for `what` unless `stop_at` comes first: whether it finished.
-async fn wait_until(what: impl std::future::Future<Output = ()>, stop_at: Option<Instant>) -> bool {
-    wait_until_with(what, stop_at).await.is_some()
+/// Waits for `what` unless `stop_at` comes first or the load is interrupted: whether it
+/// finished.
+async fn wait_until(
+    what: impl std::future::Future<Output = ()>,
+    stop_at: Option<Instant>,
+    interrupted: &tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    wait_until_with(what, stop_at, interrupted).await.is_some()
 }
 
 /// A visit that panicked is a bug of pnt-suite, not of the target.
@@ -395,7 +459,8 @@ impl LoadResult {
                     "mensaje": f.mensaje,
                 })).collect::<Vec<_>>(),
             },
-            "exito": self.passed(),
+            "interrumpida": self.interrupted,
+            "exito": self.passed() && !self.interrupted,
         })
     }
 
@@ -412,6 +477,13 @@ impl LoadResult {
             self.elapsed.as_secs_f64(),
             self.linked_per_second(),
         )?;
+        if self.interrupted {
+            writeln!(
+                out,
+                "Interrumpida (Ctrl+C o SIGTERM) tras {} de {} ciudadanos: las cifras son de los que empezaron  [código: carga_interrumpida]",
+                self.started, self.planned
+            )?;
+        }
         writeln!(out)?;
         writeln!(
             out,
