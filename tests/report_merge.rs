@@ -209,3 +209,44 @@ fn unreadable_or_foreign_files_are_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("código: informe_invalido"));
 }
+
+/// `report merge --require-all` judges the merged run as `run --require-all` judges a whole
+/// one: a part in which a scenario did not apply merges (exit 0) but is no conformance claim
+/// (exit 1, código `no_aplica_con_require_all`).
+#[test]
+fn require_all_refuses_a_merged_run_with_a_scenario_that_did_not_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let json = dir.path().join(format!("parte-{k}.json"));
+            let out = pnt_suite(&[
+                "run".to_owned(),
+                "scenarios/plazos".to_owned(),
+                "--shard".to_owned(),
+                format!("{k}/2"),
+                "--report".to_owned(),
+                format!("json={}", json.display()),
+            ]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            json
+        })
+        .collect();
+    let out = merge(&[&parts[0], &parts[1]], &["--require-all".into()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // What a target without one of the scenario's hooks would have reported for it.
+    let mut part: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&parts[1]).unwrap()).unwrap();
+    let scenario = &mut part["scenarios"][0];
+    scenario["outcome"] = "not_applicable".into();
+    scenario["reason"] = "el destino no ofrece el gancho `clock`".into();
+    std::fs::write(&parts[1], serde_json::to_vec(&part).unwrap()).unwrap();
+    let out = merge(&[&parts[0], &parts[1]], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = merge(&[&parts[0], &parts[1]], &["--require-all".into()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("código: no_aplica_con_require_all"),
+        "{stdout}"
+    );
+}

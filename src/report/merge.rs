@@ -35,6 +35,10 @@ pub struct MergeArgs {
     /// (repetible).
     #[arg(long, value_name = "FORMATO=RUTA")]
     pub report: Vec<ReportSpec>,
+    /// Como en `run --require-all`: el informe combinado no sale con 0 si algún escenario no
+    /// aplicó o alguna instantánea quedó sin comparar (una afirmación de conformidad completa).
+    #[arg(long)]
+    pub require_all: bool,
 }
 
 /// The code of every refusal to merge: the inputs are not the complete parts of one run.
@@ -53,7 +57,10 @@ pub(crate) fn run(command: &ReportCommand, out: &mut dyn Write) -> Result<Exit, 
     }
     let n = merged.shard_parts;
     let report = merged.report;
-    let options = super::human::Options::for_stdout();
+    let options = super::human::Options {
+        require_all: args.require_all,
+        ..super::human::Options::for_stdout()
+    };
     writeln!(
         out,
         "Informe combinado de {n} fragmentos: {} escenarios, en el orden de la corrida sin fragmentar.",
@@ -62,7 +69,7 @@ pub(crate) fn run(command: &ReportCommand, out: &mut dyn Write) -> Result<Exit, 
     .and_then(|()| super::human::summary(&report, options, out))
     .and_then(|()| out.flush())
     .map_err(write_failed)?;
-    Ok(report.exit())
+    Ok(report.exit_with(args.require_all))
 }
 
 /// A merged report and how many parts it was made of.
