@@ -265,7 +265,10 @@ async fn migrar(
 }
 
 /// Solicitudes fetched whole and not written yet. Written in one transaction when 64 are
-/// waiting or their attachments reach 16 MiB, and at the end. A batch is written while the
+/// waiting or their attachments reach 4 MiB, and at the end. The byte bound is what a linkage
+/// holds in memory (this batch and the one being written): with 16 MiB, 50 linkages at once
+/// held about 1.6 GB of attachments, and smaller batches did not make a linkage slower
+/// (docs/performance.md). A batch is written while the
 /// next one is fetched; batches are written one at a time, in list order.
 #[derive(Debug, Default)]
 struct Lote {
@@ -283,7 +286,7 @@ struct Lote {
 
 impl Lote {
     const MAX_SOLICITUDES: usize = 64;
-    const MAX_BYTES: usize = 16 << 20;
+    const MAX_BYTES: usize = 4 << 20;
 
     fn agregar(&mut self, m: Migrada) {
         for (sha, bytes) in &m.blobs {
