@@ -4,6 +4,10 @@
 //! load that still reports what ran. No timing is asserted: the figures are the load's to
 //! report, not the tests' to judge.
 
+#[path = "support/target.rs"]
+mod target;
+use target::free_port;
+
 use std::net::SocketAddr;
 use std::process::{Command, Output};
 
@@ -85,15 +89,6 @@ fn a_small_load_on_the_embedded_reference_has_no_errors_and_a_verified_sample() 
     assert!(ops[3].1 >= 5, "{ops:?}");
 }
 
-/// A free loopback port for the simulator `load` starts (the target must know it first).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Drops the first row of every Mi Historial page that has one, leaving `total` as it was: a
 /// target that loses a solicitud under load and does not know it.
 async fn drop_first_row(req: Request, next: Next) -> Response {
@@ -142,19 +137,7 @@ async fn target_with(sim: SocketAddr, lose: bool, signal: bool) -> String {
     if signal {
         router = router.layer(middleware::from_fn(signal_history));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _dir = dir;
-        // With the peer's address: the reference's test-hook guard answers loopback peers only.
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    url
+    target::serve(router, dir).await
 }
 
 async fn load_against(lose: bool) -> Output {

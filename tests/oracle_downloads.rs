@@ -2,6 +2,10 @@
 //! own: a target that alters one byte of one attachment fails the linkage, not only an explicit
 //! `descargar` step. The target is the reference server with a defect layered on its router.
 
+#[path = "support/target.rs"]
+mod target;
+use target::free_port;
+
 use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::sync::Arc;
@@ -49,15 +53,6 @@ steps:
       fields: {estado: completa, solicitudes: 1, adjuntos: 2}
 ";
 
-/// A free loopback port for the simulator the runner starts (the target must know it first).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Flips the last byte of the first attachment downloaded, when `alter` is on.
 async fn one_altered_byte(alter: Arc<AtomicBool>, req: Request, next: Next) -> Response {
     let attachment = req.uri().path().starts_with("/api/v1/adjuntos/");
@@ -85,19 +80,7 @@ async fn target(sim: SocketAddr, alter: bool) -> String {
         app(AppState::new(config).unwrap()).layer(middleware::from_fn(move |req, next| {
             one_altered_byte(alter.clone(), req, next)
         }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _dir = dir;
-        // With the peer's address: the reference's test-hook guard answers loopback peers only.
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    url
+    target::serve(router, dir).await
 }
 
 async fn run_against(alter: bool) -> Output {
